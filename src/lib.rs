@@ -1,0 +1,14 @@
+//! gateway-loadtest: load-tests a FastAPI gateway, and every service mounted on it, with
+//! Goose: hand-written scenarios from `scenarios/` and transactions generated at build
+//! time from the gateway's OpenAPI documents.
+
+pub mod cli;
+pub mod profile;
+pub mod request;
+pub mod results;
+pub mod rng;
+pub mod run;
+pub mod target;
+
+#[path = "../scenarios/mod.rs"]
+pub mod scenarios;

@@ -1,0 +1,62 @@
+//! The one seedable source of randomness: a seed per run, and from it one generator per
+//! user and stream, so `--seed N` replays the values of a run.
+
+use rand::rngs::SmallRng;
+use rand::SeedableRng;
+use std::sync::OnceLock;
+
+static RUN_SEED: OnceLock<u64> = OnceLock::new();
+
+/// Fixes the run's seed (a random one when `None`) and returns it; later calls keep the first.
+pub fn init(seed: Option<u64>) -> u64 {
+    *RUN_SEED.get_or_init(|| seed.unwrap_or_else(rand::random))
+}
+
+/// The run's seed; fixes a random one if `init` was not called.
+pub fn seed() -> u64 {
+    init(None)
+}
+
+/// A generator for one user (`weighted_users_index`) and one stream (a scenario, say),
+/// derived from the run's seed so users draw different but replayable values.
+pub fn for_user(user_index: usize, stream: u64) -> SmallRng {
+    SmallRng::seed_from_u64(derive(seed(), user_index as u64, stream))
+}
+
+/// A generator for a given seed alone, for `sample` and tests.
+pub fn from_seed(seed: u64) -> SmallRng {
+    SmallRng::seed_from_u64(derive(seed, 0, 0))
+}
+
+/// Mixes the parts with SplitMix64 steps so nearby inputs give unrelated seeds.
+fn derive(seed: u64, user: u64, stream: u64) -> u64 {
+    let mut x = seed;
+    for part in [user, stream] {
+        x = splitmix64(x ^ splitmix64(part.wrapping_add(0x9E37_79B9_7F4A_7C15)));
+    }
+    x
+}
+
+fn splitmix64(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::RngExt;
+
+    #[test]
+    fn same_inputs_give_the_same_stream_and_users_differ() {
+        let draw = |user, stream| {
+            let mut rng = SmallRng::seed_from_u64(derive(42, user, stream));
+            (0..4).map(|_| rng.random::<u64>()).collect::<Vec<_>>()
+        };
+        assert_eq!(draw(3, 1), draw(3, 1));
+        assert_ne!(draw(3, 1), draw(4, 1));
+        assert_ne!(draw(3, 1), draw(3, 2));
+    }
+}

@@ -1,0 +1,155 @@
+//! A load run: resolves the gateway and the profile, checks the gateway answers, makes the
+//! run's folder, registers the scenarios with Goose and executes the attack.
+
+use crate::profile::Profile;
+use crate::{results, target};
+use goose::config::GooseConfiguration;
+use goose::prelude::*;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The process exit code of a run whose `--threshold` was crossed.
+pub const EXIT_THRESHOLD_FAILED: u8 = 3;
+
+/// Our options for a run; every Goose option sits beside them.
+#[derive(Clone, Debug, clap::Args)]
+pub struct RunOptions {
+    /// Load shape: light (5 users, 60 s), medium (20, 120 s), heavy (50, 300 s),
+    /// stress (100, 600 s) or spike (200 users in 180 s); Goose flags override it
+    #[arg(long, value_enum, value_name = "NAME")]
+    pub profile: Option<Profile>,
+    /// Seed for every generated value, to replay a run's requests [default: random]
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Folder that holds one folder per run
+    #[arg(long, value_name = "DIR", default_value = "results")]
+    pub results_dir: PathBuf,
+    /// Drop the think time between a persona's transactions (measures top speed)
+    #[arg(long)]
+    pub no_wait: bool,
+    /// Seconds to wait for the gateway's first answer before giving up
+    #[arg(long, value_name = "SECS", default_value_t = 5)]
+    pub connect_timeout: u64,
+}
+
+/// Why a run could not start or finish.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Target(#[from] target::TargetError),
+    #[error(transparent)]
+    Results(#[from] results::ResultsError),
+    #[error("{}", goose_reason(.0))]
+    Goose(#[from] GooseError),
+}
+
+/// Goose's own Display drops the option and detail; say which option and why.
+fn goose_reason(error: &GooseError) -> String {
+    match error {
+        GooseError::InvalidOption {
+            option,
+            value,
+            detail,
+        } => format!("run the load test: option {option} {value:?}: {detail}"),
+        GooseError::NoScenarios { detail } => {
+            format!("run the load test: {detail} (--scenarios-list prints the names)")
+        }
+        GooseError::InvalidWeight { detail, .. } | GooseError::FeatureNotEnabled { detail, .. } => {
+            format!("run the load test: {detail}")
+        }
+        other => format!("run the load test: {other}"),
+    }
+}
+
+/// How a finished run went.
+pub struct RunOutcome {
+    pub metrics: GooseMetrics,
+    pub folder: PathBuf,
+    pub thresholds_failed: bool,
+}
+
+/// The name of the run's profile in its folder name: the one given, `light` when nothing
+/// shapes the load, else `custom`.
+fn profile_name(options: &RunOptions, config: &GooseConfiguration) -> &'static str {
+    match options.profile {
+        Some(profile) => profile.name(),
+        None if crate::profile::gives_load_shape(config) || env_shape().is_some() => "custom",
+        None => Profile::Light.name(),
+    }
+}
+
+/// `BENCHMARK_USERS` and `BENCHMARK_DURATION` (seconds), as the original toolkit read them.
+fn env_shape() -> Option<(Option<usize>, Option<usize>)> {
+    let read = |name: &str| std::env::var(name).ok().and_then(|v| v.trim().parse().ok());
+    let users = read("BENCHMARK_USERS");
+    let duration = read("BENCHMARK_DURATION");
+    (users.is_some() || duration.is_some()).then_some((users, duration))
+}
+
+/// Runs one load test and returns its metrics; errors come before any user starts.
+pub async fn run(
+    options: &RunOptions,
+    mut config: GooseConfiguration,
+    scenarios: Vec<Scenario>,
+) -> Result<RunOutcome, RunError> {
+    let host = target::resolve_host(config.host.as_deref());
+    target::validate(&host)?;
+    config.host = Some(host.clone());
+    let seed = crate::rng::init(options.seed);
+
+    let informational = config.list || config.scenarios_list || config.version;
+    if !informational {
+        target::check_reachable(&host, Duration::from_secs(options.connect_timeout)).await?;
+    }
+    let profile = profile_name(options, &config);
+    let folder = results::create_run_folder(&options.results_dir, profile)?;
+    if config.report_file.is_empty() {
+        for report in ["report.html", "report.json", "report.md"] {
+            config
+                .report_file
+                .push(folder.join(report).display().to_string());
+        }
+    }
+    if !informational {
+        eprintln!(
+            "gateway-loadtest: {} profile against {}, seed {seed}, results in {}",
+            profile,
+            target::redact(&host),
+            folder.display()
+        );
+    }
+
+    let mut attack = GooseAttack::initialize_with_config(config.clone())?;
+    attack = match (options.profile, env_shape()) {
+        (Some(profile), _) => profile.apply(attack, &config)?,
+        (None, Some((users, duration))) => {
+            let mut attack = Profile::Light.apply(attack, &config)?;
+            if let Some(users) = users {
+                attack = *attack.set_default(GooseDefault::Users, users)?;
+            }
+            if let Some(duration) = duration.filter(|_| config.iterations.is_none()) {
+                attack = *attack.set_default(GooseDefault::RunTime, duration)?;
+            }
+            attack
+        }
+        (None, None) => Profile::Light.apply(attack, &config)?,
+    };
+    // Like Locust, count from the first request: on-start requests (sessions, seeds) are
+    // real traffic. Goose allows this only for run-time shaped loads.
+    if config.iterations.is_none() && !crate::profile::uses_test_plan(options.profile, &config) {
+        attack = *attack.set_default(GooseDefault::NoResetMetrics, true)?;
+    }
+    for scenario in scenarios {
+        attack = attack.register_scenario(scenario);
+    }
+    let (metrics, thresholds_failed) = match attack.execute().await {
+        Ok(metrics) => (metrics, false),
+        Err(GooseError::ThresholdsFailed { metrics, .. }) => (*metrics.0, true),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(RunOutcome {
+        metrics,
+        folder,
+        thresholds_failed,
+    })
+}

@@ -1,0 +1,162 @@
+//! The gateway under test: where its URL comes from, how it is shown without secrets,
+//! and the reachability check made before any user starts.
+
+use std::time::Duration;
+
+/// Used when neither `--host`, `GATEWAY_URL` nor `BENCHMARK_HOST` names the gateway.
+pub const DEFAULT_GATEWAY_URL: &str = "http://127.0.0.1:8000";
+
+/// Why the gateway cannot be load-tested.
+#[derive(Debug, thiserror::Error)]
+pub enum TargetError {
+    #[error("parse gateway URL {url:?}: {reason}; give a URL such as http://127.0.0.1:8000")]
+    BadUrl { url: String, reason: String },
+    #[error("reach the gateway at {url}: {reason}; start the gateway or point GATEWAY_URL (or --host) at it")]
+    Unreachable { url: String, reason: String },
+}
+
+/// The gateway's origin: `--host` first, then `GATEWAY_URL`, `BENCHMARK_HOST`, the default.
+pub fn resolve_host(flag: Option<&str>) -> String {
+    let from_env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    flag.map(str::to_string)
+        .or_else(|| from_env("GATEWAY_URL"))
+        .or_else(|| from_env("BENCHMARK_HOST"))
+        .unwrap_or_else(|| DEFAULT_GATEWAY_URL.to_string())
+        .trim()
+        .trim_end_matches('/')
+        .to_string()
+}
+
+/// The URL as it may be printed: user name and password replaced, query dropped.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) => {
+            if !parsed.username().is_empty() || parsed.password().is_some() {
+                let _ = parsed.set_username("***");
+                let _ = parsed.set_password(None);
+            }
+            if parsed.query().is_some() {
+                parsed.set_query(Some("***"));
+            }
+            parsed.to_string().trim_end_matches('/').to_string()
+        }
+        // Not a URL: show only what precedes any `@`, which could hold credentials.
+        Err(_) => match url.rsplit_once('@') {
+            Some((_, host)) => format!("***@{host}"),
+            None => url.to_string(),
+        },
+    }
+}
+
+/// Checks the host is an http(s) URL.
+pub fn validate(host: &str) -> Result<url::Url, TargetError> {
+    let bad = |reason: String| TargetError::BadUrl {
+        url: redact(host),
+        reason,
+    };
+    let parsed = url::Url::parse(host).map_err(|e| bad(e.to_string()))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(bad(format!(
+            "scheme {:?} is not http or https",
+            parsed.scheme()
+        )));
+    }
+    if parsed.host_str().is_none() {
+        return Err(bad("it names no host".to_string()));
+    }
+    Ok(parsed)
+}
+
+/// Fails fast, before any user starts, when nothing answers HTTP at the gateway's origin.
+///
+/// Any HTTP answer counts (even 404): the point is a clear error for a refused connection,
+/// an unknown host or a time-out, not a health verdict (that is the `health` command).
+pub async fn check_reachable(host: &str, timeout: Duration) -> Result<(), TargetError> {
+    let url = validate(host)?;
+    let unreachable = |reason: String| TargetError::Unreachable {
+        url: redact(host),
+        reason,
+    };
+    let client = reqwest::Client::builder()
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| unreachable(e.to_string()))?;
+    let response = client
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| unreachable(describe_reqwest_error(&e)))?;
+    // Drain the body so the check itself leaves nothing half-read.
+    let _ = response.bytes().await;
+    Ok(())
+}
+
+/// A short reason for a failed request, without the URL (the caller names it, redacted).
+pub fn describe_reqwest_error(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        return "timed out".to_string();
+    }
+    if error.is_connect() {
+        // The innermost source says "Connection refused" and the like.
+        let mut source: &dyn std::error::Error = error;
+        while let Some(next) = source.source() {
+            source = next;
+        }
+        return format!("connection failed ({source})");
+    }
+    // reqwest's Display appends " for url (...)"; cut it so no credentials leak.
+    let text = error.to_string();
+    match text.find(" for url (") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_hides_credentials_and_query() {
+        assert_eq!(
+            redact("http://alice:s3cret@127.0.0.1:8000/x?token=abc"),
+            "http://***@127.0.0.1:8000/x?***"
+        );
+        assert_eq!(redact("http://127.0.0.1:8000/"), "http://127.0.0.1:8000");
+        assert!(!redact("not a url alice:s3cret@host").contains("s3cret"));
+    }
+
+    #[test]
+    fn validate_refuses_other_schemes_and_garbage() {
+        assert!(validate("http://127.0.0.1:8000").is_ok());
+        let err = validate("ftp://127.0.0.1").unwrap_err().to_string();
+        assert!(err.contains("ftp"), "{err}");
+        let err = validate("127.0.0.1:8000").unwrap_err().to_string();
+        assert!(err.contains("127.0.0.1:8000"), "{err}");
+    }
+
+    #[test]
+    fn resolve_host_prefers_the_flag_and_trims_the_slash() {
+        assert_eq!(
+            resolve_host(Some("http://127.0.0.1:9/")),
+            "http://127.0.0.1:9"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_closed_port_is_a_clear_error_naming_the_url() {
+        // Bind then drop a listener: the port is then (almost surely) closed.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("bind an ephemeral port");
+        let host = format!("http://127.0.0.1:{port}");
+        let err = check_reachable(&host, Duration::from_secs(2))
+            .await
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains(&host), "{text}");
+        assert!(text.contains("connection failed"), "{text}");
+    }
+}
