@@ -1,0 +1,94 @@
+//! Calls into the document service shared by the reader and uploader personas:
+//! create a session, upload an in-memory file, get a document, delete a session.
+
+use super::DOCUMENTS_PREFIX;
+use crate::request::{self, str_field, Outcome};
+use goose::prelude::*;
+use rand::rngs::SmallRng;
+use rand::RngExt;
+
+/// Size of each uploaded file, as in the original toolkit.
+pub const UPLOAD_BYTES: usize = 1024;
+
+/// `POST /sessions`; returns the new session's id.
+pub async fn create_session(user: &mut GooseUser, label: &str) -> Outcome<String> {
+    let path = format!("{DOCUMENTS_PREFIX}/sessions");
+    let builder = user
+        .get_request_builder(&GooseMethod::Post, &path)?
+        .json(&serde_json::json!({ "label": label }));
+    let mut reply = request::send(user, GooseMethod::Post, &path, builder).await?;
+    let value = request::expect_json(user, &mut reply, &[201])?;
+    request::expect_shape(user, &mut reply, &value, |v| {
+        str_field(v, "session_id").map(str::to_string)
+    })
+}
+
+/// `POST /session/{session_id}/upload` with a small in-memory text file; returns the doc id.
+pub async fn upload_document(
+    user: &mut GooseUser,
+    session_id: &str,
+    rng: &mut SmallRng,
+) -> Outcome<String> {
+    let path = format!("{DOCUMENTS_PREFIX}/session/{session_id}/upload");
+    let name = format!("{DOCUMENTS_PREFIX}/session/{{session_id}}/upload");
+    let number: u32 = rng.random_range(1..100_000);
+    let file = reqwest::multipart::Part::bytes(file_body(rng))
+        .file_name(format!("report-{number}.txt"))
+        .mime_str("text/plain")
+        .map_err(|e| Box::new(TransactionError::Reqwest(e)))?;
+    let form = reqwest::multipart::Form::new()
+        .part("file", file)
+        .text("title", format!("Quarterly report {number}"));
+    let builder = user
+        .get_request_builder(&GooseMethod::Post, &path)?
+        .multipart(form);
+    let mut reply = request::send(user, GooseMethod::Post, &name, builder).await?;
+    let value = request::expect_json(user, &mut reply, &[201])?;
+    request::expect_shape(user, &mut reply, &value, |v| {
+        let size = v.get("size").and_then(serde_json::Value::as_u64);
+        if size != Some(UPLOAD_BYTES as u64) {
+            return Err(format!("size is {size:?}, expected {UPLOAD_BYTES}"));
+        }
+        str_field(v, "doc_id").map(str::to_string)
+    })
+}
+
+/// `GET /documents/{doc_id}`; checks the answer names the same document.
+pub async fn get_document(user: &mut GooseUser, doc_id: &str) -> Outcome<()> {
+    let path = format!("{DOCUMENTS_PREFIX}/documents/{doc_id}");
+    let name = format!("{DOCUMENTS_PREFIX}/documents/{{doc_id}}");
+    request::get_checked(user, &path, &name, |v| match str_field(v, "doc_id")? {
+        id if id == doc_id => Ok(()),
+        other => Err(format!("doc_id is {other:?}, asked for {doc_id:?}")),
+    })
+    .await
+}
+
+/// `DELETE /session/{session_id}`, which also deletes its documents; 404 means already gone.
+pub async fn delete_session(user: &mut GooseUser, session_id: &str) -> Outcome<()> {
+    let path = format!("{DOCUMENTS_PREFIX}/session/{session_id}");
+    let name = format!("{DOCUMENTS_PREFIX}/session/{{session_id}}");
+    let builder = user.get_request_builder(&GooseMethod::Delete, &path)?;
+    let mut reply = request::send(user, GooseMethod::Delete, &name, builder).await?;
+    request::expect_status(user, &mut reply, &[200, 204, 404])
+}
+
+/// `UPLOAD_BYTES` of printable text, drawn from the user's generator.
+fn file_body(rng: &mut SmallRng) -> Vec<u8> {
+    const WORDS: [&str; 8] = [
+        "gateway ",
+        "latency ",
+        "document ",
+        "session ",
+        "upload ",
+        "quarterly ",
+        "report ",
+        "data ",
+    ];
+    let mut body = Vec::with_capacity(UPLOAD_BYTES);
+    while body.len() < UPLOAD_BYTES {
+        body.extend_from_slice(WORDS[rng.random_range(0..WORDS.len())].as_bytes());
+    }
+    body.truncate(UPLOAD_BYTES);
+    body
+}
