@@ -1,0 +1,1428 @@
+//! Discovery: finds every OpenAPI document a live FastAPI gateway serves, the root app's
+//! and each mounted sub-app's, over HTTP.
+//!
+//! FastAPI leaves sub-apps mounted with `app.mount("/prefix", sub)` out of the root
+//! document. Each serves its own `{prefix}/openapi.json`, whose `servers[0].url` is the
+//! prefix and whose paths are relative to it. Nothing lists the mounts, so [`discover`]
+//! probes candidate prefixes: those `GET /gateway/services` lists, the configured ones, and
+//! those derived from the root's paths. Requests only ever go to the gateway's origin.
+//!
+//! Shared with `build.rs` through `#[path]`: std, serde, serde_json, reqwest (blocking),
+//! thiserror and url only, nothing from `crate::`. The blocking client must not run on an
+//! async runtime's thread: call [`discover`] from build.rs, a plain thread or
+//! `tokio::task::spawn_blocking`.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+use reqwest::blocking::{Client, Response};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION};
+use reqwest::redirect;
+use serde_json::Value;
+use url::Url;
+
+/// Where the root app serves its document, and each sub-app its own under its prefix.
+const OPENAPI_FILE: &str = "/openapi.json";
+/// The gateway route that may list the mounted services.
+const SERVICES_PATH: &str = "/gateway/services";
+/// Same-origin redirects followed before giving up.
+const MAX_REDIRECTS: usize = 5;
+/// Why a candidate derived from the root's paths is probed; such misses are quiet.
+const DERIVED: &str = "derived from the root's paths";
+const OFFLINE: &str = "build offline from generated/ with GATEWAY_OFFLINE=true";
+
+/// How to find a gateway's documents. `Debug` shows header names only, never values.
+#[derive(Clone)]
+pub struct DiscoveryConfig {
+    /// The gateway's origin, e.g. `http://127.0.0.1:8000`; may hold `user:pass`.
+    pub gateway_url: String,
+    /// Limit for each fetch.
+    pub timeout: Duration,
+    /// Limit for the whole discovery; probing stops with a warning when it is spent.
+    pub total_timeout: Duration,
+    /// Prefixes the user configured, probed after those `/gateway/services` lists.
+    pub extra_prefixes: Vec<String>,
+    /// Whether to probe prefixes derived from the root document's paths.
+    pub probe_derived_prefixes: bool,
+    /// Cap on the number of derived-prefix probes.
+    pub max_probes: usize,
+    /// Sent on every fetch (auth); the values are secrets.
+    pub headers: Vec<(String, String)>,
+    /// Larger bodies are refused.
+    pub max_document_bytes: u64,
+}
+
+impl DiscoveryConfig {
+    /// Defaults: 10 s per fetch, 60 s in all, derived probing on (64 probes), 64 MiB.
+    pub fn new(gateway_url: impl Into<String>) -> Self {
+        DiscoveryConfig {
+            gateway_url: gateway_url.into(),
+            timeout: Duration::from_secs(10),
+            total_timeout: Duration::from_secs(60),
+            extra_prefixes: Vec::new(),
+            probe_derived_prefixes: true,
+            max_probes: 64,
+            headers: Vec::new(),
+            max_document_bytes: 64 * 1024 * 1024,
+        }
+    }
+}
+
+impl fmt::Debug for DiscoveryConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let header_names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+        f.debug_struct("DiscoveryConfig")
+            .field("gateway_url", &redact_url(&self.gateway_url))
+            .field("timeout", &self.timeout)
+            .field("total_timeout", &self.total_timeout)
+            .field("extra_prefixes", &self.extra_prefixes)
+            .field("probe_derived_prefixes", &self.probe_derived_prefixes)
+            .field("max_probes", &self.max_probes)
+            .field("header_names", &header_names)
+            .field("max_document_bytes", &self.max_document_bytes)
+            .finish()
+    }
+}
+
+/// One app of the gateway and its document.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DiscoveredApp {
+    /// Stable, unique slug: `root`, the `/gateway/services` name, or the prefix's last segment.
+    pub name: String,
+    /// The document's `info.title`.
+    pub title: String,
+    /// `""` for the root app, else e.g. `/api/v1/documents` (no trailing slash).
+    pub prefix: String,
+    /// Where the document was fetched from, e.g. `/api/v1/documents/openapi.json`.
+    pub openapi_path: String,
+    /// The document as served, not normalised.
+    pub document: Value,
+}
+
+/// Everything found: the root app first, then the sub-apps sorted by prefix.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Discovery {
+    pub apps: Vec<DiscoveredApp>,
+    pub warnings: Vec<String>,
+}
+
+/// Why one fetch gave no document; lower-case, it reads after "<url>: ".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FetchProblem {
+    /// Nothing answered: connection refused, host unknown or unreachable.
+    Unreachable(String),
+    TimedOut(Duration),
+    /// Status code and reason of any answer but 200 (a refused redirect lands here).
+    Status(u16, String),
+    /// The limit, and the length when the answer declared it.
+    TooLarge(u64, Option<u64>),
+    /// The byte at which the body stops being UTF-8.
+    NotUtf8(usize),
+    Html,
+    NotJson(String),
+    NotOpenApi,
+    /// Any other transport failure (no URL or secret in it).
+    Other(String),
+}
+
+impl fmt::Display for FetchProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FetchProblem::Unreachable(reason) | FetchProblem::Other(reason) => f.write_str(reason),
+            FetchProblem::TimedOut(after) => write!(f, "timed out after {}", human(*after)),
+            FetchProblem::Status(code @ 300..=399, reason) => write!(
+                f,
+                "answered {code} {reason} (redirects to another origin are not followed)"
+            ),
+            FetchProblem::Status(code, reason) => write!(f, "answered {code} {reason}"),
+            FetchProblem::TooLarge(limit, Some(length)) => {
+                write!(
+                    f,
+                    "the body is {length} bytes, over the limit of {limit} bytes"
+                )
+            }
+            FetchProblem::TooLarge(limit, None) => {
+                write!(f, "the body is over the limit of {limit} bytes")
+            }
+            FetchProblem::NotUtf8(at) => write!(f, "the body is not valid UTF-8 (at byte {at})"),
+            FetchProblem::Html => f.write_str("the body is HTML, not JSON"),
+            FetchProblem::NotJson(reason) => write!(f, "the body is not JSON ({reason})"),
+            FetchProblem::NotOpenApi => f.write_str(
+                "the body is JSON but not an OpenAPI document (no \"openapi\" or \"swagger\" \
+                 version beside \"info\" or \"paths\")",
+            ),
+        }
+    }
+}
+
+impl FetchProblem {
+    /// What the user can do when the root document cannot be fetched.
+    pub fn hint(&self) -> String {
+        match self {
+            FetchProblem::Unreachable(_) | FetchProblem::Other(_) => {
+                format!("start the gateway or {OFFLINE}")
+            }
+            FetchProblem::TimedOut(_) => format!("check that the gateway is healthy or {OFFLINE}"),
+            FetchProblem::TooLarge(..) => {
+                "raise max_document_bytes if the document really is this large".to_string()
+            }
+            FetchProblem::Status(401 | 403, _) => {
+                format!("send the gateway's auth headers or {OFFLINE}")
+            }
+            FetchProblem::Status(500..=599, _) => format!("check the gateway's logs or {OFFLINE}"),
+            _ => format!("point GATEWAY_URL at the FastAPI gateway's origin or {OFFLINE}"),
+        }
+    }
+}
+
+/// Why discovery failed as a whole; messages fit after "failed to".
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoveryError {
+    #[error("use gateway URL {url}: {reason}; give its origin, such as http://127.0.0.1:8000")]
+    BadUrl { url: String, reason: String },
+    /// The header's name; its value is never shown.
+    #[error("use header {name:?}: {reason}; give a valid HTTP header name and value")]
+    BadHeader { name: String, reason: String },
+    #[error("build the HTTP client: {reason}")]
+    Client { reason: String },
+    /// The root document could not be fetched; `url` is redacted.
+    #[error("fetch {url}: {problem}; {}", .problem.hint())]
+    Fetch { url: String, problem: FetchProblem },
+}
+
+/// Finds the root app's document and every mounted sub-app's.
+pub fn discover(config: &DiscoveryConfig) -> Result<Discovery, DiscoveryError> {
+    let fetcher = Fetcher::new(config)?;
+    let root = fetcher
+        .get_openapi(OPENAPI_FILE)
+        .map_err(|problem| DiscoveryError::Fetch {
+            url: redact_url(fetcher.url(OPENAPI_FILE).as_str()),
+            problem,
+        })?;
+    let root = DiscoveredApp {
+        name: "root".to_string(),
+        title: title_of(&root),
+        prefix: String::new(),
+        openapi_path: OPENAPI_FILE.to_string(),
+        document: root,
+    };
+    let mut search = Search {
+        fetcher: &fetcher,
+        apps: vec![root],
+        warnings: Vec::new(),
+    };
+    let candidates = search.candidates();
+    search.probe_all(&candidates);
+    Ok(search.finish())
+}
+
+/// The URL as it may be printed: user name/password replaced by ***, query replaced by ***.
+pub fn redact_url(url: &str) -> String {
+    let Ok(mut parsed) = Url::parse(url.trim()) else {
+        // Not a URL: hide what precedes any `@` (credentials) and follows any `?`.
+        let tail = url
+            .rsplit_once('@')
+            .map_or(url.to_string(), |(_, h)| format!("***@{h}"));
+        return tail
+            .split_once('?')
+            .map_or(tail.clone(), |(h, _)| format!("{h}?***"));
+    };
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        let _ = parsed.set_username("***");
+        let _ = parsed.set_password(None);
+    }
+    if parsed.query().is_some() {
+        parsed.set_query(Some("***"));
+    }
+    if parsed.fragment().is_some() {
+        parsed.set_fragment(Some("***"));
+    }
+    let text = parsed.to_string();
+    // An origin prints as typed, without the "/" that `Url` adds.
+    match parsed.path() {
+        "/" => text.trim_end_matches('/').to_string(),
+        _ => text,
+    }
+}
+
+/// Whether a JSON value looks like an OpenAPI/Swagger document (object with "openapi" or
+/// "swagger" string key and "info" or "paths").
+pub fn looks_like_openapi(value: &Value) -> bool {
+    let Some(object) = value.as_object() else {
+        return false;
+    };
+    let versioned = ["openapi", "swagger"]
+        .iter()
+        .any(|k| object.get(*k).is_some_and(Value::is_string));
+    versioned && (object.contains_key("info") || object.contains_key("paths"))
+}
+
+/// The gateway's origin, the client and the clock: every fetch goes through here.
+struct Fetcher<'a> {
+    config: &'a DiscoveryConfig,
+    origin: Url,
+    client: Client,
+    /// When probing stops; `None` when the total timeout is too far off to matter.
+    deadline: Option<Instant>,
+}
+
+impl<'a> Fetcher<'a> {
+    fn new(config: &'a DiscoveryConfig) -> Result<Self, DiscoveryError> {
+        let deadline = Instant::now().checked_add(config.total_timeout);
+        let mut origin = parse_origin(&config.gateway_url)?;
+        let headers = header_map(&config.headers)?;
+        // reqwest sends `user:pass@` as Basic auth over a configured Authorization header.
+        if headers.contains_key(AUTHORIZATION) {
+            let _ = origin.set_username("");
+            let _ = origin.set_password(None);
+        }
+        let allowed = origin.clone();
+        // Same-origin redirects only: requests never go to another host.
+        let policy = redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() < MAX_REDIRECTS && same_origin(attempt.url(), &allowed) {
+                attempt.follow()
+            } else {
+                attempt.stop()
+            }
+        });
+        let client = Client::builder()
+            .timeout(config.timeout)
+            .redirect(policy)
+            .default_headers(headers)
+            .build()
+            .map_err(|e| DiscoveryError::Client {
+                reason: reason_from_chain(&e),
+            })?;
+        Ok(Fetcher {
+            config,
+            origin,
+            client,
+            deadline,
+        })
+    }
+
+    /// The full URL of a path on the gateway; `set_path` cannot change the host.
+    fn url(&self, path: &str) -> Url {
+        let mut url = self.origin.clone();
+        url.set_path(path);
+        url
+    }
+
+    /// The path of a reference resolved against the origin; `None` when it leaves it.
+    fn same_origin_path(&self, reference: &str) -> Option<String> {
+        let joined = self.origin.join(reference.trim()).ok()?;
+        same_origin(&joined, &self.origin).then(|| joined.path().to_string())
+    }
+
+    /// This fetch's limit: the per-fetch timeout, cut to what is left of the total.
+    fn fetch_timeout(&self) -> Option<Duration> {
+        let left = match self.deadline {
+            Some(deadline) => deadline.checked_duration_since(Instant::now())?,
+            None => Duration::MAX,
+        };
+        (!left.is_zero()).then(|| left.min(self.config.timeout))
+    }
+
+    fn get_openapi(&self, path: &str) -> Result<Value, FetchProblem> {
+        let value = self.get_json(path)?;
+        looks_like_openapi(&value)
+            .then_some(value)
+            .ok_or(FetchProblem::NotOpenApi)
+    }
+
+    fn get_json(&self, path: &str) -> Result<Value, FetchProblem> {
+        let timeout = self
+            .fetch_timeout()
+            .ok_or(FetchProblem::TimedOut(self.config.total_timeout))?;
+        let started = Instant::now();
+        let request = self.client.get(self.url(path)).timeout(timeout);
+        let mut response = request.send().map_err(|e| problem_of(&e, timeout))?;
+        let status = response.status();
+        if status != reqwest::StatusCode::OK {
+            let reason = status.canonical_reason().unwrap_or_default().to_lowercase();
+            return Err(FetchProblem::Status(status.as_u16(), reason));
+        }
+        let limit = self.config.max_document_bytes;
+        parse_json_body(&read_limited(
+            &mut response,
+            limit,
+            started.checked_add(timeout),
+            timeout,
+        )?)
+    }
+}
+
+/// Parses and checks the gateway URL: http(s), a host, and nothing but the origin.
+fn parse_origin(gateway_url: &str) -> Result<Url, DiscoveryError> {
+    let bad = |reason: String| DiscoveryError::BadUrl {
+        url: redact_url(gateway_url),
+        reason,
+    };
+    let url = Url::parse(gateway_url.trim()).map_err(|e| bad(e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(bad("it is not an http(s) URL with a host".to_string()));
+    }
+    // Goose joins absolute paths onto the host, dropping any base path: refuse one here.
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        return Err(bad(format!(
+            "it has more than an origin (path {})",
+            url.path()
+        )));
+    }
+    Ok(url)
+}
+
+fn header_map(headers: &[(String, String)]) -> Result<HeaderMap, DiscoveryError> {
+    let mut map = HeaderMap::new();
+    for (name, value) in headers {
+        let bad = |reason: &str| DiscoveryError::BadHeader {
+            name: name.clone(),
+            reason: reason.to_string(),
+        };
+        let header = HeaderName::from_bytes(name.trim().as_bytes())
+            .map_err(|_| bad("it is not a valid name"))?;
+        let mut value = HeaderValue::from_str(value.trim())
+            .map_err(|_| bad("its value is not valid (not shown)"))?;
+        value.set_sensitive(true);
+        map.append(header, value);
+    }
+    Ok(map)
+}
+
+fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme() && same_host_port(a, b)
+}
+
+fn same_host_port(a: &Url, b: &Url) -> bool {
+    a.host_str() == b.host_str() && a.port_or_known_default() == b.port_or_known_default()
+}
+
+/// Reads at most `limit` bytes, refusing more, and gives up at `deadline`.
+fn read_limited(
+    response: &mut Response,
+    limit: u64,
+    deadline: Option<Instant>,
+    timeout: Duration,
+) -> Result<Vec<u8>, FetchProblem> {
+    if let Some(length) = response.content_length().filter(|&n| n > limit) {
+        return Err(FetchProblem::TooLarge(limit, Some(length)));
+    }
+    let mut body = Vec::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let read = response.read(&mut chunk).map_err(|e| match e.kind() {
+            std::io::ErrorKind::TimedOut => FetchProblem::TimedOut(timeout),
+            _ => FetchProblem::Other(format!(
+                "reading the body failed ({})",
+                reason_from_chain(&e)
+            )),
+        })?;
+        if read == 0 {
+            return Ok(body);
+        }
+        if (body.len() + read) as u64 > limit {
+            return Err(FetchProblem::TooLarge(limit, None));
+        }
+        body.extend_from_slice(&chunk[..read]);
+        // Each read has its own timeout; this bounds a body that trickles in.
+        if deadline.is_some_and(|deadline| Instant::now() > deadline) {
+            return Err(FetchProblem::TimedOut(timeout));
+        }
+    }
+}
+
+/// Checks UTF-8, spots HTML (SPA fallbacks), then parses JSON.
+fn parse_json_body(body: &[u8]) -> Result<Value, FetchProblem> {
+    let text = std::str::from_utf8(body).map_err(|e| FetchProblem::NotUtf8(e.valid_up_to()))?;
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    if text.starts_with('<') {
+        return Err(FetchProblem::Html);
+    }
+    serde_json::from_str(text).map_err(|e| FetchProblem::NotJson(e.to_string()))
+}
+
+/// A transport error as a problem. reqwest's own text names the URL (which may hold
+/// credentials), so only the kind and the innermost cause are used.
+fn problem_of(error: &reqwest::Error, timeout: Duration) -> FetchProblem {
+    let mut io_kind = None;
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = cause {
+        io_kind = io_kind.or(e.downcast_ref::<std::io::Error>().map(std::io::Error::kind));
+        cause = e.source();
+    }
+    match io_kind {
+        _ if error.is_timeout() => FetchProblem::TimedOut(timeout),
+        Some(std::io::ErrorKind::TimedOut) => FetchProblem::TimedOut(timeout),
+        Some(std::io::ErrorKind::ConnectionRefused) => {
+            FetchProblem::Unreachable("connection refused".to_string())
+        }
+        _ if error.is_connect() => {
+            FetchProblem::Unreachable(format!("connection failed ({})", reason_from_chain(error)))
+        }
+        _ => FetchProblem::Other(format!("request failed ({})", reason_from_chain(error))),
+    }
+}
+
+/// The innermost cause's text, never a reqwest error's (which names the URL).
+fn reason_from_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut innermost = error;
+    while let Some(next) = innermost.source() {
+        innermost = next;
+    }
+    if innermost.is::<reqwest::Error>() {
+        "no cause given".to_string()
+    } else {
+        innermost.to_string()
+    }
+}
+
+fn human(duration: Duration) -> String {
+    match duration.as_millis() {
+        ms if ms < 1000 => format!("{ms} ms"),
+        ms if ms % 1000 == 0 => format!("{} s", ms / 1000),
+        ms => format!("{:.1} s", ms as f64 / 1000.0),
+    }
+}
+
+/// A path that may serve a sub-app's document.
+struct Candidate {
+    openapi_path: String,
+    /// The prefix the probe assumes, used when the document's `servers` gives none.
+    prefix: String,
+    /// The `/gateway/services` name, if any: the app's name comes from it.
+    name: String,
+    /// Why it is probed, for warnings; [`DERIVED`] ones miss quietly.
+    why: String,
+}
+
+impl Candidate {
+    fn new(prefix: String, name: &str, why: String) -> Self {
+        let openapi_path = format!("{prefix}{OPENAPI_FILE}");
+        Candidate {
+            openapi_path,
+            prefix,
+            name: name.trim().to_string(),
+            why,
+        }
+    }
+}
+
+/// One discovery in progress. Until `finish`, a sub-app's `name` holds its service name
+/// (or nothing); the unique names are given once every app is known.
+struct Search<'f, 'c> {
+    fetcher: &'f Fetcher<'c>,
+    apps: Vec<DiscoveredApp>,
+    warnings: Vec<String>,
+}
+
+impl Search<'_, '_> {
+    /// Services-listed, then configured, then derived candidates, deduplicated.
+    fn candidates(&mut self) -> Vec<Candidate> {
+        let config = self.fetcher.config;
+        let mut all = self.service_candidates();
+        for raw in &config.extra_prefixes {
+            match normalize_prefix(raw) {
+                Some(prefix) => all.push(Candidate::new(prefix, "", "configured".to_string())),
+                None => self.warnings.push(format!(
+                    "skipped configured prefix {raw:?}: it is not a path such as /api/v1"
+                )),
+            }
+        }
+        // The root ("" prefix) is fetched already.
+        let mut seen = HashSet::from([OPENAPI_FILE.to_string()]);
+        all.retain(|c| !c.prefix.is_empty() && seen.insert(c.openapi_path.clone()));
+        if config.probe_derived_prefixes {
+            let derived = derived_prefixes(&self.apps[0].document).into_iter();
+            let derived = derived.map(|p| Candidate::new(p, "", DERIVED.to_string()));
+            all.extend(
+                derived
+                    .filter(|c| seen.insert(c.openapi_path.clone()))
+                    .take(config.max_probes),
+            );
+        }
+        all
+    }
+
+    /// Candidates from `GET /gateway/services`; a gateway without that route is fine.
+    fn service_candidates(&mut self) -> Vec<Candidate> {
+        let listing = match self.fetcher.get_json(SERVICES_PATH) {
+            Ok(listing) => listing,
+            Err(
+                FetchProblem::Status(404, _)
+                | FetchProblem::Html
+                | FetchProblem::NotJson(_)
+                | FetchProblem::NotUtf8(_),
+            ) => return Vec::new(),
+            Err(problem) => {
+                self.warnings.push(format!(
+                    "could not list services at {SERVICES_PATH}: {problem}"
+                ));
+                return Vec::new();
+            }
+        };
+        // Without a `services` list this is some other route: not ours to judge.
+        let entries = listing
+            .get("services")
+            .and_then(Value::as_array)
+            .map_or(&[][..], Vec::as_slice);
+        let mut out = Vec::new();
+        for (index, entry) in entries.iter().enumerate() {
+            let name = entry
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let Some(prefix) = entry
+                .get("prefix")
+                .and_then(Value::as_str)
+                .and_then(normalize_prefix)
+            else {
+                self.warnings.push(format!(
+                    "skipped entry {index} of {SERVICES_PATH}: it has no usable \"prefix\""
+                ));
+                continue;
+            };
+            let mut candidate =
+                Candidate::new(prefix, name, format!("service {name:?} in {SERVICES_PATH}"));
+            if let Some(url) = entry.get("openapi_url").and_then(Value::as_str) {
+                match self.fetcher.same_origin_path(url) {
+                    Some(path) => candidate.openapi_path = path,
+                    None => self.warnings.push(format!(
+                        "ignored the openapi_url of service {name:?}: it leaves the gateway's \
+                         origin; probing {} instead",
+                        candidate.openapi_path
+                    )),
+                }
+            }
+            out.push(candidate);
+        }
+        out
+    }
+
+    fn probe_all(&mut self, candidates: &[Candidate]) {
+        for (done, candidate) in candidates.iter().enumerate() {
+            if self.fetcher.fetch_timeout().is_none() {
+                let left: Vec<&str> = candidates[done..]
+                    .iter()
+                    .map(|c| c.openapi_path.as_str())
+                    .collect();
+                self.warnings.push(format!(
+                    "stopped probing after {} (the total timeout); not tried: {}",
+                    human(self.fetcher.config.total_timeout),
+                    left.join(", ")
+                ));
+                return;
+            }
+            self.probe(candidate);
+        }
+    }
+
+    fn probe(&mut self, candidate: &Candidate) {
+        let (path, why, loud) = (
+            &candidate.openapi_path,
+            &candidate.why,
+            candidate.why != DERIVED,
+        );
+        let document = match self.fetcher.get_openapi(path) {
+            Ok(document) => document,
+            // A derived guess that misses is normal; only a time-out is worth a word.
+            Err(problem) if loud || matches!(problem, FetchProblem::TimedOut(_)) => {
+                self.warnings
+                    .push(format!("skipped {path} ({why}): {problem}"));
+                return;
+            }
+            Err(_) => return,
+        };
+        // SPA fallbacks and aliases serve a document already found.
+        if let Some(same) = self.apps.iter().find(|a| a.document == document) {
+            if loud {
+                let message = format!(
+                    "skipped {path} ({why}): it serves the same document as {}",
+                    same.openapi_path
+                );
+                self.warnings.push(message);
+            }
+            return;
+        }
+        let prefix = self.prefix_of(&document, candidate);
+        let (name, title) = (candidate.name.clone(), title_of(&document));
+        self.apps.push(DiscoveredApp {
+            name,
+            title,
+            prefix,
+            openapi_path: path.clone(),
+            document,
+        });
+    }
+
+    /// The sub-app's prefix: the path of its `servers[0].url`, else the probed prefix.
+    /// A host named there is never contacted: requests stay on the gateway.
+    fn prefix_of(&mut self, document: &Value, candidate: &Candidate) -> String {
+        let Some(server) = document
+            .pointer("/servers/0/url")
+            .and_then(Value::as_str)
+            .map(str::trim)
+        else {
+            return candidate.prefix.clone();
+        };
+        let (from_server, other_host) = match Url::parse(server) {
+            Ok(absolute) if absolute.has_host() => {
+                let other = !same_host_port(&absolute, &self.fetcher.origin);
+                let host = format!(
+                    "{}:{}",
+                    absolute.host_str().unwrap_or_default(),
+                    absolute.port_or_known_default().unwrap_or(0)
+                );
+                (normalize_prefix(absolute.path()), other.then_some(host))
+            }
+            Ok(_) => (None, None), // e.g. "localhost:8000/x", read as scheme "localhost"
+            Err(_) => (normalize_prefix(server), None),
+        };
+        // "/" would put the sub-app on the root's paths: keep the probed prefix then.
+        let prefix = from_server
+            .clone()
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| candidate.prefix.clone());
+        let path = &candidate.openapi_path;
+        if let Some(host) = other_host {
+            self.warnings.push(format!(
+                "{path}: servers[0].url names another host ({host}), which is never \
+                 contacted; using prefix {prefix} on the gateway"
+            ));
+        } else if from_server.is_none() && !matches!(server, "" | "/") {
+            let shown = redact_url(server);
+            self.warnings.push(format!(
+                "{path}: servers[0].url {shown:?} is not a usable prefix; using {prefix}"
+            ));
+        }
+        prefix
+    }
+
+    /// Root first, then by prefix; then stable, unique names.
+    fn finish(mut self) -> Discovery {
+        self.apps[1..]
+            .sort_by(|a, b| (&a.prefix, &a.openapi_path).cmp(&(&b.prefix, &b.openapi_path)));
+        let mut taken = HashSet::new();
+        for app in &mut self.apps {
+            let base = match slug(&app.name) {
+                name if name.is_empty() => prefix_slug(&app.prefix),
+                name => name,
+            };
+            app.name = unique(base, &mut taken);
+        }
+        Discovery {
+            apps: self.apps,
+            warnings: self.warnings,
+        }
+    }
+}
+
+fn title_of(document: &Value) -> String {
+    document
+        .pointer("/info/title")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// `"api/v1/docs/"` → `"/api/v1/docs"`, `"/"` → `""`; `None` for what is not a plain path.
+fn normalize_prefix(raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    if raw.contains("://") || raw.contains(['?', '#', '\\']) || raw.starts_with("//") {
+        return None;
+    }
+    let segments: Vec<&str> = raw.split('/').filter(|s| !s.is_empty()).collect();
+    if segments.iter().any(|s| *s == "." || *s == "..") {
+        return None;
+    }
+    Some(segments.iter().map(|s| format!("/{s}")).collect())
+}
+
+/// Every leading run of literal segments of each root path, excluding the full path,
+/// shallowest first, then in document order: `/api/v1/users/{id}` → `/api`, `/api/v1`,
+/// `/api/v1/users`.
+fn derived_prefixes(root: &Value) -> Vec<String> {
+    let Some(paths) = root.get("paths").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    let mut seen = HashSet::new();
+    let mut out: Vec<(usize, String)> = Vec::new();
+    for path in paths.keys() {
+        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let literal = segments.iter().take_while(|s| !s.contains('{')).count();
+        let runs = if literal == segments.len() {
+            literal.saturating_sub(1)
+        } else {
+            literal
+        };
+        for depth in 1..=runs {
+            match normalize_prefix(&segments[..depth].join("/")) {
+                Some(prefix) if seen.insert(prefix.clone()) => out.push((depth, prefix)),
+                Some(_) => {}
+                None => break,
+            }
+        }
+    }
+    out.sort_by_key(|(depth, _)| *depth); // stable: document order within a depth
+    out.into_iter().map(|(_, prefix)| prefix).collect()
+}
+
+/// Lower-case ASCII letters, digits and single dashes: safe as a file name.
+fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+/// `/api/v1/documents` → `documents`; `app` when no segment gives a slug.
+fn prefix_slug(prefix: &str) -> String {
+    prefix
+        .rsplit('/')
+        .map(slug)
+        .find(|s| !s.is_empty())
+        .unwrap_or_else(|| "app".to_string())
+}
+
+/// `base`, else `base-2`, `base-3`, ...: the first not taken.
+fn unique(base: String, taken: &mut HashSet<String>) -> String {
+    let mut name = base.clone();
+    for n in 2.. {
+        if taken.insert(name.clone()) {
+            break;
+        }
+        name = format!("{base}-{n}");
+    }
+    name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use httpmock::prelude::*;
+    use serde_json::json;
+
+    /// A FastAPI-like document: title, optional `servers[0].url`, one GET per path.
+    fn document(title: &str, server: Option<&str>, paths: &[&str]) -> Value {
+        let mut doc = json!({"openapi": "3.1.0", "info": {"title": title, "version": "1.0.0"}});
+        if let Some(url) = server {
+            doc["servers"] = json!([{ "url": url }]);
+        }
+        let items: serde_json::Map<String, Value> = paths
+            .iter()
+            .map(|p| {
+                (
+                    p.to_string(),
+                    json!({"get": {"responses": {"200": {"description": "ok"}}}}),
+                )
+            })
+            .collect();
+        doc["paths"] = Value::Object(items);
+        doc
+    }
+
+    fn serve(server: &MockServer, path: &str, body: Value) {
+        server.mock(|when, then| {
+            when.method(GET).path(path);
+            then.status(200).json_body(body);
+        });
+    }
+
+    fn config(server: &MockServer) -> DiscoveryConfig {
+        let mut config = DiscoveryConfig::new(server.base_url());
+        config.timeout = Duration::from_secs(5);
+        config.total_timeout = Duration::from_secs(20);
+        config
+    }
+
+    fn summary(discovery: &Discovery) -> Vec<(String, String, String)> {
+        let apps = discovery.apps.iter();
+        apps.map(|a| (a.name.clone(), a.prefix.clone(), a.openapi_path.clone()))
+            .collect()
+    }
+
+    fn triple(name: &str, prefix: &str, path: &str) -> (String, String, String) {
+        (name.to_string(), prefix.to_string(), path.to_string())
+    }
+
+    #[test]
+    fn root_only_gives_the_root_app_and_no_warnings() {
+        let server = MockServer::start();
+        let root = document("Gateway", None, &["/", "/health", "/gateway/status"]);
+        serve(&server, "/openapi.json", root.clone());
+        let found = discover(&config(&server)).expect("discover");
+        assert_eq!(summary(&found), vec![triple("root", "", "/openapi.json")]);
+        assert_eq!(found.apps[0].title, "Gateway");
+        assert_eq!(found.apps[0].document, root);
+        assert!(found.warnings.is_empty(), "{:?}", found.warnings);
+    }
+
+    #[test]
+    fn services_listed_sub_apps_take_their_prefix_from_servers() {
+        let server = MockServer::start();
+        serve(
+            &server,
+            "/openapi.json",
+            document("Gateway", None, &["/health"]),
+        );
+        let services = json!({"services": [
+            {"name": "Documents", "prefix": "/api/v1/documents",
+             "openapi_url": "/api/v1/documents/openapi.json"},
+            {"name": "docman", "prefix": "/docman/"},
+        ]});
+        serve(&server, "/gateway/services", services);
+        let documents = document("Documents", Some("/api/v1/documents"), &["/info"]);
+        serve(&server, "/api/v1/documents/openapi.json", documents);
+        serve(
+            &server,
+            "/docman/openapi.json",
+            document("Docman", Some("/docman/"), &["/tickets"]),
+        );
+        let found = discover(&config(&server)).expect("discover");
+        assert_eq!(
+            summary(&found),
+            vec![
+                triple("root", "", "/openapi.json"),
+                triple(
+                    "documents",
+                    "/api/v1/documents",
+                    "/api/v1/documents/openapi.json"
+                ),
+                triple("docman", "/docman", "/docman/openapi.json"),
+            ]
+        );
+        assert_eq!(found.apps[1].title, "Documents");
+        assert!(found.warnings.is_empty(), "{:?}", found.warnings);
+    }
+
+    #[test]
+    fn a_derived_prefix_finds_a_mount_the_services_route_does_not_list() {
+        let server = MockServer::start();
+        let root = document(
+            "Gateway",
+            None,
+            &["/health", "/reports/summary", "/api/v2/users/{id}"],
+        );
+        serve(&server, "/openapi.json", root);
+        serve(&server, "/gateway/services", json!({"services": []}));
+        serve(
+            &server,
+            "/api/v2/openapi.json",
+            document("Users", Some("/api/v2"), &["/users"]),
+        );
+        // A sub-app without `servers` keeps the probed prefix.
+        serve(
+            &server,
+            "/reports/openapi.json",
+            document("Reports", None, &["/daily"]),
+        );
+        let found = discover(&config(&server)).expect("discover");
+        assert_eq!(
+            summary(&found),
+            vec![
+                triple("root", "", "/openapi.json"),
+                triple("v2", "/api/v2", "/api/v2/openapi.json"),
+                triple("reports", "/reports", "/reports/openapi.json"),
+            ]
+        );
+        assert!(found.warnings.is_empty(), "{:?}", found.warnings);
+    }
+
+    #[test]
+    fn an_spa_fallback_answering_html_everywhere_is_not_a_spec() {
+        let server = MockServer::start();
+        serve(
+            &server,
+            "/openapi.json",
+            document("Gateway", None, &["/api/v1/users/{id}"]),
+        );
+        let fallback = server.mock(|when, then| {
+            when.method(GET);
+            then.status(200)
+                .header("content-type", "text/html")
+                .body("<!doctype html><html><body>app</body></html>");
+        });
+        let mut config = config(&server);
+        config.extra_prefixes = vec!["/admin".to_string()];
+        let found = discover(&config).expect("discover");
+        assert_eq!(summary(&found), vec![triple("root", "", "/openapi.json")]);
+        // services + /admin + /api, /api/v1, /api/v1/users
+        fallback.assert_calls(5);
+        // Only the configured prefix is worth a warning; guessed ones miss quietly.
+        assert_eq!(found.warnings.len(), 1, "{:?}", found.warnings);
+        let warning = &found.warnings[0];
+        assert!(warning.contains("/admin/openapi.json"), "{warning}");
+        assert!(warning.contains("HTML, not JSON"), "{warning}");
+    }
+
+    #[test]
+    fn an_spa_fallback_serving_the_root_document_is_not_a_sub_app() {
+        let server = MockServer::start();
+        let root = document("Gateway", None, &["/api/v1/users/{id}"]);
+        server.mock(|when, then| {
+            when.method(GET);
+            then.status(200).json_body(root.clone());
+        });
+        let found = discover(&config(&server)).expect("discover");
+        assert_eq!(summary(&found), vec![triple("root", "", "/openapi.json")]);
+        assert!(found.warnings.is_empty(), "{:?}", found.warnings);
+    }
+
+    #[test]
+    fn a_host_named_in_servers_is_never_contacted() {
+        let server = MockServer::start();
+        let elsewhere = MockServer::start();
+        let trap = elsewhere.mock(|when, then| {
+            when.any_request();
+            then.status(200).json_body(json!({}));
+        });
+        serve(
+            &server,
+            "/openapi.json",
+            document("Gateway", None, &["/health"]),
+        );
+        let services = json!({"services": [
+            {"name": "billing", "prefix": "/billing"},
+            {"name": "audit", "prefix": "/audit",
+             "openapi_url": elsewhere.url("/audit/openapi.json")},
+        ]});
+        serve(&server, "/gateway/services", services);
+        let billing = document(
+            "Billing",
+            Some(&elsewhere.url("/billing/v2")),
+            &["/invoices"],
+        );
+        serve(&server, "/billing/openapi.json", billing);
+        serve(
+            &server,
+            "/audit/openapi.json",
+            document("Audit", Some(&elsewhere.base_url()), &["/log"]),
+        );
+        let found = discover(&config(&server)).expect("discover");
+        assert_eq!(
+            summary(&found),
+            vec![
+                triple("root", "", "/openapi.json"),
+                triple("audit", "/audit", "/audit/openapi.json"),
+                triple("billing", "/billing/v2", "/billing/openapi.json"),
+            ]
+        );
+        trap.assert_calls(0);
+        let elsewhere_host = format!("127.0.0.1:{}", elsewhere.port());
+        let naming = found
+            .warnings
+            .iter()
+            .filter(|w| w.contains(&elsewhere_host))
+            .count();
+        assert_eq!(naming, 2, "{:?}", found.warnings);
+        assert!(found
+            .warnings
+            .iter()
+            .any(|w| w.contains("openapi_url of service \"audit\"")));
+    }
+
+    /// Serves one raw HTTP answer (close-delimited, no Content-Length) on 127.0.0.1.
+    fn raw_server(answer: Vec<u8>) -> String {
+        use std::io::Write;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("address").port();
+        std::thread::spawn(move || {
+            if let Ok((mut stream, _)) = listener.accept() {
+                let mut request = [0u8; 4096];
+                let _ = stream.read(&mut request);
+                let _ = stream.write_all(&answer);
+            }
+        });
+        format!("http://127.0.0.1:{port}")
+    }
+
+    fn root_error(config: &DiscoveryConfig) -> (FetchProblem, String) {
+        match discover(config) {
+            Err(error @ DiscoveryError::Fetch { .. }) => {
+                let text = error.to_string();
+                let DiscoveryError::Fetch { problem, .. } = error else {
+                    unreachable!()
+                };
+                (problem, text)
+            }
+            other => panic!("expected a fetch error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn root_failures_are_clear_errors_naming_the_url() {
+        let cases: Vec<(u16, &str, Vec<u8>, &str)> = vec![
+            (
+                500,
+                "application/json",
+                b"{}".to_vec(),
+                "answered 500 internal server error",
+            ),
+            (
+                200,
+                "text/html",
+                b"<html>hi</html>".to_vec(),
+                "the body is HTML, not JSON",
+            ),
+            (
+                200,
+                "text/plain",
+                b"hello".to_vec(),
+                "the body is not JSON (expected value",
+            ),
+            (
+                200,
+                "application/json",
+                br#"{"detail": "x"}"#.to_vec(),
+                "not an OpenAPI document",
+            ),
+            (
+                200,
+                "application/json",
+                b"{\"a\": \"\xff\xfe\"}".to_vec(),
+                "not valid UTF-8 (at byte 7)",
+            ),
+            (
+                200,
+                "application/json",
+                vec![b' '; 2048],
+                "the body is 2048 bytes, over the limit of 1024 bytes",
+            ),
+        ];
+        for (status, content_type, body, expected) in cases {
+            let server = MockServer::start();
+            server.mock(|when, then| {
+                when.method(GET).path("/openapi.json");
+                then.status(status)
+                    .header("content-type", content_type)
+                    .body(body);
+            });
+            let mut config = config(&server);
+            config.max_document_bytes = 1024;
+            let (_, text) = root_error(&config);
+            let url = format!("fetch {}/openapi.json: ", server.base_url());
+            assert!(text.starts_with(&url), "{text}");
+            assert!(text.contains(expected), "{text}");
+            assert!(text.contains("; "), "a hint follows: {text}");
+        }
+    }
+
+    #[test]
+    fn a_body_without_length_is_cut_at_the_limit() {
+        let mut answer = b"HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n".to_vec();
+        answer.extend(vec![b' '; 200_000]);
+        let mut config = DiscoveryConfig::new(raw_server(answer));
+        config.max_document_bytes = 100_000;
+        let (problem, text) = root_error(&config);
+        assert_eq!(problem, FetchProblem::TooLarge(100_000, None), "{text}");
+    }
+
+    #[test]
+    fn a_refused_connection_says_so_and_how_to_build_offline() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("bind an ephemeral port");
+        let (problem, text) =
+            root_error(&DiscoveryConfig::new(format!("http://127.0.0.1:{port}/")));
+        assert_eq!(
+            problem,
+            FetchProblem::Unreachable("connection refused".to_string())
+        );
+        assert_eq!(
+            text,
+            format!(
+                "fetch http://127.0.0.1:{port}/openapi.json: connection refused; start the \
+                 gateway or build offline from generated/ with GATEWAY_OFFLINE=true"
+            )
+        );
+    }
+
+    #[test]
+    fn a_hanging_root_times_out_within_the_configured_timeout() {
+        let server = MockServer::start();
+        server.mock(|when, then| {
+            when.method(GET).path("/openapi.json");
+            then.status(200)
+                .delay(Duration::from_secs(10))
+                .json_body(document("G", None, &[]));
+        });
+        let mut config = config(&server);
+        config.timeout = Duration::from_millis(300);
+        let started = Instant::now();
+        let (problem, text) = root_error(&config);
+        assert_eq!(
+            problem,
+            FetchProblem::TimedOut(Duration::from_millis(300)),
+            "{text}"
+        );
+        assert!(text.contains("timed out after 300 ms"), "{text}");
+        // Behaviour, not speed: it gave up long before the answer would have come.
+        assert!(started.elapsed() < Duration::from_secs(8));
+    }
+
+    #[test]
+    fn probing_stops_when_the_total_timeout_is_spent() {
+        let server = MockServer::start();
+        serve(
+            &server,
+            "/openapi.json",
+            document("Gateway", None, &["/a/x/{id}", "/b/x/{id}"]),
+        );
+        server.mock(|when, then| {
+            when.method(GET);
+            then.status(404).delay(Duration::from_millis(400));
+        });
+        let mut config = config(&server);
+        config.total_timeout = Duration::from_millis(1000);
+        let found = discover(&config).expect("discover");
+        assert_eq!(found.apps.len(), 1);
+        let stopped = found
+            .warnings
+            .iter()
+            .find(|w| w.starts_with("stopped probing after 1 s"));
+        assert!(stopped.is_some(), "{:?}", found.warnings);
+    }
+
+    #[test]
+    fn derived_probes_are_capped() {
+        let server = MockServer::start();
+        serve(
+            &server,
+            "/openapi.json",
+            document("Gateway", None, &["/a/b/c/d/e/{id}"]),
+        );
+        let misses = server.mock(|when, then| {
+            when.method(GET).path_prefix("/a");
+            then.status(404);
+        });
+        let mut config = config(&server);
+        config.max_probes = 2;
+        discover(&config).expect("discover");
+        misses.assert_calls(2);
+    }
+
+    #[test]
+    fn secrets_never_appear_in_errors_warnings_or_debug() {
+        let server = MockServer::start();
+        let gateway = format!("http://alice:pa55word@127.0.0.1:{}/", server.port());
+        let header = (
+            "Authorization".to_string(),
+            "Bearer tok-0123456789".to_string(),
+        );
+        let secrets = ["pa55word", "alice", "tok-0123456789"];
+        let assert_clean = |text: &str| {
+            for secret in secrets {
+                assert!(!text.contains(secret), "{secret} leaked in: {text}");
+            }
+        };
+        let mut config = DiscoveryConfig::new(gateway.clone());
+        config.headers = vec![header];
+        config.extra_prefixes = vec!["/missing".to_string()];
+        assert_clean(&format!("{config:?}"));
+        assert!(format!("{config:?}").contains("Authorization"));
+
+        // A refused connection, a failing root, and warnings, all with the secrets set.
+        let (_, refused) = root_error(&DiscoveryConfig {
+            gateway_url: "http://alice:pa55word@127.0.0.1:1".to_string(),
+            ..config.clone()
+        });
+        assert_clean(&refused);
+        let mut failing = server.mock(|when, then| {
+            when.method(GET)
+                .path("/openapi.json")
+                .header("authorization", "Bearer tok-0123456789");
+            then.status(500);
+        });
+        let error = discover(&config).expect_err("root answers 500");
+        failing.assert_calls(1);
+        assert_clean(&error.to_string());
+        assert_clean(&format!("{error:?}"));
+        failing.delete();
+        serve(
+            &server,
+            "/openapi.json",
+            document("Gateway", None, &["/health"]),
+        );
+        let found = discover(&config).expect("discover");
+        assert_eq!(found.warnings.len(), 1, "{:?}", found.warnings);
+        found.warnings.iter().for_each(|w| assert_clean(w));
+        assert_clean(&format!("{found:?}"));
+        let bad_url = DiscoveryConfig::new("ftp://alice:pa55word@127.0.0.1/x?token=tok-0123456789");
+        assert_clean(&discover(&bad_url).expect_err("bad scheme").to_string());
+    }
+
+    #[test]
+    fn odd_servers_urls_fall_back_to_the_probed_prefix() {
+        let server = MockServer::start();
+        serve(
+            &server,
+            "/openapi.json",
+            document("Gateway", None, &["/health"]),
+        );
+        let odd = [
+            ("/a", json!("{scheme}://x/y"), true),
+            ("/b", json!("localhost:8000/x"), true),
+            ("/c", json!("/"), false),
+            ("/d", json!(42), false),
+            ("/e", json!("https://alice:pw@127.0.0.1:1?t=1"), true),
+        ];
+        for (prefix, url, _) in &odd {
+            let mut doc = document(prefix, None, &["/x"]);
+            doc["servers"] = json!([{ "url": url }]);
+            serve(&server, &format!("{prefix}/openapi.json"), doc);
+        }
+        let mut config = config(&server);
+        config.extra_prefixes = odd.iter().map(|(p, _, _)| p.to_string()).collect();
+        let found = discover(&config).expect("discover");
+        let prefixes: Vec<&str> = found.apps.iter().map(|a| a.prefix.as_str()).collect();
+        assert_eq!(prefixes, ["", "/a", "/b", "/c", "/d", "/e"]);
+        for (prefix, _, warned) in odd {
+            let path = format!("{prefix}/openapi.json:");
+            let warning = found.warnings.iter().find(|w| w.starts_with(&path));
+            assert_eq!(warning.is_some(), warned, "{prefix}: {:?}", found.warnings);
+        }
+        assert!(!format!("{:?}", found.warnings).contains("pw"));
+    }
+
+    #[test]
+    fn url_credentials_are_sent_and_extreme_limits_do_not_panic() {
+        let server = MockServer::start();
+        let root = server.mock(|when, then| {
+            when.method(GET)
+                .path("/openapi.json")
+                .header_exists("authorization");
+            then.status(200)
+                .json_body(document("G", None, &["/x/{id}"]));
+        });
+        let mut config = DiscoveryConfig::new(format!("http://u:p@127.0.0.1:{}", server.port()));
+        config.timeout = Duration::MAX;
+        config.total_timeout = Duration::MAX;
+        config.max_probes = usize::MAX;
+        assert_eq!(discover(&config).expect("discover").apps.len(), 1);
+        root.assert_calls(1);
+        config.max_document_bytes = 0;
+        let (problem, _) = root_error(&config);
+        assert!(
+            matches!(problem, FetchProblem::TooLarge(0, _)),
+            "{problem:?}"
+        );
+    }
+
+    #[test]
+    fn names_are_slugs_and_unique() {
+        let server = MockServer::start();
+        serve(
+            &server,
+            "/openapi.json",
+            document("Gateway", None, &["/health"]),
+        );
+        let services = json!({"services": [
+            {"name": "root", "prefix": "/x"},
+            {"name": "Doc Man!", "prefix": "/docman"},
+        ]});
+        serve(&server, "/gateway/services", services);
+        for (prefix, title) in [
+            ("/x", "X"),
+            ("/docman", "Docman"),
+            ("/a/users", "A"),
+            ("/b/users", "B"),
+        ] {
+            serve(
+                &server,
+                &format!("{prefix}/openapi.json"),
+                document(title, Some(prefix), &["/y"]),
+            );
+        }
+        let mut config = config(&server);
+        config.extra_prefixes = vec!["a/users/".to_string(), "/b/users".to_string()];
+        let found = discover(&config).expect("discover");
+        let names: Vec<&str> = found.apps.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["root", "users", "users-2", "doc-man", "root-2"]);
+        assert_eq!(slug("  Ünïcode_Service v2 "), "n-code-service-v2");
+        assert_eq!(prefix_slug("/api/v1/documents"), "documents");
+        assert_eq!(prefix_slug("/%%"), "app");
+    }
+
+    #[test]
+    fn bad_gateway_urls_and_headers_are_refused() {
+        let text = |c: DiscoveryConfig| discover(&c).expect_err("refused").to_string();
+        assert!(text(DiscoveryConfig::new("127.0.0.1:8000")).contains("use gateway URL"));
+        assert!(text(DiscoveryConfig::new("http://127.0.0.1:8000/gw")).contains("(path /gw)"));
+        let mut config = DiscoveryConfig::new("http://127.0.0.1:8000");
+        config.headers = vec![("X-Key".to_string(), "bad\nvalue".to_string())];
+        let error = text(config);
+        assert!(
+            error.contains("\"X-Key\"") && !error.contains("bad"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn derived_prefixes_are_leading_literal_runs_shallowest_first() {
+        let root = document(
+            "G",
+            None,
+            &[
+                "/",
+                "/health",
+                "/api/v1/users/{id}",
+                "/gateway/status",
+                "/{any}/x",
+                "/api/v1/items",
+            ],
+        );
+        assert_eq!(
+            derived_prefixes(&root),
+            ["/api", "/gateway", "/api/v1", "/api/v1/users"]
+        );
+        assert!(derived_prefixes(&json!({"openapi": "3.1.0"})).is_empty());
+    }
+
+    #[test]
+    fn prefixes_are_normalised_or_refused() {
+        assert_eq!(
+            normalize_prefix("api/v1/docs/").as_deref(),
+            Some("/api/v1/docs")
+        );
+        assert_eq!(normalize_prefix("/").as_deref(), Some(""));
+        assert_eq!(normalize_prefix("http://x/y"), None);
+        assert_eq!(normalize_prefix("//evil/x"), None);
+        assert_eq!(normalize_prefix("/a/../b"), None);
+        assert_eq!(normalize_prefix("/a?b"), None);
+    }
+
+    #[test]
+    fn redact_url_hides_credentials_and_query() {
+        assert_eq!(
+            redact_url("http://alice:s3cret@127.0.0.1:8000/x?token=abc"),
+            "http://***@127.0.0.1:8000/x?***"
+        );
+        assert_eq!(
+            redact_url("http://127.0.0.1:8000/"),
+            "http://127.0.0.1:8000"
+        );
+        assert_eq!(
+            redact_url("http://127.0.0.1:8000/openapi.json"),
+            "http://127.0.0.1:8000/openapi.json"
+        );
+        assert_eq!(redact_url("https://bob@h/#tok"), "https://***@h/#***");
+        assert!(!redact_url("not a url alice:s3cret@host?x=tok").contains("s3cret"));
+        assert!(!redact_url("not a url alice:s3cret@host?x=tok").contains("tok"));
+    }
+
+    #[test]
+    fn openapi_documents_are_recognised() {
+        assert!(looks_like_openapi(&json!({"openapi": "3.1.0", "info": {}})));
+        assert!(looks_like_openapi(&json!({"swagger": "2.0", "paths": {}})));
+        assert!(!looks_like_openapi(&json!({"openapi": 3, "info": {}})));
+        assert!(!looks_like_openapi(&json!({"openapi": "3.1.0"})));
+        assert!(!looks_like_openapi(&json!(["openapi"])));
+    }
+}

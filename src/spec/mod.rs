@@ -1,0 +1,9 @@
+//! The spec pipeline, shared by build.rs (through `#[path]`) and the subcommands:
+//! discovery → snapshot → normalise → plan. It uses nothing else of the crate.
+
+pub mod discovery;
+pub mod normalize;
+pub mod plan;
+pub mod settings;
+pub mod snapshot;
+pub mod source;

@@ -1,0 +1,726 @@
+//! The load-test plan: every operation of every discovered app, keyed by method and
+//! prefixed path (never by operationId, which FastAPI duplicates), with its parameters,
+//! body and expected statuses, and each schema inlined so it stands on its own.
+
+use super::discovery::{DiscoveredApp, Discovery};
+use super::normalize;
+use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, StatusCode};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// How deep `$ref`s are inlined before a recursive schema is cut off.
+const MAX_INLINE_DEPTH: usize = 6;
+
+/// What to load-test, built from the discovered documents.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Plan {
+    pub apps: Vec<AppPlan>,
+    /// Operations left out, by configuration or because Goose cannot send them.
+    pub excluded: Vec<Excluded>,
+    pub warnings: Vec<String>,
+}
+
+/// One app (the root or a mounted sub-app) and its operations.
+#[derive(Clone, Debug, Serialize)]
+pub struct AppPlan {
+    pub name: String,
+    pub title: String,
+    pub prefix: String,
+    pub operations: Vec<Operation>,
+}
+
+/// One operation, addressed by its method and its path with the app's prefix.
+#[derive(Clone, Debug, Serialize)]
+pub struct Operation {
+    pub method: Method,
+    /// The prefixed path template, e.g. `/api/v1/documents/documents/{doc_id}`; also the
+    /// request's name in every report.
+    pub path: String,
+    pub operation_id: Option<String>,
+    pub summary: Option<String>,
+    pub params: Vec<Param>,
+    pub body: Option<Body>,
+    /// Documented success statuses (2xx and 3xx); `2XX`-style ranges become `200..=299`.
+    pub success: Vec<StatusRange>,
+    /// The content type of the documented success response, if any.
+    pub response_media: Option<String>,
+}
+
+/// HTTP methods Goose can send (it refuses OPTIONS and TRACE).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+    Head,
+}
+
+/// Where a parameter goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Location {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+/// One parameter with its self-contained schema.
+#[derive(Clone, Debug, Serialize)]
+pub struct Param {
+    pub name: String,
+    pub location: Location,
+    pub required: bool,
+    /// The JSON schema with every `$ref` inlined; a parameter-level `example` is copied in.
+    pub schema: Value,
+}
+
+/// How a body is encoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Media {
+    Json,
+    Form,
+    Multipart,
+}
+
+/// A request body and its self-contained schema.
+#[derive(Clone, Debug, Serialize)]
+pub struct Body {
+    pub media: Media,
+    pub content_type: String,
+    pub required: bool,
+    pub schema: Value,
+}
+
+/// An inclusive range of statuses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct StatusRange {
+    pub min: u16,
+    pub max: u16,
+}
+
+/// An operation left out of the load test, and why.
+#[derive(Clone, Debug, Serialize)]
+pub struct Excluded {
+    pub method: String,
+    pub path: String,
+    pub reason: String,
+}
+
+/// Which operations to load-test: `METHOD /path` patterns where `*` matches any run of
+/// characters and a missing method matches every method.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+}
+
+/// Why a plan could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("read the OpenAPI document of app {app:?} ({path}): {source}")]
+    Document {
+        app: String,
+        path: String,
+        source: normalize::NormalizeError,
+    },
+}
+
+impl Method {
+    fn from_openapi(name: &str) -> Option<Method> {
+        Some(match name {
+            "get" => Method::Get,
+            "post" => Method::Post,
+            "put" => Method::Put,
+            "patch" => Method::Patch,
+            "delete" => Method::Delete,
+            "head" => Method::Head,
+            _ => return None,
+        })
+    }
+
+    /// Upper-case name, as in `GET`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+            Method::Head => "HEAD",
+        }
+    }
+}
+
+impl Filter {
+    /// Whether `METHOD path` is load-tested: included (or no include list) and not excluded.
+    pub fn allows(&self, method: &str, path: &str) -> bool {
+        let hit = |pattern: &String| pattern_matches(pattern, method, path);
+        (self.include.is_empty() || self.include.iter().any(hit)) && !self.exclude.iter().any(hit)
+    }
+
+    /// The first exclude pattern that matches, for the exclusion's reason.
+    fn excluded_by(&self, method: &str, path: &str) -> Option<String> {
+        if !self.include.is_empty()
+            && !self
+                .include
+                .iter()
+                .any(|p| pattern_matches(p, method, path))
+        {
+            return Some("not matched by any include pattern".to_string());
+        }
+        self.exclude
+            .iter()
+            .find(|p| pattern_matches(p, method, path))
+            .map(|p| format!("excluded by pattern {p:?}"))
+    }
+}
+
+/// `GET /docman/*` matches GET requests under /docman; `/docman/*` matches every method.
+fn pattern_matches(pattern: &str, method: &str, path: &str) -> bool {
+    let pattern = pattern.trim();
+    let (want_method, want_path) = match pattern.split_once(' ') {
+        Some((m, p)) => (Some(m.trim()), p.trim()),
+        None => (None, pattern),
+    };
+    want_method.is_none_or(|m| m == "*" || m.eq_ignore_ascii_case(method)) && glob(want_path, path)
+}
+
+/// `*` matches any run of characters (including `/`); everything else matches itself.
+fn glob(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
+        return false;
+    }
+    let mut rest = &text[first.len()..text.len() - last.len()];
+    for middle in &parts[1..parts.len() - 1] {
+        match rest.find(middle) {
+            Some(at) => rest = &rest[at + middle.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Builds the plan of every app in `discovery`.
+pub fn build(discovery: &Discovery, filter: &Filter) -> Result<Plan, PlanError> {
+    let mut plan = Plan::default();
+    for app in &discovery.apps {
+        let app_plan = plan_app(app, filter, &mut plan)?;
+        plan.apps.push(app_plan);
+    }
+    Ok(plan)
+}
+
+fn plan_app(app: &DiscoveredApp, filter: &Filter, plan: &mut Plan) -> Result<AppPlan, PlanError> {
+    let mut document = app.document.clone();
+    let doc_error = |source| PlanError::Document {
+        app: app.name.clone(),
+        path: app.openapi_path.clone(),
+        source,
+    };
+    let warnings = normalize::normalize(&mut document).map_err(doc_error)?;
+    for w in warnings {
+        plan.warnings
+            .push(format!("{} ({}): {w}", app.name, app.openapi_path));
+    }
+    let schemas = document
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let (openapi, _) = normalize::to_openapi(document).map_err(doc_error)?;
+    let mut operations = Vec::new();
+    for (path, item) in openapi.paths.paths.iter() {
+        let Some(item) = resolve_path_item(item) else {
+            plan.warnings
+                .push(format!("{}: path {path:?} is a $ref; skipped", app.name));
+            continue;
+        };
+        for (method_name, op) in item.iter() {
+            let full_path = format!("{}{}", app.prefix, path);
+            let Some(method) = Method::from_openapi(method_name) else {
+                plan.excluded.push(Excluded {
+                    method: method_name.to_ascii_uppercase(),
+                    path: full_path,
+                    reason: "Goose cannot send this method".to_string(),
+                });
+                continue;
+            };
+            if let Some(reason) = filter.excluded_by(method.as_str(), &full_path) {
+                plan.excluded.push(Excluded {
+                    method: method.as_str().to_string(),
+                    path: full_path,
+                    reason,
+                });
+                continue;
+            }
+            let context = Context {
+                openapi: &openapi,
+                schemas: &schemas,
+                warnings: &mut plan.warnings,
+                where_: format!("{} {full_path}", method.as_str()),
+            };
+            operations.push(plan_operation(
+                context,
+                method,
+                full_path,
+                &item.parameters,
+                op,
+            ));
+        }
+    }
+    Ok(AppPlan {
+        name: app.name.clone(),
+        title: app.title.clone(),
+        prefix: app.prefix.clone(),
+        operations,
+    })
+}
+
+struct Context<'a> {
+    openapi: &'a OpenAPI,
+    schemas: &'a Map<String, Value>,
+    warnings: &'a mut Vec<String>,
+    where_: String,
+}
+
+fn resolve_path_item(item: &ReferenceOr<openapiv3::PathItem>) -> Option<&openapiv3::PathItem> {
+    item.as_item()
+}
+
+fn plan_operation(
+    mut cx: Context<'_>,
+    method: Method,
+    path: String,
+    shared: &[ReferenceOr<Parameter>],
+    op: &openapiv3::Operation,
+) -> Operation {
+    let mut params: Vec<Param> = Vec::new();
+    // Operation-level parameters override path-level ones of the same name and location.
+    for param in op.parameters.iter().chain(shared) {
+        let Some(param) = plan_param(&mut cx, param) else {
+            continue;
+        };
+        if !params
+            .iter()
+            .any(|p| p.name == param.name && p.location == param.location)
+        {
+            params.push(param);
+        }
+    }
+    // A `{name}` in the path that no parameter declares still needs a value.
+    for name in path_names(&path) {
+        if !params
+            .iter()
+            .any(|p| p.location == Location::Path && p.name == name)
+        {
+            cx.warnings.push(format!(
+                "{}: path parameter {name:?} is not declared; sent as a string",
+                cx.where_
+            ));
+            params.push(Param {
+                name,
+                location: Location::Path,
+                required: true,
+                schema: serde_json::json!({"type": "string"}),
+            });
+        }
+    }
+    let body = op
+        .request_body
+        .as_ref()
+        .and_then(|body| plan_body(&mut cx, body));
+    let (success, response_media) = plan_responses(&cx, &op.responses);
+    Operation {
+        method,
+        path,
+        operation_id: op.operation_id.clone(),
+        summary: op.summary.clone(),
+        params,
+        body,
+        success,
+        response_media,
+    }
+}
+
+/// The names inside `{...}` in a path template, in order.
+pub fn path_names(path: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else { break };
+        names.push(after[..close].to_string());
+        rest = &after[close + 1..];
+    }
+    names
+}
+
+fn plan_param(cx: &mut Context<'_>, param: &ReferenceOr<Parameter>) -> Option<Param> {
+    let param = match param {
+        ReferenceOr::Item(p) => p,
+        ReferenceOr::Reference { reference } => {
+            let name = reference.strip_prefix("#/components/parameters/");
+            match name.and_then(|n| cx.openapi.components.as_ref()?.parameters.get(n)) {
+                Some(ReferenceOr::Item(p)) => p,
+                _ => {
+                    cx.warnings.push(format!(
+                        "{}: parameter $ref {reference:?} not found; skipped",
+                        cx.where_
+                    ));
+                    return None;
+                }
+            }
+        }
+    };
+    let location = match param {
+        Parameter::Query { .. } => Location::Query,
+        Parameter::Header { .. } => Location::Header,
+        Parameter::Path { .. } => Location::Path,
+        Parameter::Cookie { .. } => Location::Cookie,
+    };
+    let data = param.parameter_data_ref();
+    let mut schema = match &data.format {
+        ParameterSchemaOrContent::Schema(schema) => schema_json(cx, schema),
+        ParameterSchemaOrContent::Content(content) => content
+            .values()
+            .find_map(|media| media.schema.as_ref())
+            .map(|schema| schema_json(cx, schema))
+            .unwrap_or_else(|| serde_json::json!({})),
+    };
+    let example = data.example.clone().or_else(|| {
+        data.examples
+            .values()
+            .find_map(|e| e.as_item().and_then(|e| e.value.clone()))
+    });
+    if let (Some(example), Some(object)) = (example, schema.as_object_mut()) {
+        object.entry("example").or_insert(example);
+    }
+    Some(Param {
+        name: data.name.clone(),
+        location,
+        required: data.required || location == Location::Path,
+        schema,
+    })
+}
+
+fn plan_body(cx: &mut Context<'_>, body: &ReferenceOr<openapiv3::RequestBody>) -> Option<Body> {
+    let body = match body {
+        ReferenceOr::Item(b) => b,
+        ReferenceOr::Reference { reference } => {
+            let name = reference.strip_prefix("#/components/requestBodies/");
+            match name.and_then(|n| cx.openapi.components.as_ref()?.request_bodies.get(n)) {
+                Some(ReferenceOr::Item(b)) => b,
+                _ => {
+                    cx.warnings.push(format!(
+                        "{}: requestBody $ref {reference:?} not found; sent without a body",
+                        cx.where_
+                    ));
+                    return None;
+                }
+            }
+        }
+    };
+    let preferred = [
+        ("application/json", Media::Json),
+        ("multipart/form-data", Media::Multipart),
+        ("application/x-www-form-urlencoded", Media::Form),
+    ];
+    let chosen = preferred.iter().find_map(|(wanted, media)| {
+        body.content
+            .iter()
+            .find(|(ct, _)| {
+                ct.split(';')
+                    .next()
+                    .is_some_and(|base| base.trim().eq_ignore_ascii_case(wanted))
+            })
+            .map(|(ct, mt)| (ct.clone(), *media, mt))
+    });
+    let chosen = chosen.or_else(|| {
+        // `application/*+json` is JSON too.
+        body.content
+            .iter()
+            .find(|(ct, _)| ct.contains("json"))
+            .map(|(ct, mt)| (ct.clone(), Media::Json, mt))
+    });
+    let Some((content_type, media, media_type)) = chosen else {
+        let types: Vec<&String> = body.content.keys().collect();
+        cx.warnings.push(format!(
+            "{}: no JSON, form or multipart body among {types:?}; sent without a body",
+            cx.where_
+        ));
+        return None;
+    };
+    let mut schema = media_type
+        .schema
+        .as_ref()
+        .map(|s| schema_json(cx, s))
+        .unwrap_or_else(|| serde_json::json!({}));
+    if let (Some(example), Some(object)) = (media_type.example.clone(), schema.as_object_mut()) {
+        object.entry("example").or_insert(example);
+    }
+    Some(Body {
+        media,
+        content_type,
+        required: body.required,
+        schema,
+    })
+}
+
+fn plan_responses(
+    cx: &Context<'_>,
+    responses: &openapiv3::Responses,
+) -> (Vec<StatusRange>, Option<String>) {
+    let mut success = Vec::new();
+    let mut media = None;
+    for (code, response) in &responses.responses {
+        let range = match code {
+            StatusCode::Code(c) => StatusRange { min: *c, max: *c },
+            StatusCode::Range(r) => StatusRange {
+                min: r * 100,
+                max: r * 100 + 99,
+            },
+        };
+        if !(200..400).contains(&range.min) {
+            continue;
+        }
+        success.push(range);
+        if media.is_none() {
+            let response = match response {
+                ReferenceOr::Item(r) => Some(r),
+                ReferenceOr::Reference { reference } => reference
+                    .strip_prefix("#/components/responses/")
+                    .and_then(|n| cx.openapi.components.as_ref()?.responses.get(n)?.as_item()),
+            };
+            media = response.and_then(|r| r.content.keys().next().cloned());
+        }
+    }
+    if success.is_empty() {
+        // No documented success: any 2xx will do.
+        success.push(StatusRange { min: 200, max: 299 });
+    }
+    (success, media)
+}
+
+/// The schema as JSON with every local `$ref` inlined (recursion cut at a bounded depth).
+fn schema_json(cx: &mut Context<'_>, schema: &ReferenceOr<openapiv3::Schema>) -> Value {
+    let raw = serde_json::to_value(schema).unwrap_or_else(|_| serde_json::json!({}));
+    let mut stack = Vec::new();
+    inline_refs(&raw, cx.schemas, &mut stack, cx.warnings, &cx.where_)
+}
+
+fn inline_refs(
+    value: &Value,
+    schemas: &Map<String, Value>,
+    stack: &mut Vec<String>,
+    warnings: &mut Vec<String>,
+    where_: &str,
+) -> Value {
+    match value {
+        Value::Object(object) => {
+            if let Some(reference) = object.get("$ref").and_then(Value::as_str) {
+                let Some(name) = reference.strip_prefix("#/components/schemas/") else {
+                    warnings.push(format!(
+                        "{where_}: $ref {reference:?} is not a local schema; any value is sent"
+                    ));
+                    return serde_json::json!({});
+                };
+                if stack.iter().any(|s| s == name) || stack.len() >= MAX_INLINE_DEPTH {
+                    // A recursive schema: stop here; the generator leaves it out or sends null.
+                    return serde_json::json!({"x-recursive": name});
+                }
+                let Some(target) = schemas.get(name) else {
+                    warnings.push(format!(
+                        "{where_}: $ref {reference:?} names no schema; any value is sent"
+                    ));
+                    return serde_json::json!({});
+                };
+                stack.push(name.to_string());
+                let inlined = inline_refs(target, schemas, stack, warnings, where_);
+                stack.pop();
+                return inlined;
+            }
+            Value::Object(
+                object
+                    .iter()
+                    .map(|(k, v)| {
+                        // `example` and `default` are data, not schemas: copy as they are.
+                        let v = if k == "example" || k == "default" || k == "enum" {
+                            v.clone()
+                        } else {
+                            inline_refs(v, schemas, stack, warnings, where_)
+                        };
+                        (k.clone(), v)
+                    })
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|v| inline_refs(v, schemas, stack, warnings, where_))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn app(name: &str, prefix: &str, document: Value) -> DiscoveredApp {
+        DiscoveredApp {
+            name: name.to_string(),
+            title: name.to_string(),
+            prefix: prefix.to_string(),
+            openapi_path: format!("{prefix}/openapi.json"),
+            document,
+        }
+    }
+
+    fn discovery(apps: Vec<DiscoveredApp>) -> Discovery {
+        Discovery {
+            apps,
+            warnings: Vec::new(),
+        }
+    }
+
+    fn doc(paths: Value) -> Value {
+        json!({
+            "openapi": "3.1.0",
+            "info": {"title": "t", "version": "1"},
+            "paths": paths,
+            "components": {"schemas": {
+                "Item": {"type": "object", "properties": {
+                    "name": {"type": "string"},
+                    "child": {"$ref": "#/components/schemas/Item"}
+                }}
+            }}
+        })
+    }
+
+    #[test]
+    fn operations_are_keyed_by_method_and_prefixed_path_even_with_duplicate_operation_ids() {
+        let d = doc(json!({
+            "/ping": {
+                "get": {"operationId": "ping", "responses": {"200": {"description": "ok"}}},
+                "post": {"operationId": "ping", "responses": {"201": {"description": "ok"}}}
+            }
+        }));
+        let plan = build(
+            &discovery(vec![app("docman", "/docman", d)]),
+            &Filter::default(),
+        )
+        .unwrap();
+        let ops: Vec<_> = plan.apps[0]
+            .operations
+            .iter()
+            .map(|o| (o.method, o.path.as_str(), o.success[0].min))
+            .collect();
+        assert_eq!(
+            ops,
+            vec![
+                (Method::Get, "/docman/ping", 200),
+                (Method::Post, "/docman/ping", 201)
+            ]
+        );
+    }
+
+    #[test]
+    fn refs_are_inlined_and_recursion_is_cut() {
+        let d = doc(json!({
+            "/items": {"post": {
+                "requestBody": {"required": true, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Item"}}}},
+                "responses": {"201": {"description": "ok", "content": {"application/json": {}}}}
+            }}
+        }));
+        let plan = build(&discovery(vec![app("root", "", d)]), &Filter::default()).unwrap();
+        let op = &plan.apps[0].operations[0];
+        let body = op.body.as_ref().unwrap();
+        assert_eq!(body.media, Media::Json);
+        assert!(body.required);
+        assert_eq!(body.schema["properties"]["name"]["type"], "string");
+        assert_eq!(body.schema["properties"]["child"]["x-recursive"], "Item");
+        assert_eq!(op.response_media.as_deref(), Some("application/json"));
+    }
+
+    #[test]
+    fn parameters_keep_location_requiredness_and_examples() {
+        let d = doc(json!({
+            "/items/{item_id}": {"get": {
+                "parameters": [
+                    {"name": "item_id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}},
+                    {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 100}, "example": 5},
+                    {"name": "X-Trace", "in": "header", "schema": {"type": "string"}}
+                ],
+                "responses": {"200": {"description": "ok"}}
+            }}
+        }));
+        let plan = build(&discovery(vec![app("root", "", d)]), &Filter::default()).unwrap();
+        let params = &plan.apps[0].operations[0].params;
+        assert_eq!(params[0].location, Location::Path);
+        assert!(params[0].required);
+        assert_eq!(params[1].location, Location::Query);
+        assert!(!params[1].required);
+        assert_eq!(params[1].schema["example"], 5);
+        assert_eq!(params[2].location, Location::Header);
+    }
+
+    #[test]
+    fn filters_exclude_by_method_and_glob_and_say_why() {
+        let d = doc(json!({
+            "/admin/shutdown": {"post": {"responses": {"200": {"description": "ok"}}}},
+            "/items": {"get": {"responses": {"200": {"description": "ok"}}},
+                       "delete": {"responses": {"204": {"description": "ok"}}}}
+        }));
+        let filter = Filter {
+            include: vec![],
+            exclude: vec!["/admin/*".to_string(), "DELETE /items".to_string()],
+        };
+        let plan = build(&discovery(vec![app("root", "", d)]), &filter).unwrap();
+        let kept: Vec<_> = plan.apps[0]
+            .operations
+            .iter()
+            .map(|o| o.path.as_str())
+            .collect();
+        assert_eq!(kept, vec!["/items"]);
+        assert_eq!(plan.excluded.len(), 2);
+        assert!(plan.excluded[0].reason.contains("/admin/*"));
+    }
+
+    #[test]
+    fn options_and_trace_are_excluded_as_unsendable() {
+        let d = doc(json!({"/x": {"options": {"responses": {"200": {"description": "ok"}}}}}));
+        let plan = build(&discovery(vec![app("root", "", d)]), &Filter::default()).unwrap();
+        assert!(plan.apps[0].operations.is_empty());
+        assert_eq!(plan.excluded[0].method, "OPTIONS");
+    }
+
+    #[test]
+    fn glob_matches_runs_of_characters() {
+        assert!(glob("/a/*", "/a/b/c"));
+        assert!(glob("*/history", "/t/{id}/history"));
+        assert!(!glob("/a/*", "/b/a"));
+        assert!(glob("/a", "/a"));
+        assert!(glob("*", ""));
+        assert!(!glob("/a*b*c", "/acb"));
+    }
+
+    #[test]
+    fn undeclared_path_names_still_get_a_parameter() {
+        assert_eq!(path_names("/a/{x}/b/{y_id}"), vec!["x", "y_id"]);
+        assert_eq!(path_names("/a/{unclosed"), Vec::<String>::new());
+    }
+}
