@@ -1,6 +1,87 @@
-//! Build script: generates the Goose transactions from the gateway's OpenAPI documents
-//! (filled in by the code generator; for now it only declares its inputs).
+//! Build script: reads the gateway's OpenAPI documents (live with `GATEWAY_URL`, else the
+//! committed snapshot in `generated/`), plans every operation and writes the generated
+//! Goose transactions to `OUT_DIR/generated.rs`. It writes nothing else.
+
+// Shared with the library, where the parts build.rs does not call are used.
+#[allow(dead_code)]
+#[path = "src/codegen/mod.rs"]
+mod codegen;
+#[allow(dead_code)]
+#[path = "src/spec/mod.rs"]
+mod spec;
+
+use spec::source::{self, Source};
+use std::path::{Path, PathBuf};
 
 fn main() {
-    println!("cargo::rerun-if-changed=build.rs");
+    if let Err(message) = run() {
+        eprintln!("error: failed to {message}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<(), String> {
+    let crate_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?);
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);
+    for var in source::ENV_VARS {
+        println!("cargo::rerun-if-env-changed={var}");
+    }
+    // The shared modules are not build.rs itself: cargo must be told to watch them.
+    println!("cargo::rerun-if-changed=src/spec");
+    println!("cargo::rerun-if-changed=src/codegen");
+
+    let env = |name: &str| std::env::var(name).ok();
+    let config_path = spec::settings::config_path(&crate_dir, env("GATEWAY_LOADTEST_CONFIG"));
+    println!("cargo::rerun-if-changed={}", config_path.display());
+    let explicit_config = env("GATEWAY_LOADTEST_CONFIG").is_some_and(|v| !v.trim().is_empty());
+    let settings =
+        spec::settings::read(&config_path, explicit_config).map_err(|e| e.to_string())?;
+
+    let source = source::choose(env, &crate_dir);
+    match &source {
+        Source::Live { .. } => {
+            // Cargo cannot watch a URL: a path that never exists makes cargo rerun this
+            // script on every build, so a changed API is picked up; the generated file is
+            // rewritten only when its text changes (README: "Live builds").
+            println!(
+                "cargo::rerun-if-changed={}",
+                out_dir.join("always-refetch-live-spec").display()
+            );
+        }
+        Source::Snapshot { dir } => {
+            for file in spec::snapshot::files(dir).map_err(|e| e.to_string())? {
+                println!("cargo::rerun-if-changed={}", file.display());
+            }
+        }
+    }
+    let discovery =
+        source::load(&source, &settings, source::auth_headers(env)).map_err(|e| e.to_string())?;
+    let filter = spec::plan::Filter {
+        include: settings.operations.include.clone(),
+        exclude: settings.operations.exclude.clone(),
+    };
+    let plan = spec::plan::build(&discovery, &filter).map_err(|e| e.to_string())?;
+    for warning in discovery.warnings.iter().chain(&plan.warnings).take(20) {
+        println!("cargo::warning={}", warning.replace(['\n', '\r'], " "));
+    }
+    let documents: Vec<&serde_json::Value> = discovery.apps.iter().map(|a| &a.document).collect();
+    let hash = codegen::fnv1a(
+        serde_json::to_string(&documents)
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    let code =
+        codegen::generate(&plan, &source::label(&source), hash).map_err(|e| e.to_string())?;
+    write_if_changed(&out_dir.join("generated.rs"), code.as_bytes())?;
+    let plan_json = serde_json::to_vec_pretty(&plan).map_err(|e| e.to_string())?;
+    write_if_changed(&out_dir.join("plan.json"), &plan_json)?;
+    Ok(())
+}
+
+/// Writes only when the bytes differ, so an unchanged API leaves the file's time alone.
+fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    if std::fs::read(path).is_ok_and(|old| old == bytes) {
+        return Ok(());
+    }
+    std::fs::write(path, bytes).map_err(|e| format!("write {}: {e}", path.display()))
 }

@@ -163,3 +163,68 @@ pub async fn get_checked<T>(
     let value = expect_json(user, &mut reply, &[200])?;
     expect_shape(user, &mut reply, &value, check)
 }
+
+/// Checks a generated request's answer: its status must be a documented success (any
+/// 4xx or 5xx fails, documented or not), and a documented JSON answer must say JSON.
+pub fn expect_success(
+    user: &mut GooseUser,
+    reply: &mut Reply,
+    success: &[(u16, u16)],
+    json_expected: bool,
+) -> Outcome<()> {
+    let documented = success
+        .iter()
+        .any(|(lo, hi)| (*lo..=*hi).contains(&reply.status));
+    if !documented || reply.status >= 400 {
+        let expected: Vec<String> = success
+            .iter()
+            .map(|(lo, hi)| {
+                if lo == hi {
+                    lo.to_string()
+                } else {
+                    format!("{lo}-{hi}")
+                }
+            })
+            .collect();
+        let reason = format!(
+            "status {} (documented: {})",
+            reply.status,
+            expected.join(", ")
+        );
+        return fail(user, reply, &reason);
+    }
+    if json_expected && !reply.body.is_empty() {
+        let is_json = reply
+            .content_type
+            .as_deref()
+            .is_some_and(|ct| ct.contains("json"));
+        if !is_json {
+            let ct = reply
+                .content_type
+                .clone()
+                .unwrap_or_else(|| "none".to_string());
+            return fail(
+                user,
+                reply,
+                &format!("content type {ct} (documented: JSON)"),
+            );
+        }
+    }
+    if !reply.metric.success {
+        user.set_success(&mut reply.metric)?;
+    }
+    Ok(())
+}
+
+/// Sends one generated operation with freshly drawn parameters and checks the answer.
+pub async fn send_operation(
+    user: &mut GooseUser,
+    info: &crate::params::OperationInfo,
+) -> Outcome<()> {
+    let parts = (info.sample)(crate::params::values(user));
+    let method = parts.method.clone();
+    let builder = user.get_request_builder(&method, &parts.path)?;
+    let builder = parts.apply(builder, crate::params::values(user))?;
+    let mut reply = send(user, method, info.path, builder).await?;
+    expect_success(user, &mut reply, info.success, info.json_response)
+}

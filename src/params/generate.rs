@@ -1,0 +1,354 @@
+//! Draws a value for a shape: the spec's examples first, then its default, then its enum,
+//! then a format- and name-aware fake that stays inside every bound.
+
+use super::fake;
+use super::shape::{Kind, Shape};
+use rand::rngs::SmallRng;
+use rand::RngExt;
+use serde_json::{Map, Number, Value};
+
+/// How deep objects and arrays nest before optional parts are left out.
+const MAX_DEPTH: usize = 8;
+/// Arrays get at most this many items more than their minimum.
+const EXTRA_ITEMS: usize = 3;
+
+/// A value for `shape`; `name` (a parameter or property name) steers the fake.
+pub fn value(shape: &Shape, name: &str, rng: &mut SmallRng) -> Value {
+    value_at(shape, name, rng, 0)
+}
+
+fn value_at(shape: &Shape, name: &str, rng: &mut SmallRng, depth: usize) -> Value {
+    if !shape.examples.is_empty() {
+        return shape.examples[rng.random_range(0..shape.examples.len())].clone();
+    }
+    if let Some(default) = &shape.default {
+        if !default.is_null() {
+            return default.clone();
+        }
+    }
+    if let Some(first) = shape.enumeration.iter().find(|v| !v.is_null()) {
+        return first.clone();
+    }
+    fresh(shape, name, rng, depth)
+}
+
+/// A made-up value that satisfies the shape's type and constraints.
+fn fresh(shape: &Shape, name: &str, rng: &mut SmallRng, depth: usize) -> Value {
+    match &shape.kind {
+        Kind::Any => Value::String(fake::text_for(name, rng)),
+        Kind::Null | Kind::Recursive => Value::Null,
+        Kind::Bool => Value::Bool(rng.random_bool(0.5)),
+        Kind::Integer {
+            min,
+            max,
+            multiple_of,
+        } => Value::from(integer(name, *min, *max, *multiple_of, rng)),
+        Kind::Number {
+            min,
+            max,
+            exclusive_min,
+            exclusive_max,
+            multiple_of,
+        } => number(
+            *min,
+            *max,
+            *exclusive_min,
+            *exclusive_max,
+            *multiple_of,
+            rng,
+        ),
+        Kind::String {
+            min_len,
+            max_len,
+            format,
+            pattern,
+        } => {
+            if let Some(pattern) = pattern {
+                return Value::String(rng.sample::<String, _>(&**pattern));
+            }
+            let made = fake::string_for(name, format.as_deref(), rng);
+            Value::String(fit_length(made, *min_len, *max_len, rng))
+        }
+        Kind::Array {
+            items,
+            min_items,
+            max_items,
+            unique,
+        } => array(items, name, *min_items, *max_items, *unique, rng, depth),
+        Kind::Object {
+            properties,
+            additional,
+        } => {
+            let mut object = Map::new();
+            for property in properties {
+                let keep = property.required || (depth < MAX_DEPTH && rng.random_bool(0.5));
+                if !keep || (matches!(property.shape.kind, Kind::Recursive) && !property.required) {
+                    continue;
+                }
+                let v = value_at(&property.shape, &property.name, rng, depth + 1);
+                object.insert(property.name.clone(), v);
+            }
+            if let (Some(additional), true) = (additional, properties.is_empty()) {
+                if depth < MAX_DEPTH {
+                    let key = fake::word(rng);
+                    object.insert(key.clone(), value_at(additional, &key, rng, depth + 1));
+                }
+            }
+            Value::Object(object)
+        }
+        Kind::OneOf(members) => {
+            let usable: Vec<&Shape> = members
+                .iter()
+                .filter(|m| !matches!(m.kind, Kind::Null | Kind::Recursive))
+                .collect();
+            match usable.len() {
+                0 => Value::Null,
+                n => value_at(usable[rng.random_range(0..n)], name, rng, depth),
+            }
+        }
+    }
+}
+
+/// An integer inside `[min, max]` and a multiple of `multiple_of`; `limit`-like names stay
+/// small, ids positive.
+pub fn integer(
+    name: &str,
+    min: Option<i64>,
+    max: Option<i64>,
+    multiple_of: Option<i64>,
+    rng: &mut SmallRng,
+) -> i64 {
+    let (soft_min, soft_max) = fake::integer_range(name);
+    let lo = min.unwrap_or(soft_min.min(max.unwrap_or(i64::MAX)));
+    let hi = match max {
+        Some(max) => max.min(lo.saturating_add(soft_max.saturating_sub(soft_min).max(0))),
+        None => lo.saturating_add(soft_max.saturating_sub(soft_min).max(0)),
+    }
+    .max(lo);
+    let mut v = rng.random_range(lo..=hi);
+    if let Some(step) = multiple_of {
+        // The nearest multiple inside the range, if there is one.
+        let up = v.div_euclid(step).saturating_add(1).saturating_mul(step);
+        let down = v.div_euclid(step).saturating_mul(step);
+        v = if down >= lo {
+            down
+        } else if up <= hi {
+            up
+        } else {
+            v
+        };
+    }
+    v
+}
+
+fn number(
+    min: Option<f64>,
+    max: Option<f64>,
+    ex_min: bool,
+    ex_max: bool,
+    multiple_of: Option<f64>,
+    rng: &mut SmallRng,
+) -> Value {
+    let lo = min.unwrap_or(0.0);
+    let hi = max.unwrap_or(lo + 100.0).max(lo);
+    // Stay a little inside exclusive bounds.
+    let span = hi - lo;
+    let lo_in = if ex_min {
+        lo + span * 0.01 + f64::EPSILON
+    } else {
+        lo
+    };
+    let hi_in = if ex_max {
+        hi - span * 0.01 - f64::EPSILON
+    } else {
+        hi
+    };
+    let mut v = if hi_in > lo_in {
+        rng.random_range(lo_in..=hi_in)
+    } else {
+        (lo + hi) / 2.0
+    };
+    v = (v * 100.0).round() / 100.0;
+    if let Some(step) = multiple_of {
+        let k = (v / step).round();
+        let candidate = k * step;
+        v = if candidate >= lo_in && candidate <= hi_in {
+            candidate
+        } else {
+            ((v / step).ceil()) * step
+        };
+    }
+    if v < lo_in || v > hi_in {
+        v = (lo_in + hi_in) / 2.0;
+    }
+    Number::from_f64(v)
+        .map(Value::Number)
+        .unwrap_or(Value::from(0))
+}
+
+fn array(
+    items: &Shape,
+    name: &str,
+    min: usize,
+    max: Option<usize>,
+    unique: bool,
+    rng: &mut SmallRng,
+    depth: usize,
+) -> Value {
+    let hi = max
+        .unwrap_or(min + EXTRA_ITEMS)
+        .min(min + EXTRA_ITEMS)
+        .max(min);
+    let wanted = if depth >= MAX_DEPTH {
+        min
+    } else {
+        rng.random_range(min..=hi)
+    };
+    let singular = name.strip_suffix('s').unwrap_or(name);
+    let mut out: Vec<Value> = Vec::with_capacity(wanted);
+    let mut tries = 0;
+    while out.len() < wanted && tries < wanted * 10 + 10 {
+        tries += 1;
+        // Unique items need fresh values: examples would repeat.
+        let v = if unique {
+            fresh(items, singular, rng, depth + 1)
+        } else {
+            value_at(items, singular, rng, depth + 1)
+        };
+        if unique && out.contains(&v) {
+            continue;
+        }
+        out.push(v);
+    }
+    Value::Array(out)
+}
+
+/// Pads or cuts a made-up string to the length bounds (counted in characters).
+fn fit_length(mut s: String, min: usize, max: Option<usize>, rng: &mut SmallRng) -> String {
+    let mut len = s.chars().count();
+    while len < min {
+        let c = (b'a' + rng.random_range(0..26u8)) as char;
+        s.push(c);
+        len += 1;
+    }
+    if let Some(max) = max {
+        if len > max {
+            s = s.chars().take(max).collect();
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use serde_json::json;
+
+    fn draw(schema: Value, name: &str, n: usize) -> Vec<Value> {
+        let shape = Shape::compile(&schema);
+        let mut rng = SmallRng::seed_from_u64(1);
+        (0..n).map(|_| value(&shape, name, &mut rng)).collect()
+    }
+
+    #[test]
+    fn examples_then_default_then_enum_come_first() {
+        assert!(draw(
+            json!({"type": "string", "example": "x", "default": "d"}),
+            "a",
+            5
+        )
+        .iter()
+        .all(|v| v == "x"));
+        assert!(draw(
+            json!({"type": "string", "default": "d", "enum": ["e"]}),
+            "a",
+            5
+        )
+        .iter()
+        .all(|v| v == "d"));
+        assert!(draw(json!({"type": "string", "enum": ["e", "f"]}), "a", 5)
+            .iter()
+            .all(|v| v == "e"));
+    }
+
+    #[test]
+    fn integers_respect_bounds_and_multiples() {
+        for v in draw(
+            json!({"type": "integer", "minimum": 1, "maximum": 1000, "multipleOf": 5}),
+            "quota",
+            200,
+        ) {
+            let v = v.as_i64().unwrap();
+            assert!((1..=1000).contains(&v) && v % 5 == 0, "{v}");
+        }
+        for v in draw(
+            json!({"type": "integer", "minimum": 1, "maximum": 100}),
+            "limit",
+            200,
+        ) {
+            assert!(
+                (1..=20).contains(&v.as_i64().unwrap()),
+                "limit-like values stay small: {v}"
+            );
+        }
+    }
+
+    #[test]
+    fn numbers_stay_inside_exclusive_bounds() {
+        for v in draw(
+            json!({"type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": 6, "exclusiveMaximum": true}),
+            "x",
+            500,
+        ) {
+            let v = v.as_f64().unwrap();
+            assert!(v > 0.0 && v < 6.0, "{v}");
+        }
+    }
+
+    #[test]
+    fn patterns_and_lengths_hold() {
+        let re = regex::Regex::new("^[A-Z]{3}-[0-9]{4}$").unwrap();
+        for v in draw(
+            json!({"type": "string", "pattern": "^[A-Z]{3}-[0-9]{4}$"}),
+            "code",
+            100,
+        ) {
+            assert!(re.is_match(v.as_str().unwrap()), "{v}");
+        }
+        for v in draw(
+            json!({"type": "string", "minLength": 5, "maxLength": 6}),
+            "title",
+            100,
+        ) {
+            let n = v.as_str().unwrap().chars().count();
+            assert!((5..=6).contains(&n), "{v}");
+        }
+    }
+
+    #[test]
+    fn objects_always_carry_required_properties_and_never_recurse_forever() {
+        let schema = json!({"type": "object", "required": ["name"], "properties": {
+            "name": {"type": "string"}, "child": {"x-recursive": "Node"}}});
+        for v in draw(schema, "node", 50) {
+            assert!(v["name"].is_string());
+            assert!(v.get("child").is_none());
+        }
+    }
+
+    #[test]
+    fn unique_arrays_have_no_duplicates() {
+        for v in draw(
+            json!({"type": "array", "uniqueItems": true, "minItems": 3, "items": {"type": "integer", "minimum": 1, "maximum": 3}}),
+            "ids",
+            50,
+        ) {
+            let items = v.as_array().unwrap();
+            assert_eq!(items.len(), 3, "{v}");
+            let mut sorted: Vec<i64> = items.iter().map(|i| i.as_i64().unwrap()).collect();
+            sorted.sort();
+            sorted.dedup();
+            assert_eq!(sorted.len(), 3);
+        }
+    }
+}

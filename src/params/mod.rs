@@ -1,0 +1,312 @@
+//! Request values for the generated transactions: each user's generator, typed draws
+//! from compiled shapes, and how values become path segments, query pairs, headers,
+//! cookies, forms and in-memory multipart uploads.
+
+pub mod fake;
+mod generate;
+mod parts;
+pub mod shape;
+
+pub use parts::{BodyValue, OperationInfo, RequestParts};
+pub use shape::{Kind, Shape};
+
+use goose::goose::{GooseUser, TransactionError};
+use rand::rngs::SmallRng;
+use rand::RngExt;
+use reqwest::RequestBuilder;
+use serde_json::Value;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Default size of an uploaded file, as in the original toolkit.
+pub const DEFAULT_UPLOAD_BYTES: usize = 1024;
+static UPLOAD_BYTES: AtomicUsize = AtomicUsize::new(DEFAULT_UPLOAD_BYTES);
+
+/// Sets the size of every in-memory file sent to a multipart field.
+pub fn set_upload_bytes(bytes: usize) {
+    UPLOAD_BYTES.store(bytes, Ordering::Relaxed);
+}
+
+/// The size of every uploaded in-memory file.
+pub fn upload_bytes() -> usize {
+    UPLOAD_BYTES.load(Ordering::Relaxed)
+}
+
+/// How often an optional parameter or property is sent.
+const OPTIONAL_SENT: f64 = 0.5;
+
+/// One user's source of values (its generator, from the run's seed).
+#[derive(Clone)]
+pub struct Values {
+    rng: SmallRng,
+}
+
+/// The user's `Values`, created on first use from the run's seed and the user's index.
+pub fn values(user: &mut GooseUser) -> &mut Values {
+    if user.get_session_data::<Values>().is_none() {
+        let rng = crate::rng::for_user(user.weighted_users_index, 0x6765_6e);
+        user.set_session_data(Values { rng });
+    }
+    user.get_session_data_unchecked_mut::<Values>()
+}
+
+impl Values {
+    /// Values from a given generator (for `sample` and tests).
+    pub fn new(rng: SmallRng) -> Values {
+        Values { rng }
+    }
+
+    /// Any JSON value for `shape`; `name` steers the fake.
+    pub fn value(&mut self, shape: &Shape, name: &str) -> Value {
+        generate::value(shape, name, &mut self.rng)
+    }
+
+    /// An integer for an `integer` shape.
+    pub fn integer(&mut self, shape: &Shape, name: &str) -> i64 {
+        match self.value(shape, name) {
+            Value::Number(n) => n
+                .as_i64()
+                .unwrap_or_else(|| n.as_f64().unwrap_or(0.0) as i64),
+            Value::String(s) => s.parse().unwrap_or(0),
+            _ => 0,
+        }
+    }
+
+    /// A number for a `number` shape.
+    pub fn number(&mut self, shape: &Shape, name: &str) -> f64 {
+        match self.value(shape, name) {
+            Value::Number(n) => n.as_f64().unwrap_or(0.0),
+            Value::String(s) => s.parse().unwrap_or(0.0),
+            _ => 0.0,
+        }
+    }
+
+    /// A boolean for a `boolean` shape.
+    pub fn boolean(&mut self, shape: &Shape, name: &str) -> bool {
+        match self.value(shape, name) {
+            Value::Bool(b) => b,
+            other => other.as_str() == Some("true"),
+        }
+    }
+
+    /// A string for a `string` shape.
+    pub fn string(&mut self, shape: &Shape, name: &str) -> String {
+        match self.value(shape, name) {
+            Value::String(s) => s,
+            Value::Null => String::new(),
+            other => other.to_string(),
+        }
+    }
+
+    /// `Some(draw())` for a required value; for an optional one, sometimes `None`.
+    pub fn optional<T>(
+        &mut self,
+        required: bool,
+        draw: impl FnOnce(&mut Values) -> T,
+    ) -> Option<T> {
+        (required || self.rng.random_bool(OPTIONAL_SENT)).then(|| draw(self))
+    }
+
+    /// A number for naming an uploaded file.
+    fn file_number(&mut self) -> u32 {
+        self.rng.random_range(1..100_000)
+    }
+}
+
+/// How a value is written into a URL, header or form: strings as they are, numbers and
+/// booleans in JSON notation, arrays as one text per item, objects as JSON.
+pub trait ParamText {
+    fn texts(&self) -> Vec<String>;
+}
+
+impl ParamText for i64 {
+    fn texts(&self) -> Vec<String> {
+        vec![self.to_string()]
+    }
+}
+impl ParamText for f64 {
+    fn texts(&self) -> Vec<String> {
+        vec![self.to_string()]
+    }
+}
+impl ParamText for bool {
+    fn texts(&self) -> Vec<String> {
+        vec![self.to_string()]
+    }
+}
+impl ParamText for String {
+    fn texts(&self) -> Vec<String> {
+        vec![self.clone()]
+    }
+}
+impl ParamText for Value {
+    fn texts(&self) -> Vec<String> {
+        match self {
+            Value::Array(items) => items.iter().map(scalar_text).collect(),
+            other => vec![scalar_text(other)],
+        }
+    }
+}
+
+fn scalar_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// A value as one text: arrays joined with commas (headers, cookies).
+pub fn joined(value: &impl ParamText) -> String {
+    value.texts().join(",")
+}
+
+/// Appends one percent-encoded path segment (arrays are joined with commas).
+pub fn push_path_segment(path: &mut String, value: &impl ParamText) {
+    let text = value.texts().join(",");
+    path.extend(percent_encoding::utf8_percent_encode(&text, SEGMENT));
+}
+
+/// Characters that must be escaped inside a path segment.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Appends `name=value` query pairs, one per array item (FastAPI's `explode` form).
+pub fn push_query(
+    query: &mut Vec<(&'static str, String)>,
+    name: &'static str,
+    value: &impl ParamText,
+) {
+    for text in value.texts() {
+        query.push((name, text));
+    }
+}
+
+/// Adds one `Cookie` header holding every `name=value` pair given.
+pub fn cookies(builder: RequestBuilder, pairs: &[(&'static str, String)]) -> RequestBuilder {
+    if pairs.is_empty() {
+        return builder;
+    }
+    let text: Vec<String> = pairs.iter().map(|(n, v)| format!("{n}={v}")).collect();
+    builder.header(reqwest::header::COOKIE, text.join("; "))
+}
+
+/// Sends an object as an `application/x-www-form-urlencoded` body.
+pub fn form(builder: RequestBuilder, body: &Value) -> RequestBuilder {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    if let Value::Object(object) = body {
+        for (name, value) in object {
+            for text in value.texts() {
+                pairs.push((name.clone(), text));
+            }
+        }
+    }
+    builder.form(&pairs)
+}
+
+/// Sends an object as `multipart/form-data`: properties whose schema is a binary string
+/// (an `UploadFile`) become in-memory files of the configured size, the rest text fields.
+pub fn multipart(
+    builder: RequestBuilder,
+    body: &Value,
+    shape: &Shape,
+    values: &mut Values,
+) -> Result<RequestBuilder, Box<TransactionError>> {
+    let mut form = reqwest::multipart::Form::new();
+    let Value::Object(object) = body else {
+        return Ok(builder.multipart(form));
+    };
+    for (name, value) in object {
+        if is_file_field(shape, name) {
+            let count = match value {
+                Value::Array(items) => items.len().max(1),
+                _ => 1,
+            };
+            for _ in 0..count {
+                form = form.part(name.clone(), file_part(values)?);
+            }
+        } else {
+            for text in value.texts() {
+                form = form.text(name.clone(), text);
+            }
+        }
+    }
+    Ok(builder.multipart(form))
+}
+
+/// Whether property `name` of an object shape is a file (a binary string, or an array of them).
+fn is_file_field(shape: &Shape, name: &str) -> bool {
+    let Kind::Object { properties, .. } = &shape.kind else {
+        return false;
+    };
+    properties.iter().any(|p| {
+        p.name == name
+            && match &p.shape.kind {
+                Kind::Array { items, .. } => is_binary(items),
+                _ => is_binary(&p.shape),
+            }
+    })
+}
+
+fn is_binary(shape: &Shape) -> bool {
+    match &shape.kind {
+        Kind::OneOf(members) => members.iter().any(is_binary),
+        _ => shape.format() == Some("binary"),
+    }
+}
+
+/// An in-memory text file with a plausible name: nothing is read from disk.
+fn file_part(values: &mut Values) -> Result<reqwest::multipart::Part, Box<TransactionError>> {
+    let size = upload_bytes();
+    let number = values.file_number();
+    let mut content = Vec::with_capacity(size);
+    while content.len() < size {
+        content.extend_from_slice(b"gateway-loadtest upload line of plain text.\n");
+    }
+    content.truncate(size);
+    reqwest::multipart::Part::bytes(content)
+        .file_name(format!("document-{number}.txt"))
+        .mime_str("text/plain")
+        .map_err(|e| Box::new(TransactionError::Reqwest(e)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn path_segments_are_percent_encoded() {
+        let mut path = String::from("/a/");
+        push_path_segment(&mut path, &"x y/../z".to_string());
+        assert_eq!(path, "/a/x%20y%2F..%2Fz");
+    }
+
+    #[test]
+    fn arrays_explode_into_repeated_query_pairs() {
+        let mut query = Vec::new();
+        push_query(&mut query, "tag", &json!(["a", "b"]));
+        push_query(&mut query, "limit", &5i64);
+        assert_eq!(
+            query,
+            vec![
+                ("tag", "a".to_string()),
+                ("tag", "b".to_string()),
+                ("limit", "5".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn file_fields_are_found_by_binary_format() {
+        let shape = Shape::compile(&json!({"type": "object", "properties": {
+            "file": {"type": "string", "format": "binary"},
+            "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+            "title": {"type": "string"}}}));
+        assert!(is_file_field(&shape, "file"));
+        assert!(is_file_field(&shape, "files"));
+        assert!(!is_file_field(&shape, "title"));
+    }
+}

@@ -1,0 +1,142 @@
+//! A request as plain data (method, path, query, headers, cookies, body), built by the
+//! generated code and turned into a reqwest request, or printed by `sample`.
+
+use super::{Shape, Values};
+use goose::goose::{GooseMethod, TransactionError};
+use reqwest::RequestBuilder;
+use serde_json::Value;
+
+/// What the registry knows of one generated operation.
+pub struct OperationInfo {
+    pub app: &'static str,
+    pub method: &'static str,
+    /// The prefixed path template, also the request's name in reports.
+    pub path: &'static str,
+    /// Documented success statuses as inclusive ranges.
+    pub success: &'static [(u16, u16)],
+    pub json_response: bool,
+    /// Draws fresh parameters and returns the request they make.
+    pub sample: fn(&mut Values) -> RequestParts,
+}
+
+/// A request body, by encoding.
+#[derive(Clone, Debug, Default)]
+pub enum BodyValue {
+    #[default]
+    None,
+    Json(Value),
+    Form(Value),
+    /// An object whose binary properties (per the shape) become in-memory files.
+    Multipart(Value, &'static Shape),
+}
+
+/// One request, before it becomes a reqwest request.
+#[derive(Clone, Debug)]
+pub struct RequestParts {
+    pub method: GooseMethod,
+    pub template: &'static str,
+    pub path: String,
+    pub query: Vec<(&'static str, String)>,
+    pub headers: Vec<(&'static str, String)>,
+    pub cookies: Vec<(&'static str, String)>,
+    pub body: BodyValue,
+}
+
+impl RequestParts {
+    /// An empty request for `template`; the generated code fills it in.
+    pub fn new(method: GooseMethod, template: &'static str) -> RequestParts {
+        RequestParts {
+            method,
+            template,
+            path: String::with_capacity(template.len() + 32),
+            query: Vec::new(),
+            headers: Vec::new(),
+            cookies: Vec::new(),
+            body: BodyValue::None,
+        }
+    }
+
+    /// Adds query, headers, cookies and body to a builder made for `self.path`.
+    pub fn apply(
+        self,
+        mut builder: RequestBuilder,
+        values: &mut Values,
+    ) -> Result<RequestBuilder, Box<TransactionError>> {
+        if !self.query.is_empty() {
+            builder = builder.query(&self.query);
+        }
+        for (name, value) in &self.headers {
+            builder = builder.header(*name, value.as_str());
+        }
+        builder = super::cookies(builder, &self.cookies);
+        Ok(match self.body {
+            BodyValue::None => builder,
+            BodyValue::Json(value) => builder.json(&value),
+            BodyValue::Form(value) => super::form(builder, &value),
+            BodyValue::Multipart(value, shape) => super::multipart(builder, &value, shape, values)?,
+        })
+    }
+
+    /// The request as a person reads it: method and URL, headers, then the body.
+    pub fn describe(&self, origin: &str) -> String {
+        let mut url = format!("{origin}{}", self.path);
+        if !self.query.is_empty() {
+            let query: Vec<String> = self
+                .query
+                .iter()
+                .map(|(n, v)| format!("{}={}", encode(n), encode(v)))
+                .collect();
+            url.push('?');
+            url.push_str(&query.join("&"));
+        }
+        let method = format!("{:?}", self.method).to_ascii_uppercase();
+        let mut out = format!("{method} {url}\n");
+        for (name, value) in &self.headers {
+            out.push_str(&format!("{name}: {value}\n"));
+        }
+        if !self.cookies.is_empty() {
+            let pairs: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(n, v)| format!("{n}={v}"))
+                .collect();
+            out.push_str(&format!("cookie: {}\n", pairs.join("; ")));
+        }
+        match &self.body {
+            BodyValue::None => {}
+            BodyValue::Json(value) => {
+                out.push_str("content-type: application/json\n\n");
+                out.push_str(&serde_json::to_string_pretty(value).unwrap_or_default());
+                out.push('\n');
+            }
+            BodyValue::Form(value) => {
+                out.push_str("content-type: application/x-www-form-urlencoded\n\n");
+                out.push_str(&value.to_string());
+                out.push('\n');
+            }
+            BodyValue::Multipart(value, shape) => {
+                out.push_str("content-type: multipart/form-data\n\n");
+                if let Value::Object(fields) = value {
+                    for (name, field) in fields {
+                        if super::is_file_field(shape, name) {
+                            out.push_str(&format!(
+                                "{name}: <in-memory file, {} bytes, text/plain>\n",
+                                super::upload_bytes()
+                            ));
+                        } else {
+                            out.push_str(&format!(
+                                "{name}: {}\n",
+                                super::ParamText::texts(field).join(",")
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+fn encode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
