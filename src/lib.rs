@@ -3,11 +3,16 @@
 //! time from the gateway's OpenAPI documents.
 
 pub mod cli;
+pub mod codegen;
+pub mod commands;
+pub mod generated;
+pub mod params;
 pub mod profile;
 pub mod request;
 pub mod results;
 pub mod rng;
 pub mod run;
+pub mod spec;
 pub mod target;
 
 #[path = "../scenarios/mod.rs"]

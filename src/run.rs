@@ -27,6 +27,9 @@ pub struct RunOptions {
     /// Drop the think time between a persona's transactions (measures top speed)
     #[arg(long)]
     pub no_wait: bool,
+    /// Size in bytes of each in-memory file sent to a multipart upload field
+    #[arg(long, value_name = "BYTES", default_value_t = crate::params::DEFAULT_UPLOAD_BYTES)]
+    pub upload_bytes: usize,
     /// Seconds to wait for the gateway's first answer before giving up
     #[arg(long, value_name = "SECS", default_value_t = 5)]
     pub connect_timeout: u64,
@@ -59,6 +62,26 @@ fn goose_reason(error: &GooseError) -> String {
         }
         other => format!("run the load test: {other}"),
     }
+}
+
+/// Think time between a generated scenario's transactions, in milliseconds.
+const GENERATED_THINK_MS: (u64, u64) = (500, 2000);
+
+/// The hand-written scenarios and the generated ones (one per app), paced unless
+/// `--no-wait` was given.
+pub fn all_scenarios(options: &RunOptions) -> Result<Vec<Scenario>, GooseError> {
+    let paced = !options.no_wait;
+    let mut scenarios = crate::scenarios::all(paced)?;
+    for scenario in crate::generated::scenarios()? {
+        scenarios.push(match paced {
+            true => scenario.set_wait_time(
+                Duration::from_millis(GENERATED_THINK_MS.0),
+                Duration::from_millis(GENERATED_THINK_MS.1),
+            )?,
+            false => scenario,
+        });
+    }
+    Ok(scenarios)
 }
 
 /// How a finished run went.

@@ -92,6 +92,7 @@ pub fn run_options(results_dir: PathBuf) -> RunOptions {
         seed: Some(7),
         results_dir,
         no_wait: true,
+        upload_bytes: gateway_loadtest::params::DEFAULT_UPLOAD_BYTES,
         connect_timeout: 5,
     }
 }
