@@ -2,6 +2,7 @@
 //! discovery → snapshot → normalise → plan. It uses nothing else of the crate.
 
 pub mod discovery;
+pub mod links;
 pub mod normalize;
 pub mod plan;
 pub mod settings;

@@ -3,6 +3,7 @@
 //! body and expected statuses, and each schema inlined so it stands on its own.
 
 use super::discovery::{DiscoveredApp, Discovery};
+use super::links;
 use super::normalize;
 use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, StatusCode};
 use serde::Serialize;
@@ -44,6 +45,14 @@ pub struct Operation {
     pub success: Vec<StatusRange>,
     /// The content type of the documented success response, if any.
     pub response_media: Option<String>,
+    /// Top-level property names of the documented success response's JSON object.
+    pub response_fields: Vec<String>,
+    /// The resource this operation creates, and the answer's field holding its id.
+    pub produces: Option<links::Produces>,
+    /// The resource this operation deletes (a `DELETE` of `/things/{thing_id}`).
+    pub deletes: Option<String>,
+    /// Resources the path needs, each with the operation that creates one.
+    pub needs: Vec<links::Need>,
 }
 
 /// HTTP methods Goose can send (it refuses OPTIONS and TRACE).
@@ -76,6 +85,8 @@ pub struct Param {
     pub required: bool,
     /// The JSON schema with every `$ref` inlined; a parameter-level `example` is copied in.
     pub schema: Value,
+    /// The resource the name refers to (`session_id` → `session`), for chaining.
+    pub resource: Option<String>,
 }
 
 /// How a body is encoded.
@@ -217,6 +228,7 @@ pub fn build(discovery: &Discovery, filter: &Filter) -> Result<Plan, PlanError> 
         let app_plan = plan_app(app, filter, &mut plan)?;
         plan.apps.push(app_plan);
     }
+    links::infer(&mut plan);
     Ok(plan)
 }
 
@@ -332,6 +344,7 @@ fn plan_operation(
                 location: Location::Path,
                 required: true,
                 schema: serde_json::json!({"type": "string"}),
+                resource: None,
             });
         }
     }
@@ -339,7 +352,7 @@ fn plan_operation(
         .request_body
         .as_ref()
         .and_then(|body| plan_body(&mut cx, body));
-    let (success, response_media) = plan_responses(&cx, &op.responses);
+    let (success, response_media, response_fields) = plan_responses(&mut cx, &op.responses);
     Operation {
         method,
         path,
@@ -349,6 +362,10 @@ fn plan_operation(
         body,
         success,
         response_media,
+        response_fields,
+        produces: None,
+        deletes: None,
+        needs: Vec::new(),
     }
 }
 
@@ -410,6 +427,7 @@ fn plan_param(cx: &mut Context<'_>, param: &ReferenceOr<Parameter>) -> Option<Pa
         location,
         required: data.required || location == Location::Path,
         schema,
+        resource: None,
     })
 }
 
@@ -477,11 +495,12 @@ fn plan_body(cx: &mut Context<'_>, body: &ReferenceOr<openapiv3::RequestBody>) -
 }
 
 fn plan_responses(
-    cx: &Context<'_>,
+    cx: &mut Context<'_>,
     responses: &openapiv3::Responses,
-) -> (Vec<StatusRange>, Option<String>) {
+) -> (Vec<StatusRange>, Option<String>, Vec<String>) {
     let mut success = Vec::new();
     let mut media = None;
+    let mut fields = Vec::new();
     for (code, response) in &responses.responses {
         let range = match code {
             StatusCode::Code(c) => StatusRange { min: *c, max: *c },
@@ -501,14 +520,34 @@ fn plan_responses(
                     .strip_prefix("#/components/responses/")
                     .and_then(|n| cx.openapi.components.as_ref()?.responses.get(n)?.as_item()),
             };
-            media = response.and_then(|r| r.content.keys().next().cloned());
+            let first = response.and_then(|r| r.content.iter().next());
+            media = first.map(|(content_type, _)| content_type.clone());
+            if let Some(schema) = first.and_then(|(_, media_type)| media_type.schema.as_ref()) {
+                let schema = schema_json(cx, schema);
+                fields = top_level_fields(&schema);
+            }
         }
     }
     if success.is_empty() {
         // No documented success: any 2xx will do.
         success.push(StatusRange { min: 200, max: 299 });
     }
-    (success, media)
+    (success, media, fields)
+}
+
+/// Property names of an object schema, also through a single-member `allOf`.
+fn top_level_fields(schema: &Value) -> Vec<String> {
+    if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+        return properties.keys().cloned().collect();
+    }
+    match schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    {
+        Some([only]) => top_level_fields(only),
+        _ => Vec::new(),
+    }
 }
 
 /// The schema as JSON with every local `$ref` inlined (recursion cut at a bounded depth).
