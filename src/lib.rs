@@ -2,6 +2,8 @@
 //! Goose: hand-written scenarios from `scenarios/` and transactions generated at build
 //! time from the gateway's OpenAPI documents.
 
+pub mod chain;
+pub mod cleanup;
 pub mod cli;
 pub mod codegen;
 pub mod commands;
@@ -14,6 +16,7 @@ pub mod rng;
 pub mod run;
 pub mod spec;
 pub mod target;
+pub mod transaction;
 
 #[path = "../scenarios/mod.rs"]
 pub mod scenarios;

@@ -30,7 +30,7 @@ pub async fn send(
     let request = GooseRequest::builder()
         .method(method)
         .name(name)
-        .set_request_builder(builder)
+        .set_request_builder(crate::target::with_auth(builder))
         .build();
     let goose = user.request(request).await?;
     let mut metric = goose.request;
@@ -214,17 +214,4 @@ pub fn expect_success(
         user.set_success(&mut reply.metric)?;
     }
     Ok(())
-}
-
-/// Sends one generated operation with freshly drawn parameters and checks the answer.
-pub async fn send_operation(
-    user: &mut GooseUser,
-    info: &crate::params::OperationInfo,
-) -> Outcome<()> {
-    let parts = (info.sample)(crate::params::values(user));
-    let method = parts.method.clone();
-    let builder = user.get_request_builder(&method, &parts.path)?;
-    let builder = parts.apply(builder, crate::params::values(user))?;
-    let mut reply = send(user, method, info.path, builder).await?;
-    expect_success(user, &mut reply, info.success, info.json_response)
 }

@@ -2,7 +2,7 @@
 //! run's folder, registers the scenarios with Goose and executes the attack.
 
 use crate::profile::Profile;
-use crate::{results, target};
+use crate::{chain, cleanup, results, target};
 use goose::config::GooseConfiguration;
 use goose::prelude::*;
 use std::path::PathBuf;
@@ -89,6 +89,8 @@ pub struct RunOutcome {
     pub metrics: GooseMetrics,
     pub folder: PathBuf,
     pub thresholds_failed: bool,
+    /// What the final sweep deleted and what it left behind.
+    pub cleanup: cleanup::SweepReport,
 }
 
 /// The name of the run's profile in its folder name: the one given, `light` when nothing
@@ -119,6 +121,9 @@ pub async fn run(
     target::validate(&host)?;
     config.host = Some(host.clone());
     let seed = crate::rng::init(options.seed);
+    let auth = crate::spec::source::auth_headers(|name| std::env::var(name).ok());
+    target::init_auth(auth.clone())?;
+    chain::reset();
 
     let informational = config.list || config.scenarios_list || config.version;
     if !informational {
@@ -170,9 +175,47 @@ pub async fn run(
         Err(GooseError::ThresholdsFailed { metrics, .. }) => (*metrics.0, true),
         Err(e) => return Err(e.into()),
     };
+    let cleanup = cleanup::sweep(&host, &auth, cleanup::SWEEP_BUDGET).await;
+    if cleanup.deleted > 0 || !cleanup.left_behind.is_empty() {
+        eprintln!(
+            "gateway-loadtest: cleanup swept {} resource(s); {} left behind{}",
+            cleanup.deleted,
+            cleanup.left_behind.len(),
+            describe_left(&cleanup.left_behind)
+        );
+    }
     Ok(RunOutcome {
         metrics,
         folder,
         thresholds_failed,
+        cleanup,
     })
+}
+
+/// `: 3 doc, 1 ticket (no DELETE operation for doc)` for the cleanup line.
+fn describe_left(left: &[(String, String)]) -> String {
+    if left.is_empty() {
+        return String::new();
+    }
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for (resource, _) in left {
+        match counts.iter_mut().find(|(r, _)| r == resource) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((resource.clone(), 1)),
+        }
+    }
+    let listed: Vec<String> = counts.iter().map(|(r, n)| format!("{n} {r}")).collect();
+    let undeletable: Vec<&str> = counts
+        .iter()
+        .filter(|(r, _)| cleanup::delete_operation(r).is_none())
+        .map(|(r, _)| r.as_str())
+        .collect();
+    let mut text = format!(": {}", listed.join(", "));
+    if !undeletable.is_empty() {
+        text.push_str(&format!(
+            " (no DELETE operation for {})",
+            undeletable.join(", ")
+        ));
+    }
+    text
 }

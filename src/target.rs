@@ -13,6 +13,8 @@ pub enum TargetError {
     BadUrl { url: String, reason: String },
     #[error("reach the gateway at {url}: {reason}; start the gateway or point GATEWAY_URL (or --host) at it")]
     Unreachable { url: String, reason: String },
+    #[error("use header {name:?} from GATEWAY_TOKEN/GATEWAY_HEADERS: its {what} is not valid in HTTP (value not shown); fix the variable")]
+    BadHeader { name: String, what: &'static str },
 }
 
 /// The gateway's origin: `--host` first, then `GATEWAY_URL`, `BENCHMARK_HOST`, the default.
@@ -159,4 +161,38 @@ mod tests {
         assert!(text.contains(&host), "{text}");
         assert!(text.contains("connection failed"), "{text}");
     }
+}
+
+/// Headers sent on every request (`GATEWAY_TOKEN`, `GATEWAY_HEADERS`), marked sensitive
+/// so no log or debug output shows their values.
+static AUTH_HEADERS: std::sync::OnceLock<
+    Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>,
+> = std::sync::OnceLock::new();
+
+/// Reads the auth headers from the environment once; a malformed one is an error naming
+/// the header (never its value).
+pub fn init_auth(pairs: Vec<(String, String)>) -> Result<(), TargetError> {
+    let mut headers = Vec::with_capacity(pairs.len());
+    for (name, value) in pairs {
+        let bad = |what: &'static str| TargetError::BadHeader {
+            name: name.clone(),
+            what,
+        };
+        let header_name =
+            reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad("name"))?;
+        let mut header_value =
+            reqwest::header::HeaderValue::from_str(&value).map_err(|_| bad("value"))?;
+        header_value.set_sensitive(true);
+        headers.push((header_name, header_value));
+    }
+    let _ = AUTH_HEADERS.set(headers);
+    Ok(())
+}
+
+/// Adds the auth headers to a request.
+pub fn with_auth(mut builder: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+    for (name, value) in AUTH_HEADERS.get().map(Vec::as_slice).unwrap_or_default() {
+        builder = builder.header(name.clone(), value.clone());
+    }
+    builder
 }

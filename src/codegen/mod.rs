@@ -5,9 +5,11 @@
 pub mod ident;
 mod operation;
 
-use crate::spec::plan::Plan;
+use crate::spec::plan::{Method, Plan};
 use ident::Names;
+use proc_macro2::{Ident, TokenStream};
 use quote::quote;
+use std::collections::HashMap;
 
 /// Why the generated source could not be produced.
 #[derive(Debug, thiserror::Error)]
@@ -19,12 +21,33 @@ pub enum CodegenError {
 /// The Rust source for `plan`, starting with an `@generated` line naming `source` and `hash`.
 pub fn generate(plan: &Plan, source: &str, hash: u64) -> Result<String, CodegenError> {
     let mut modules = Names::with_reserved(&["scenarios", "operations", "OPERATIONS"]);
+    // First every name, so an operation can point at its producer in any app.
+    let named: Vec<(Ident, Vec<operation::OpNames>)> = plan
+        .apps
+        .iter()
+        .map(|app| {
+            (
+                ident::ident(&modules.unique(&ident::snake(&app.name))),
+                operation::op_names(app),
+            )
+        })
+        .collect();
+    let mut statics: HashMap<(Method, &str), TokenStream> = HashMap::new();
+    for (app, (module, names)) in plan.apps.iter().zip(&named) {
+        for (op, op_names) in app.operations.iter().zip(names) {
+            let info = &op_names.info;
+            statics.insert(
+                (op.method, op.path.as_str()),
+                quote! { super::#module::#info },
+            );
+        }
+    }
+    let lookup = |method: Method, path: &str| statics.get(&(method, path)).cloned();
     let mut app_items = Vec::new();
     let mut scenario_calls = Vec::new();
     let mut registry = Vec::new();
-    for app in &plan.apps {
-        let module = ident::ident(&modules.unique(&ident::snake(&app.name)));
-        let generated = operation::app_module(app);
+    for (app, (module, names)) in plan.apps.iter().zip(&named) {
+        let generated = operation::app_module(app, module, names, &lookup);
         let tokens = generated.tokens;
         app_items.push(quote! { #tokens });
         scenario_calls.push(quote! { #module::scenario()? });

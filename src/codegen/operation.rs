@@ -12,9 +12,56 @@ pub struct AppCode {
     pub registry: Vec<Ident>,
 }
 
+/// The Rust names of one operation's items.
+pub struct OpNames {
+    pub fn_name: Ident,
+    pub struct_name: Ident,
+    /// The `OperationInfo` static (the registry entry).
+    pub info: Ident,
+    /// The compiled-shapes static.
+    pub shapes: Ident,
+}
+
+/// Names for every operation of an app, unique within its module, in plan order.
+pub fn op_names(app: &AppPlan) -> Vec<OpNames> {
+    let mut fns = Names::with_reserved(&["scenario"]);
+    let mut types = Names::default();
+    app.operations
+        .iter()
+        .map(|op| {
+            let relative = op
+                .path
+                .strip_prefix(app.prefix.as_str())
+                .unwrap_or(&op.path);
+            let base = ident::snake(&format!("{} {}", op.method.as_str(), relative));
+            let fn_name = ident::ident(&fns.unique(&base));
+            let struct_name =
+                ident::ident(&types.unique(&format!("{}Params", ident::pascal(&base))));
+            let upper = fn_name
+                .to_string()
+                .trim_start_matches("r#")
+                .to_ascii_uppercase();
+            OpNames {
+                fn_name,
+                struct_name,
+                info: format_ident!("{}_OP", upper),
+                shapes: format_ident!("{}_SHAPES", upper),
+            }
+        })
+        .collect()
+}
+
+/// Finds the registry static of another operation, by method and path, as a path from
+/// inside an app module (`super::docman::POST_TICKETS_OP`).
+pub type Lookup<'a> = dyn Fn(Method, &str) -> Option<TokenStream> + 'a;
+
 /// The module for one app.
-pub fn app_module(app: &AppPlan) -> AppCode {
-    let module = ident::ident(&ident::snake(&app.name));
+pub fn app_module(
+    app: &AppPlan,
+    module: &Ident,
+    names: &[OpNames],
+    lookup: &Lookup<'_>,
+) -> AppCode {
     let doc = format!(
         " Generated transactions for `{}` (app `{}`, mounted at `{}`).",
         app.title,
@@ -23,54 +70,50 @@ pub fn app_module(app: &AppPlan) -> AppCode {
     );
     let scenario_name = format!("Generated {}", app.name);
     let app_name = &app.name;
-    let mut fns = Names::with_reserved(&["scenario"]);
-    let mut types = Names::default();
     let mut items = Vec::new();
     let mut transactions = Vec::new();
     let mut registry = Vec::new();
-    for op in &app.operations {
-        let relative = op
-            .path
-            .strip_prefix(app.prefix.as_str())
-            .unwrap_or(&op.path);
-        let base = ident::snake(&format!("{} {}", op.method.as_str(), relative));
-        let fn_name = ident::ident(&fns.unique(&base));
-        let struct_name = ident::ident(&types.unique(&format!("{}Params", ident::pascal(&base))));
-        let upper = fn_name
-            .to_string()
-            .trim_start_matches("r#")
-            .to_ascii_uppercase();
-        let statics = Statics {
-            info: format_ident!("{}_OP", upper),
-            shapes: format_ident!("{}_SHAPES", upper),
-        };
-        items.push(operation_items(
-            op,
-            app_name,
-            &fn_name,
-            &struct_name,
-            &statics,
-        ));
-        let info_name = statics.info;
+    for (op, names) in app.operations.iter().zip(names) {
+        items.push(operation_items(op, app_name, names, lookup));
+        let fn_name = &names.fn_name;
         let tx_name = format!("{} {}", op.method.as_str(), op.path);
+        // Each iteration creates, then uses, then deletes: a steady pool of resources.
+        let sequence: usize = if op.produces.is_some() {
+            1
+        } else if op.deletes.is_some() {
+            3
+        } else {
+            2
+        };
         transactions.push(quote! {
             .register_transaction(
                 ::goose::goose::Transaction::new(::std::sync::Arc::new(move |user| {
                     ::std::boxed::Box::pin(#fn_name(user))
                 }))
-                .set_name(#tx_name),
+                .set_name(#tx_name)
+                .set_sequence(#sequence),
             )
         });
-        registry.push(info_name);
+        registry.push(names.info.clone());
     }
     let tokens = quote! {
         #[doc = #doc]
         pub mod #module {
             #(#items)*
 
-            /// The app's scenario: one transaction per operation.
+            /// The app's scenario: one transaction per operation, and a cleanup when the user stops.
             pub fn scenario() -> ::std::result::Result<::goose::goose::Scenario, ::goose::GooseError> {
-                ::std::result::Result::Ok(::goose::goose::Scenario::new(#scenario_name) #(#transactions)*)
+                ::std::result::Result::Ok(
+                    ::goose::goose::Scenario::new(#scenario_name)
+                        #(#transactions)*
+                        .register_transaction(
+                            ::goose::goose::Transaction::new(::std::sync::Arc::new(move |user| {
+                                ::std::boxed::Box::pin(crate::cleanup::user_stop(user))
+                            }))
+                            .set_name("cleanup")
+                            .set_on_stop(),
+                        ),
+                )
             }
         }
     };
@@ -106,22 +149,15 @@ struct Field {
     draw: Ident,
     required: bool,
     doc: String,
+    /// The resource a parameter names, drawn from the user's pool first.
+    resource: Option<String>,
+    /// A JSON or form body, whose `*_id` properties are chained.
+    chained_body: bool,
 }
 
-/// The names of an operation's statics: its registry entry and its compiled shapes.
-struct Statics {
-    info: Ident,
-    shapes: Ident,
-}
-
-fn operation_items(
-    op: &Operation,
-    app: &str,
-    fn_name: &Ident,
-    struct_name: &Ident,
-    statics: &Statics,
-) -> TokenStream {
-    let (info_name, shapes_name) = (&statics.info, &statics.shapes);
+fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'_>) -> TokenStream {
+    let (fn_name, struct_name) = (&names.fn_name, &names.struct_name);
+    let (info_name, shapes_name) = (&names.info, &names.shapes);
     let method = op.method.as_str();
     let template = &op.path;
     let fn_doc = format!(" Sends `{method} {template}`.");
@@ -144,6 +180,8 @@ fn operation_items(
                 param.name,
                 if param.required { "" } else { ", optional" }
             ),
+            resource: param.resource.clone(),
+            chained_body: false,
         });
         shape_json.push(param.schema.to_string());
     }
@@ -160,6 +198,8 @@ fn operation_items(
                 body.content_type,
                 if body.required { "" } else { ", optional" }
             ),
+            resource: None,
+            chained_body: body.media != Media::Multipart,
         });
         shape_json.push(body.schema.to_string());
     }
@@ -175,10 +215,16 @@ fn operation_items(
     let draws = fields.iter().enumerate().map(|(i, f)| {
         let (ident, draw, required) = (&f.ident, &f.draw, f.required);
         let name = op.params.get(i).map(|p| p.name.as_str()).unwrap_or("body");
+        let plain = quote! { values.#draw(&shapes[#i], #name) };
+        let drawn = match (&f.resource, f.chained_body) {
+            (Some(resource), _) => quote! { values.chained(#resource, |values| #plain) },
+            (None, true) => quote! { { let body = #plain; values.chained_body(body) } },
+            (None, false) => plain,
+        };
         if required {
-            quote! { #ident: values.#draw(&shapes[#i], #name), }
+            quote! { #ident: #drawn, }
         } else {
-            quote! { #ident: values.optional(false, |values| values.#draw(&shapes[#i], #name)), }
+            quote! { #ident: values.optional(false, |values| #drawn), }
         }
     });
     let setters = fields.iter().map(|f| {
@@ -205,16 +251,18 @@ fn operation_items(
         .zip(&fields)
         .filter_map(|(param, field)| param_push(param, field));
     let body_code = body.map(|body| {
-        let value = if body.required { quote!(::std::option::Option::Some(self.body.clone())) } else { quote!(self.body.clone()) };
         let index = fields.len() - 1;
-        match body.media {
-            Media::Json => quote! { parts.body = #value.map(crate::params::BodyValue::Json).unwrap_or_default(); },
-            Media::Form => quote! { parts.body = #value.map(crate::params::BodyValue::Form).unwrap_or_default(); },
-            Media::Multipart => quote! {
-                parts.body = #value
-                    .map(|value| crate::params::BodyValue::Multipart(value, &#shapes_name[#index]))
-                    .unwrap_or_default();
-            },
+        let wrap = match body.media {
+            Media::Json => quote! { crate::params::BodyValue::Json(body.clone()) },
+            Media::Form => quote! { crate::params::BodyValue::Form(body.clone()) },
+            Media::Multipart => {
+                quote! { crate::params::BodyValue::Multipart(body.clone(), &#shapes_name[#index]) }
+            }
+        };
+        if body.required {
+            quote! { let body = &self.body; parts.body = #wrap; }
+        } else {
+            quote! { if let ::std::option::Option::Some(body) = &self.body { parts.body = #wrap; } }
         }
     });
     let method_variant = goose_method(op.method);
@@ -227,6 +275,22 @@ fn operation_items(
         .as_deref()
         .is_some_and(|m| m.contains("json"));
     let shape_literals = shape_json.iter();
+    let produces = match &op.produces {
+        Some(p) => {
+            let (resource, field) = (&p.resource, &p.id_field);
+            quote! { ::std::option::Option::Some((#resource, #field)) }
+        }
+        None => quote! { ::std::option::Option::None },
+    };
+    let deletes = match &op.deletes {
+        Some(resource) => quote! { ::std::option::Option::Some(#resource) },
+        None => quote! { ::std::option::Option::None },
+    };
+    let needs = op.needs.iter().filter_map(|need| {
+        let producer = lookup(need.producer_method, &need.producer_path)?;
+        let resource = &need.resource;
+        Some(quote! { (#resource, &#producer) })
+    });
 
     quote! {
         static #shapes_name: ::std::sync::LazyLock<::std::vec::Vec<crate::params::Shape>> =
@@ -267,11 +331,14 @@ fn operation_items(
             success: &[#(#success),*],
             json_response: #json_expected,
             sample: |values| #struct_name::sample(values).parts(),
+            produces: #produces,
+            deletes: #deletes,
+            needs: &[#(#needs),*],
         };
 
         #[doc = #fn_doc]
         pub async fn #fn_name(user: &mut ::goose::goose::GooseUser) -> ::goose::goose::TransactionResult {
-            crate::request::send_operation(user, &#info_name).await
+            crate::transaction::send_operation(user, &#info_name).await
         }
     }
 }

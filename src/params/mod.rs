@@ -34,17 +34,25 @@ pub fn upload_bytes() -> usize {
 /// How often an optional parameter or property is sent.
 const OPTIONAL_SENT: f64 = 0.5;
 
-/// One user's source of values (its generator, from the run's seed).
+/// One user's source of values: its generator (from the run's seed) and the pool of
+/// resources it created, which parameters naming them draw from.
 #[derive(Clone)]
 pub struct Values {
     rng: SmallRng,
+    pub pool: crate::chain::Pool,
+    /// A value to use for a resource, whatever else is known (cleanup deletes this id).
+    forced: Option<(&'static str, Value)>,
+    /// The resource the current operation deletes: drawn by taking it out of the pool.
+    taking: Option<&'static str>,
+    /// What the current operation took out of the pool.
+    pub taken: Option<crate::chain::Captured>,
 }
 
 /// The user's `Values`, created on first use from the run's seed and the user's index.
 pub fn values(user: &mut GooseUser) -> &mut Values {
     if user.get_session_data::<Values>().is_none() {
-        let rng = crate::rng::for_user(user.weighted_users_index, 0x6765_6e);
-        user.set_session_data(Values { rng });
+        let rng = crate::rng::for_user(user.weighted_users_index, 0x0067_656e);
+        user.set_session_data(Values::new(rng));
     }
     user.get_session_data_unchecked_mut::<Values>()
 }
@@ -52,7 +60,64 @@ pub fn values(user: &mut GooseUser) -> &mut Values {
 impl Values {
     /// Values from a given generator (for `sample` and tests).
     pub fn new(rng: SmallRng) -> Values {
-        Values { rng }
+        Values {
+            rng,
+            pool: crate::chain::Pool::default(),
+            forced: None,
+            taking: None,
+            taken: None,
+        }
+    }
+
+    /// Prepares to draw an operation's parameters: a DELETE takes what it deletes out of
+    /// the pool; `forced` pins one resource's id.
+    pub fn begin(&mut self, deletes: Option<&'static str>, forced: Option<(&'static str, Value)>) {
+        self.taking = deletes;
+        self.forced = forced;
+        self.taken = None;
+    }
+
+    /// A value for a parameter naming `resource`: a pinned id, else one from the pool
+    /// (taken out for a DELETE), else `draw()` from the schema.
+    pub fn chained<T: FromJson>(
+        &mut self,
+        resource: &'static str,
+        draw: impl FnOnce(&mut Values) -> T,
+    ) -> T {
+        if let Some((pinned, id)) = &self.forced {
+            if *pinned == resource {
+                return T::from_json(id);
+            }
+        }
+        if self.taking == Some(resource) {
+            if let Some(captured) = self.pool.take_oldest(resource) {
+                let value = T::from_json(&captured.id);
+                self.taken = Some(captured);
+                return value;
+            }
+        }
+        let index = self.rng.random_range(0..crate::chain::POOL_CAPACITY);
+        match self.pool.peek(resource, index) {
+            Some(id) => T::from_json(id),
+            None => draw(self),
+        }
+    }
+
+    /// A body whose top-level `*_id` properties name resources the user created get
+    /// those ids (a ticket's `contact_id` gets a contact it made).
+    pub fn chained_body(&mut self, mut body: Value) -> Value {
+        if let Value::Object(fields) = &mut body {
+            for (name, value) in fields.iter_mut() {
+                let Some(resource) = crate::spec::links::resource_of(name, None) else {
+                    continue;
+                };
+                let index = self.rng.random_range(0..crate::chain::POOL_CAPACITY);
+                if let Some(id) = self.pool.peek(&resource, index) {
+                    *value = id.clone();
+                }
+            }
+        }
+        body
     }
 
     /// Any JSON value for `shape`; `name` steers the fake.
@@ -109,6 +174,43 @@ impl Values {
     /// A number for naming an uploaded file.
     fn file_number(&mut self) -> u32 {
         self.rng.random_range(1..100_000)
+    }
+}
+
+/// A typed value from a captured JSON id.
+pub trait FromJson {
+    fn from_json(value: &Value) -> Self;
+}
+
+impl FromJson for String {
+    fn from_json(value: &Value) -> Self {
+        scalar_text(value)
+    }
+}
+impl FromJson for i64 {
+    fn from_json(value: &Value) -> Self {
+        value
+            .as_i64()
+            .or_else(|| value.as_str()?.parse().ok())
+            .unwrap_or(0)
+    }
+}
+impl FromJson for f64 {
+    fn from_json(value: &Value) -> Self {
+        value
+            .as_f64()
+            .or_else(|| value.as_str()?.parse().ok())
+            .unwrap_or(0.0)
+    }
+}
+impl FromJson for bool {
+    fn from_json(value: &Value) -> Self {
+        value.as_bool().unwrap_or(false)
+    }
+}
+impl FromJson for Value {
+    fn from_json(value: &Value) -> Self {
+        value.clone()
     }
 }
 

@@ -17,6 +17,12 @@ pub struct OperationInfo {
     pub json_response: bool,
     /// Draws fresh parameters and returns the request they make.
     pub sample: fn(&mut Values) -> RequestParts,
+    /// The resource it creates, and the answer's field holding the new id.
+    pub produces: Option<(&'static str, &'static str)>,
+    /// The resource it deletes.
+    pub deletes: Option<&'static str>,
+    /// Resources its path needs, each with the operation that creates one.
+    pub needs: &'static [(&'static str, &'static OperationInfo)],
 }
 
 /// A request body, by encoding.

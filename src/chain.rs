@@ -1,0 +1,211 @@
+//! Chaining: each user's bounded pool of the resources it created, drawn from by the
+//! parameters that name them, and the run-wide ledger of what still exists (which
+//! `cleanup` deletes at the end).
+
+use serde_json::Value;
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+
+/// How many created resources of one kind a user remembers.
+pub const POOL_CAPACITY: usize = 16;
+
+/// One created resource: its id and the answer that created it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Captured {
+    pub id: Value,
+    pub record: Value,
+}
+
+/// One user's created resources, by kind, oldest first.
+#[derive(Clone, Debug, Default)]
+pub struct Pool {
+    by_resource: HashMap<&'static str, VecDeque<Captured>>,
+}
+
+impl Pool {
+    /// Whether the user holds no resource of this kind.
+    pub fn is_empty(&self, resource: &str) -> bool {
+        self.by_resource
+            .get(resource)
+            .is_none_or(VecDeque::is_empty)
+    }
+
+    /// Remembers a new resource; when the pool is full the oldest is forgotten (it stays
+    /// in the ledger, so the final sweep still deletes it).
+    pub fn add(&mut self, resource: &'static str, captured: Captured) {
+        let queue = self.by_resource.entry(resource).or_default();
+        if queue.len() >= POOL_CAPACITY {
+            queue.pop_front();
+        }
+        queue.push_back(captured);
+    }
+
+    /// The id of the resource at `index` (modulo the pool's size), if any.
+    pub fn peek(&self, resource: &str, index: usize) -> Option<&Value> {
+        let queue = self.by_resource.get(resource).filter(|q| !q.is_empty())?;
+        queue.get(index % queue.len()).map(|c| &c.id)
+    }
+
+    /// Takes the oldest resource of this kind out of the pool (for a DELETE).
+    pub fn take_oldest(&mut self, resource: &str) -> Option<Captured> {
+        self.by_resource.get_mut(resource)?.pop_front()
+    }
+
+    /// Forgets every resource whose answer refers to `id` (the documents of a deleted
+    /// session, say): deleting a parent is taken to delete its children.
+    pub fn forget_children(&mut self, id: &Value) {
+        for queue in self.by_resource.values_mut() {
+            queue.retain(|c| !refers_to(&c.record, id));
+        }
+    }
+
+    /// Everything the user still holds, newest first (children before parents).
+    pub fn drain_newest_first(&mut self) -> Vec<(&'static str, Captured)> {
+        let mut all: Vec<(&'static str, Captured)> = Vec::new();
+        for (resource, queue) in self.by_resource.iter_mut() {
+            all.extend(queue.drain(..).map(|c| (*resource, c)));
+        }
+        all.reverse();
+        all
+    }
+}
+
+/// Whether a created resource's answer names `id` in one of its top-level fields.
+fn refers_to(record: &Value, id: &Value) -> bool {
+    record
+        .as_object()
+        .is_some_and(|fields| fields.values().any(|v| v == id))
+}
+
+/// What exists on the gateway because this run created it.
+#[derive(Debug, Default)]
+pub struct Ledger {
+    live: HashMap<(String, String), Value>,
+}
+
+/// The run-wide ledger.
+pub static LEDGER: Mutex<Option<Ledger>> = Mutex::new(None);
+
+/// `(resource, id)` as a ledger key.
+fn key(resource: &str, id: &Value) -> (String, String) {
+    let id = match id {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    (resource.to_string(), id)
+}
+
+/// Records a created resource.
+pub fn record_created(resource: &str, captured: &Captured) {
+    if let Ok(mut ledger) = LEDGER.lock() {
+        ledger
+            .get_or_insert_with(Ledger::default)
+            .live
+            .insert(key(resource, &captured.id), captured.record.clone());
+    }
+}
+
+/// Records a deleted resource and, with it, every resource whose answer referred to it.
+pub fn record_deleted(resource: &str, id: &Value) {
+    if let Ok(mut guard) = LEDGER.lock() {
+        if let Some(ledger) = guard.as_mut() {
+            ledger.live.remove(&key(resource, id));
+            ledger.live.retain(|_, record| !refers_to(record, id));
+        }
+    }
+}
+
+/// Whether the ledger still holds this resource.
+pub fn is_live(resource: &str, id: &Value) -> bool {
+    LEDGER.lock().ok().is_some_and(|guard| {
+        guard
+            .as_ref()
+            .is_some_and(|l| l.live.contains_key(&key(resource, id)))
+    })
+}
+
+/// Every resource still live: `(resource, id)` pairs, sorted.
+pub fn live() -> Vec<(String, String)> {
+    let mut all: Vec<(String, String)> = LEDGER
+        .lock()
+        .ok()
+        .and_then(|guard| guard.as_ref().map(|l| l.live.keys().cloned().collect()))
+        .unwrap_or_default();
+    all.sort();
+    all
+}
+
+/// Empties the ledger (a new run starts from nothing).
+pub fn reset() {
+    if let Ok(mut guard) = LEDGER.lock() {
+        *guard = None;
+    }
+}
+
+/// The id in a creating answer, from its `id_field`.
+pub fn capture(body: &[u8], id_field: &str) -> Option<Captured> {
+    let record: Value = serde_json::from_slice(body).ok()?;
+    let id = record.get(id_field).filter(|v| !v.is_null())?.clone();
+    Some(Captured { id, record })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_pool_is_bounded_and_takes_the_oldest() {
+        let mut pool = Pool::default();
+        for i in 0..(POOL_CAPACITY + 2) {
+            pool.add(
+                "ticket",
+                Captured {
+                    id: json!(i),
+                    record: json!({"id": i}),
+                },
+            );
+        }
+        assert_eq!(pool.take_oldest("ticket").unwrap().id, json!(2));
+        assert!(pool.peek("ticket", 0).is_some());
+        assert!(pool.is_empty("session"));
+    }
+
+    #[test]
+    fn deleting_a_parent_forgets_its_children() {
+        let mut pool = Pool::default();
+        pool.add(
+            "session",
+            Captured {
+                id: json!("s1"),
+                record: json!({"session_id": "s1"}),
+            },
+        );
+        pool.add(
+            "doc",
+            Captured {
+                id: json!("d1"),
+                record: json!({"doc_id": "d1", "session_id": "s1"}),
+            },
+        );
+        pool.add(
+            "doc",
+            Captured {
+                id: json!("d2"),
+                record: json!({"doc_id": "d2", "session_id": "s2"}),
+            },
+        );
+        let session = pool.take_oldest("session").unwrap();
+        pool.forget_children(&session.id);
+        assert_eq!(pool.peek("doc", 0), Some(&json!("d2")));
+        assert_eq!(pool.peek("doc", 1), Some(&json!("d2")));
+    }
+
+    #[test]
+    fn captures_read_the_id_field() {
+        let captured = capture(br#"{"id": "abc", "title": "t"}"#, "id").unwrap();
+        assert_eq!(captured.id, json!("abc"));
+        assert!(capture(b"not json", "id").is_none());
+        assert!(capture(br#"{"id": null}"#, "id").is_none());
+    }
+}

@@ -1,0 +1,107 @@
+//! Cleanup of what the generated transactions created: each user deletes its own when it
+//! stops, and a final sweep, within a time budget, deletes what remains; what still
+//! exists afterwards is reported as left behind.
+
+use crate::chain;
+use crate::params::{OperationInfo, Values};
+use goose::goose::{GooseMethod, GooseUser, TransactionResult};
+use std::time::{Duration, Instant};
+
+/// How long the final sweep may take.
+pub const SWEEP_BUDGET: Duration = Duration::from_secs(30);
+
+/// The generated operation that deletes `resource`, if the API has one.
+pub fn delete_operation(resource: &str) -> Option<&'static OperationInfo> {
+    crate::generated::OPERATIONS
+        .iter()
+        .copied()
+        .find(|info| info.deletes == Some(resource))
+}
+
+/// The on-stop transaction of every generated scenario: deletes, newest first, what the
+/// user created and still holds.
+pub async fn user_stop(user: &mut GooseUser) -> TransactionResult {
+    let held = crate::params::values(user).pool.drain_newest_first();
+    for (resource, captured) in held {
+        if !chain::is_live(resource, &captured.id) {
+            continue; // already gone with its parent
+        }
+        if let Some(op) = delete_operation(resource) {
+            // A failed delete stays in the ledger for the final sweep.
+            let _ = crate::transaction::delete_resource(user, op, resource, captured.id).await;
+        }
+    }
+    Ok(())
+}
+
+/// What the final sweep did.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct SweepReport {
+    /// Resources the sweep deleted.
+    pub deleted: usize,
+    /// `(resource, id)` of everything still live after the sweep.
+    pub left_behind: Vec<(String, String)>,
+}
+
+/// Deletes every resource still in the ledger, each with its kind's DELETE operation,
+/// until done or `budget` runs out; 200, 204 and 404 count as gone.
+pub async fn sweep(origin: &str, headers: &[(String, String)], budget: Duration) -> SweepReport {
+    let started = Instant::now();
+    let mut report = SweepReport::default();
+    let client = match reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+    {
+        Ok(client) => client,
+        Err(_) => {
+            report.left_behind = chain::live();
+            return report;
+        }
+    };
+    let mut values = Values::new(crate::rng::for_user(usize::MAX, 0x0073_7765_6570));
+    for (resource, id) in chain::live() {
+        if started.elapsed() > budget {
+            break;
+        }
+        let Some(op) = delete_operation(&resource) else {
+            continue;
+        };
+        let Some(kind) = op.deletes else { continue };
+        let id = serde_json::Value::String(id);
+        values.begin(Some(kind), Some((kind, id.clone())));
+        let parts = (op.sample)(&mut values);
+        let Some(method) = reqwest_method(&parts.method) else {
+            continue;
+        };
+        let mut builder = client.request(method, format!("{origin}{}", parts.path));
+        for (name, value) in headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        let Ok(builder) = parts.apply(builder, &mut values) else {
+            continue;
+        };
+        if let Ok(response) = builder.send().await {
+            let status = response.status().as_u16();
+            let _ = response.bytes().await;
+            if (200..300).contains(&status) || status == 404 {
+                chain::record_deleted(kind, &id);
+                report.deleted += 1;
+            }
+        }
+    }
+    report.left_behind = chain::live();
+    report
+}
+
+fn reqwest_method(method: &GooseMethod) -> Option<reqwest::Method> {
+    Some(match method {
+        GooseMethod::Delete => reqwest::Method::DELETE,
+        GooseMethod::Get => reqwest::Method::GET,
+        GooseMethod::Head => reqwest::Method::HEAD,
+        GooseMethod::Patch => reqwest::Method::PATCH,
+        GooseMethod::Post => reqwest::Method::POST,
+        GooseMethod::Put => reqwest::Method::PUT,
+        GooseMethod::Custom => return None,
+    })
+}

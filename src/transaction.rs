@@ -1,0 +1,73 @@
+//! Runs one generated operation: makes what its path needs first, draws its parameters,
+//! sends it, checks the answer, and records what it created or deleted.
+
+use crate::chain;
+use crate::params::{self, OperationInfo};
+use crate::request::{self, Outcome};
+use goose::goose::GooseUser;
+use serde_json::Value;
+use std::future::Future;
+use std::pin::Pin;
+
+/// How many producers deep an operation may reach to make what it needs.
+const MAX_PRODUCER_DEPTH: u8 = 3;
+
+/// The transaction of a generated operation.
+pub async fn send_operation(user: &mut GooseUser, info: &'static OperationInfo) -> Outcome<()> {
+    send_at(user, info, None, 0).await
+}
+
+/// Deletes one resource the user created, by the operation that deletes its kind.
+pub async fn delete_resource(
+    user: &mut GooseUser,
+    info: &'static OperationInfo,
+    resource: &'static str,
+    id: Value,
+) -> Outcome<()> {
+    send_at(user, info, Some((resource, id)), 0).await
+}
+
+fn send_at<'a>(
+    user: &'a mut GooseUser,
+    info: &'static OperationInfo,
+    forced: Option<(&'static str, Value)>,
+    depth: u8,
+) -> Pin<Box<dyn Future<Output = Outcome<()>> + Send + 'a>> {
+    Box::pin(async move {
+        // A consumer whose pool is empty makes its producer run first.
+        if forced.is_none() && depth < MAX_PRODUCER_DEPTH {
+            for (resource, producer) in info.needs {
+                if params::values(user).pool.is_empty(resource) {
+                    send_at(user, producer, None, depth + 1).await?;
+                }
+            }
+        }
+        let values = params::values(user);
+        values.begin(info.deletes, forced.clone());
+        let parts = (info.sample)(values);
+        let taken = values.taken.take();
+        let method = parts.method;
+        let builder = user.get_request_builder(&method, &parts.path)?;
+        let builder = parts.apply(builder, params::values(user))?;
+        let mut reply = request::send(user, method, info.path, builder).await?;
+        let checked = request::expect_success(user, &mut reply, info.success, info.json_response);
+
+        if let Some(resource) = info.deletes {
+            // 404 counts as gone: someone (a parent's delete) removed it already.
+            let gone = (200..300).contains(&reply.status) || reply.status == 404;
+            let id = taken.map(|c| c.id).or(forced.map(|(_, id)| id));
+            if let (true, Some(id)) = (gone, id) {
+                params::values(user).pool.forget_children(&id);
+                chain::record_deleted(resource, &id);
+            }
+        }
+        checked?;
+        if let Some((resource, id_field)) = info.produces {
+            if let Some(captured) = chain::capture(&reply.body, id_field) {
+                chain::record_created(resource, &captured);
+                params::values(user).pool.add(resource, captured);
+            }
+        }
+        Ok(())
+    })
+}
