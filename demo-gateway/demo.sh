@@ -27,4 +27,4 @@ echo "demo: demo gateway at $url" >&2
 if [ "$#" -eq 0 ]; then
     set -- --users 10 --increase-rate 5 --run-time 30s
 fi
-GATEWAY_URL="$url" ./target/release/gateway-loadtest --no-telnet --no-websocket "$@"
+GATEWAY_URL="$url" ./target/release/gateway-loadtest --no-telnet "$@"

@@ -12,14 +12,7 @@ fn an_unreachable_gateway_fails_fast_naming_the_url() {
     let results = crate::common::temp_dir("unreachable");
     let started = Instant::now();
     let output = binary()
-        .args([
-            "--users",
-            "1",
-            "--run-time",
-            "5s",
-            "--no-telnet",
-            "--no-websocket",
-        ])
+        .args(["--users", "1", "--run-time", "5s", "--no-telnet"])
         .arg("--results-dir")
         .arg(&results)
         .env("GATEWAY_URL", "http://127.0.0.1:1")

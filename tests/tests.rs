@@ -1,5 +1,7 @@
 //! The one integration-test binary: real demo gateways on ephemeral ports, real Goose runs.
 
 mod common;
+mod generated_scenarios;
 mod runner;
+mod spec_commands;
 mod static_scenarios;

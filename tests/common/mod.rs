@@ -80,7 +80,7 @@ impl Drop for Gateway {
 
 /// Goose options for a short, quiet test run with no controllers, plus `args`.
 pub fn goose_config(host: &str, args: &[&str]) -> GooseConfiguration {
-    let mut all = vec!["--host", host, "--no-telnet", "--no-websocket", "--quiet"];
+    let mut all = vec!["--host", host, "--no-telnet", "--quiet"];
     all.extend_from_slice(args);
     GooseConfiguration::parse_args_default(&all).expect("valid Goose options")
 }

@@ -1,0 +1,152 @@
+//! The spec subcommands against real demo gateways: `snapshot`, `snapshot --check`,
+//! `discover` and `sample`.
+
+use crate::common::{repo, temp_dir, Gateway};
+use std::process::{Command, Output};
+
+fn run(args: &[&str], gateway: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gateway-loadtest"));
+    command
+        .args(args)
+        .current_dir(repo())
+        .env_remove("GATEWAY_URL");
+    if let Some(url) = gateway {
+        command.env("GATEWAY_URL", url);
+    }
+    command.output().expect("run the binary")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[test]
+fn snapshot_check_passes_after_snapshot_and_fails_when_the_api_changes() {
+    let gateway = Gateway::start();
+    let dir = temp_dir("snapshot");
+    let dir_arg = dir.to_str().expect("utf-8 temp dir");
+    let written = run(&["snapshot", "--dir", dir_arg], Some(&gateway.url));
+    assert!(written.status.success(), "{}", text(&written));
+    let first = std::fs::read(dir.join("docman.openapi.json")).expect("snapshot written");
+    let again = run(&["snapshot", "--dir", dir_arg], Some(&gateway.url));
+    assert!(again.status.success());
+    assert_eq!(
+        first,
+        std::fs::read(dir.join("docman.openapi.json")).unwrap(),
+        "snapshot bytes are stable"
+    );
+    let check = run(
+        &["snapshot", "--check", "--dir", dir_arg],
+        Some(&gateway.url),
+    );
+    assert!(check.status.success(), "{}", text(&check));
+    // The committed snapshot is the demo gateway's.
+    let committed = run(&["snapshot", "--check"], Some(&gateway.url));
+    assert!(
+        committed.status.success(),
+        "generated/ is stale: {}",
+        text(&committed)
+    );
+    drop(gateway);
+
+    let changed = Gateway::start_with(&[("DEMO_API_VARIANT", "v2")]);
+    let check = run(
+        &["snapshot", "--check", "--dir", dir_arg],
+        Some(&changed.url),
+    );
+    let out = text(&check);
+    assert!(
+        !check.status.success(),
+        "a changed API must fail the check: {out}"
+    );
+    assert!(
+        out.contains("GET /tickets/{ticket_id}/history added in docman"),
+        "{out}"
+    );
+    assert!(
+        out.contains("cargo run --release -- snapshot"),
+        "the message names the fix: {out}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn snapshot_without_a_gateway_url_says_what_to_do() {
+    let output = run(&["snapshot", "--check"], None);
+    assert!(!output.status.success());
+    assert!(text(&output).contains("GATEWAY_URL"), "{}", text(&output));
+}
+
+#[test]
+fn discover_lists_every_app_with_its_prefix_and_saves_the_result() {
+    let gateway = Gateway::start();
+    let results = temp_dir("discover");
+    let output = run(
+        &["discover", "--results-dir", results.to_str().unwrap()],
+        Some(&gateway.url),
+    );
+    assert!(output.status.success(), "{}", text(&output));
+    let report: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("discover prints JSON");
+    let apps: Vec<(String, String, usize)> = report["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let ops = a["operations"].as_array().map_or(0, Vec::len);
+            (
+                a["name"].as_str().unwrap().to_string(),
+                a["prefix"].as_str().unwrap().to_string(),
+                ops,
+            )
+        })
+        .collect();
+    let names: Vec<(&str, &str)> = apps
+        .iter()
+        .map(|(n, p, _)| (n.as_str(), p.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            ("root", ""),
+            ("documents", "/api/v1/documents"),
+            ("docman", "/docman")
+        ]
+    );
+    assert!(apps.iter().all(|(_, _, ops)| *ops >= 4), "{apps:?}");
+    assert!(report["source"].as_str().unwrap().contains("live gateway"));
+    let saved: Vec<_> = std::fs::read_dir(&results).unwrap().flatten().collect();
+    assert_eq!(saved.len(), 1);
+    assert!(saved[0]
+        .file_name()
+        .to_string_lossy()
+        .starts_with("api_discovery_"));
+    let _ = std::fs::remove_dir_all(results);
+}
+
+#[test]
+fn sample_replays_the_same_requests_for_the_same_seed() {
+    let draw = |seed: &str| {
+        let output = run(
+            &["sample", "POST /docman/tickets", "-n", "3", "--seed", seed],
+            None,
+        );
+        assert!(output.status.success(), "{}", text(&output));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let first = draw("5");
+    assert!(
+        first.starts_with("POST http://127.0.0.1:8000/docman/tickets"),
+        "{first}"
+    );
+    assert!(first.contains("\"reporter\""), "the body is shown: {first}");
+    assert_eq!(first, draw("5"));
+    assert_ne!(first, draw("6"));
+    let unknown = run(&["sample", "GET /nope"], None);
+    assert!(!unknown.status.success());
+    assert!(text(&unknown).contains("discover"), "{}", text(&unknown));
+}
