@@ -2,7 +2,7 @@
 //! run's folder, registers the scenarios with Goose and executes the attack.
 
 use crate::profile::Profile;
-use crate::{chain, cleanup, results, target};
+use crate::{chain, cleanup, report, results, target};
 use goose::config::GooseConfiguration;
 use goose::prelude::*;
 use std::path::PathBuf;
@@ -44,6 +44,13 @@ pub enum RunError {
     Results(#[from] results::ResultsError),
     #[error("{}", goose_reason(.0))]
     Goose(#[from] GooseError),
+    #[error(transparent)]
+    Report(#[from] report::ReportError),
+    #[error("write {path}: {source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 /// Goose's own Display drops the option and detail; say which option and why.
@@ -131,13 +138,24 @@ pub async fn run(
     }
     let profile = profile_name(options, &config);
     let folder = results::create_run_folder(&options.results_dir, profile)?;
+    let goose_json = folder.join("report.json");
     if config.report_file.is_empty() {
         for report in ["report.html", "report.json", "report.md"] {
             config
                 .report_file
                 .push(folder.join(report).display().to_string());
         }
+    } else if !config.report_file.iter().any(|f| f.ends_with(".json")) {
+        // Our summary reads Goose's per-second data from its JSON report.
+        config.report_file.push(goose_json.display().to_string());
     }
+    let goose_json = config
+        .report_file
+        .iter()
+        .find(|f| f.ends_with(".json"))
+        .map(PathBuf::from)
+        .unwrap_or(goose_json);
+    config.report_graph_data = true;
     if !informational {
         eprintln!(
             "gateway-loadtest: {} profile against {}, seed {seed}, results in {}",
@@ -184,11 +202,57 @@ pub async fn run(
             describe_left(&cleanup.left_behind)
         );
     }
+    let context = report::RunContext {
+        title: format!(
+            "gateway-loadtest: {}",
+            folder
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        ),
+        facts: vec![
+            ("Profile".to_string(), profile.to_string()),
+            ("Gateway".to_string(), target::redact(&host)),
+            ("Seed".to_string(), seed.to_string()),
+            (
+                "Cleanup".to_string(),
+                format!(
+                    "{} swept, {} left behind",
+                    cleanup.deleted,
+                    cleanup.left_behind.len()
+                ),
+            ),
+        ],
+        goose_json: Some(goose_json),
+    };
+    write_file(
+        &folder.join("discovery.json"),
+        crate::generated::PLAN_JSON.as_bytes(),
+    )?;
+    let cleanup_json = serde_json::to_vec_pretty(&cleanup).unwrap_or_default();
+    write_file(&folder.join("cleanup.json"), &cleanup_json)?;
+    let reports = report::write_run_reports(
+        &folder,
+        &metrics,
+        &report::grade::Bands::default(),
+        &context,
+    )?;
+    eprintln!("{}", reports.grades.table());
+    if let Some(note) = &reports.timeline_note {
+        eprintln!("gateway-loadtest: summary.html has no charts over time: {note}");
+    }
     Ok(RunOutcome {
         metrics,
         folder,
         thresholds_failed,
         cleanup,
+    })
+}
+
+fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), RunError> {
+    std::fs::write(path, bytes).map_err(|source| RunError::Write {
+        path: path.display().to_string(),
+        source,
     })
 }
 

@@ -70,7 +70,28 @@ async fn static_scenarios_succeed_and_leave_nothing_behind() {
         before,
         "the run left resources behind"
     );
-    assert!(outcome.folder.join("report.json").is_file());
-    assert!(outcome.folder.join("report.html").is_file());
+    for file in [
+        "report.json",
+        "report.html",
+        "report.md",
+        "stats.csv",
+        "failures.csv",
+        "exceptions.csv",
+        "grades.json",
+        "summary.html",
+        "discovery.json",
+        "cleanup.json",
+    ] {
+        assert!(
+            outcome.folder.join(file).is_file(),
+            "the run folder has no {file}"
+        );
+    }
+    let stats = std::fs::read_to_string(outcome.folder.join("stats.csv")).unwrap();
+    assert!(
+        stats.starts_with("Type,Name,Request Count,Failure Count,"),
+        "Locust's header: {stats}"
+    );
+    assert!(stats.contains("GET,/gateway/status,"), "{stats}");
     let _ = std::fs::remove_dir_all(results);
 }
