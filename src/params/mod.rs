@@ -412,3 +412,6 @@ mod tests {
         assert!(!is_file_field(&shape, "title"));
     }
 }
+
+#[cfg(test)]
+mod validity_tests;
