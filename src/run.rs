@@ -80,6 +80,10 @@ pub fn all_scenarios(options: &RunOptions) -> Result<Vec<Scenario>, GooseError> 
     let paced = !options.no_wait;
     let mut scenarios = crate::scenarios::all(paced)?;
     for scenario in crate::generated::scenarios()? {
+        // An app whose operations were all excluded would only take users.
+        if scenario.transactions.iter().all(|t| t.on_stop) {
+            continue;
+        }
         scenarios.push(match paced {
             true => scenario.set_wait_time(
                 Duration::from_millis(GENERATED_THINK_MS.0),

@@ -61,13 +61,16 @@ fn send_at<'a>(
                 chain::record_deleted(resource, &id);
             }
         }
-        checked?;
-        if let Some((resource, id_field)) = info.produces {
+        // Capture on any 2xx, documented or not: the resource exists either way, and
+        // cleanup must know of it.
+        if let (Some((resource, id_field)), true) =
+            (info.produces, (200..300).contains(&reply.status))
+        {
             if let Some(captured) = chain::capture(&reply.body, id_field) {
                 chain::record_created(resource, &captured);
                 params::values(user).pool.add(resource, captured);
             }
         }
-        Ok(())
+        checked
     })
 }

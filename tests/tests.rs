@@ -2,6 +2,7 @@
 
 mod common;
 mod generated_scenarios;
+mod interrupt;
 mod runner;
 mod spec_commands;
 mod static_scenarios;

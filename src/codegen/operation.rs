@@ -214,6 +214,14 @@ fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'
     });
     let draws = fields.iter().enumerate().map(|(i, f)| {
         let (ident, draw, required) = (&f.ident, &f.draw, f.required);
+        // An optional header the spec says nothing concrete about (a version or tracing
+        // header) is left out: made-up text there is rejected, not load.
+        let param = op.params.get(i);
+        if param.is_some_and(|p| {
+            p.location == Location::Header && !p.required && !suggests_values(&p.schema)
+        }) {
+            return quote! { #ident: ::std::option::Option::None, };
+        }
         let name = op.params.get(i).map(|p| p.name.as_str()).unwrap_or("body");
         let plain = quote! { values.#draw(&shapes[#i], #name) };
         let drawn = match (&f.resource, f.chained_body) {
@@ -341,6 +349,13 @@ fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'
             crate::transaction::send_operation(user, &#info_name).await
         }
     }
+}
+
+/// Whether a schema offers concrete values: an example, a default or an enum.
+fn suggests_values(schema: &serde_json::Value) -> bool {
+    ["example", "examples", "default", "enum"]
+        .iter()
+        .any(|key| schema.get(key).is_some())
 }
 
 /// Builds `parts.path` from literal segments and percent-encoded path parameters.

@@ -89,8 +89,10 @@ fn previous_segment<'a>(path: &'a str, name: &str) -> Option<&'a str> {
 /// The collection a path ends in (`/tickets` → `ticket`), if its last segment is literal.
 fn collection(path: &str) -> Option<String> {
     let last = path.trim_end_matches('/').rsplit('/').next()?;
-    (!last.is_empty() && !last.contains('{') && !is_version_segment(last))
-        .then(|| singular(&last.to_ascii_lowercase()))
+    if last.is_empty() || last.contains('{') || is_version_segment(last) {
+        return None;
+    }
+    resource_key(last)
 }
 
 /// Sets `resource` on parameters, and `produces`, `deletes` and `needs` on operations.
@@ -225,5 +227,14 @@ mod tests {
             Some("session".to_string())
         );
         assert_eq!(collection("/a/{x}"), None);
+        // Producers and consumers spell a resource the same way.
+        assert_eq!(
+            collection("/api/flow_runs"),
+            resource_of("id", Some("flow_runs"))
+        );
+        assert_eq!(
+            collection("/api/flow_runs"),
+            resource_of("flow_run_id", None)
+        );
     }
 }
