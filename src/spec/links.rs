@@ -42,7 +42,13 @@ pub fn resource_of(name: &str, previous_segment: Option<&str>) -> Option<String>
     } else {
         return None;
     };
-    let key: String = base
+    resource_key(&base)
+}
+
+/// The one spelling of a resource name: ASCII letters and digits, lower case, singular
+/// (`flow_runs`, `flowRun` and `flow-run` are all `flowrun`).
+fn resource_key(text: &str) -> Option<String> {
+    let key: String = text
         .chars()
         .filter(char::is_ascii_alphanumeric)
         .collect::<String>()
