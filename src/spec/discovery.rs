@@ -29,6 +29,9 @@ const OPENAPI_FILE: &str = "/openapi.json";
 const SERVICES_PATH: &str = "/gateway/services";
 /// Same-origin redirects followed before giving up.
 const MAX_REDIRECTS: usize = 5;
+/// Prefixes always probed with the derived ones: where APIs are commonly mounted.
+const COMMON_MOUNTS: [&str; 3] = ["/api", "/api/v1", "/v1"];
+
 /// Why a candidate derived from the root's paths is probed; such misses are quiet.
 const DERIVED: &str = "derived from the root's paths";
 const OFFLINE: &str = "build offline from generated/ with GATEWAY_OFFLINE=true";
@@ -534,7 +537,11 @@ impl Search<'_, '_> {
         let mut seen = HashSet::from([OPENAPI_FILE.to_string()]);
         all.retain(|c| !c.prefix.is_empty() && seen.insert(c.openapi_path.clone()));
         if config.probe_derived_prefixes {
-            let derived = derived_prefixes(&self.apps[0].document).into_iter();
+            // Where FastAPI apps commonly mount their API, even when no root path says so.
+            let common = COMMON_MOUNTS.iter().map(|p| p.to_string());
+            let derived = derived_prefixes(&self.apps[0].document)
+                .into_iter()
+                .chain(common);
             let derived = derived.map(|p| Candidate::new(p, "", DERIVED.to_string()));
             all.extend(
                 derived
@@ -701,8 +708,28 @@ impl Search<'_, '_> {
 
     /// Root first, then by prefix; then stable, unique names.
     fn finish(mut self) -> Discovery {
-        self.apps[1..]
-            .sort_by(|a, b| (&a.prefix, &a.openapi_path).cmp(&(&b.prefix, &b.openapi_path)));
+        // Some apps serve their mounted API's document at the root too (same paths, no
+        // prefix), while the paths answer only under the mount: keep the mount.
+        let root_paths = self.apps[0]
+            .document
+            .get("paths")
+            .filter(|p| p.as_object().is_some_and(|o| !o.is_empty()));
+        if let Some(alias) = self.apps[1..]
+            .iter()
+            .find(|a| a.document.get("paths") == root_paths)
+        {
+            let message = format!(
+                "the root document {} lists the same paths as {}: they are load-tested under {} only",
+                self.apps[0].openapi_path, alias.openapi_path, alias.prefix
+            );
+            self.warnings.push(message);
+            self.apps.remove(0);
+            self.apps
+                .sort_by(|a, b| (&a.prefix, &a.openapi_path).cmp(&(&b.prefix, &b.openapi_path)));
+        }
+        if let Some(rest) = self.apps.get_mut(1..) {
+            rest.sort_by(|a, b| (&a.prefix, &a.openapi_path).cmp(&(&b.prefix, &b.openapi_path)));
+        }
         let mut taken = HashSet::new();
         for app in &mut self.apps {
             let base = match slug(&app.name) {
@@ -902,6 +929,30 @@ mod tests {
     }
 
     #[test]
+    fn a_root_document_that_aliases_a_mount_under_api_is_tested_under_the_mount() {
+        // Prefect-style: `/openapi.json` is the `/api` app's document without its prefix.
+        let server = MockServer::start();
+        serve(
+            &server,
+            "/openapi.json",
+            document("Prefect", None, &["/flows/", "/health"]),
+        );
+        serve(
+            &server,
+            "/api/openapi.json",
+            document("Prefect", Some("/api"), &["/flows/", "/health"]),
+        );
+        let found = discover(&config(&server)).expect("discover");
+        assert_eq!(summary(&found).len(), 1, "{:?}", summary(&found));
+        assert_eq!(found.apps[0].prefix, "/api");
+        assert!(
+            found.warnings.iter().any(|w| w.contains("same paths")),
+            "{:?}",
+            found.warnings
+        );
+    }
+
+    #[test]
     fn a_derived_prefix_finds_a_mount_the_services_route_does_not_list() {
         let server = MockServer::start();
         let root = document(
@@ -952,8 +1003,8 @@ mod tests {
         config.extra_prefixes = vec!["/admin".to_string()];
         let found = discover(&config).expect("discover");
         assert_eq!(summary(&found), vec![triple("root", "", "/openapi.json")]);
-        // services + /admin + /api, /api/v1, /api/v1/users
-        fallback.assert_calls(5);
+        // services + /admin + /api, /api/v1, /api/v1/users + the common mount /v1
+        fallback.assert_calls(6);
         // Only the configured prefix is worth a warning; guessed ones miss quietly.
         assert_eq!(found.warnings.len(), 1, "{:?}", found.warnings);
         let warning = &found.warnings[0];
