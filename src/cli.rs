@@ -23,7 +23,8 @@ pub struct Cli {
     pub goose: GooseConfiguration,
 }
 
-/// Subcommands that inspect the gateway's API instead of loading it.
+/// Subcommands that inspect the gateway's API, check its health or read saved runs,
+/// instead of loading it.
 #[derive(Subcommand)]
 pub enum Command {
     /// Print the discovered apps, prefixes and operations as JSON (live with GATEWAY_URL,
@@ -55,11 +56,35 @@ pub enum Command {
         #[arg(long, value_name = "N", default_value_t = 0)]
         seed: u64,
     },
+    /// Check the gateway (GATEWAY_URL, else BENCHMARK_HOST): /health, /gateway/status, and
+    /// each app's openapi.json and health route; exit 0 only when every check passes
+    Health {
+        /// Seconds each check may take; all of them together get three times this
+        #[arg(long, value_name = "SECS", default_value_t = commands::health::DEFAULT_TIMEOUT_SECS)]
+        timeout: f64,
+    },
+    /// Grade a saved run and compare it with a baseline run; exit 4 on a regression
+    Analyze {
+        /// The run folder (holding report.json) or a Goose JSON report file
+        run: PathBuf,
+        /// The run to compare with, as a folder or report file
+        #[arg(long, value_name = "RUN")]
+        baseline: Option<PathBuf>,
+        /// Fail when an endpoint's p95 grew by more than this many percent...
+        #[arg(long, value_name = "PCT", default_value_t = 20.0)]
+        max_regression: f64,
+        /// ...and by more than this many milliseconds (scheduling noise on a fast gateway)
+        #[arg(long, value_name = "MS", default_value_t = 10.0)]
+        min_regression_ms: f64,
+        /// Fail when an endpoint's failure rate grew by more than this many percentage points
+        #[arg(long, value_name = "PCT", default_value_t = 1.0)]
+        max_failure_increase: f64,
+    },
 }
 
 /// Parses the process's arguments, runs, and maps the outcome to an exit code:
-/// 0 done, 1 error (or `snapshot --check` found differences), 2 bad command line,
-/// 3 a `--threshold` failed.
+/// 0 done, 1 error (or `snapshot --check` found differences, or a `health` check
+/// failed), 2 bad command line, 3 a `--threshold` failed, 4 `analyze` found a regression.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     crate::params::set_upload_bytes(cli.run.upload_bytes);
@@ -88,6 +113,29 @@ fn inspect(command: Command, goose: &GooseConfiguration) -> ExitCode {
         } => {
             let origin = crate::target::redact(&crate::target::resolve_host(goose.host.as_deref()));
             commands::sample::run(&operation, count, seed, &origin).map(|_| true)
+        }
+        Command::Health { timeout } => match std::time::Duration::try_from_secs_f64(timeout) {
+            Ok(timeout) => commands::health::run(timeout),
+            Err(_) => Err(commands::CommandError::Usage(format!(
+                "run health: --timeout must be a number of seconds, got {timeout}"
+            ))),
+        },
+        Command::Analyze {
+            run,
+            baseline,
+            max_regression,
+            min_regression_ms,
+            max_failure_increase,
+        } => {
+            let bounds = commands::analyze::Bounds {
+                max_regression_pct: max_regression,
+                min_regression_ms,
+                max_failure_increase_pct: max_failure_increase,
+            };
+            match commands::analyze::run(&run, baseline.as_deref(), &bounds) {
+                Ok(false) => return ExitCode::from(commands::analyze::EXIT_REGRESSION),
+                other => other,
+            }
         }
     };
     match outcome {

@@ -2,6 +2,7 @@
 
 mod common;
 mod generated_scenarios;
+mod health_analyze;
 mod interrupt;
 mod runner;
 mod spec_commands;

@@ -1,7 +1,10 @@
 //! The subcommands that inspect the spec rather than load the gateway: `discover`,
-//! `snapshot`, `generated` and `sample`.
+//! `snapshot`, `generated` and `sample`; and those that check it or read runs back:
+//! `health` and `analyze`.
 
+pub mod analyze;
 pub mod discover;
+pub mod health;
 pub mod sample;
 pub mod snapshot;
 
@@ -26,6 +29,26 @@ pub enum CommandError {
         path: String,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Target(#[from] crate::target::TargetError),
+    /// The report's own message names the file and what to do; its cause is already in
+    /// it, so it is not chained (the error would print twice).
+    #[error("{0}")]
+    Report(crate::report::ReportError),
+    /// `health`: nothing answered the first check; `url` is redacted.
+    #[error("reach the gateway at {url} ({check}): {reason}; {hint}")]
+    Unreachable {
+        url: String,
+        check: String,
+        reason: String,
+        hint: &'static str,
+    },
+    /// `analyze`: the argument names no saved run.
+    #[error(
+        "read the run {path}: {reason}; give a run folder such as \
+         results/<timestamp>-<profile>/ or the Goose JSON report in it"
+    )]
+    NoRun { path: String, reason: String },
 }
 
 /// The environment as build.rs sees it.
