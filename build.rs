@@ -13,6 +13,9 @@ mod spec;
 use spec::source::{self, Source};
 use std::path::{Path, PathBuf};
 
+/// The hostile fixture snapshot (tests/fixtures/hostile/make_hostile.py writes it).
+const HOSTILE_FIXTURE: &str = "tests/fixtures/hostile";
+
 fn main() {
     if let Err(message) = run() {
         eprintln!("error: failed to {message}");
@@ -64,18 +67,30 @@ fn run() -> Result<(), String> {
     for warning in discovery.warnings.iter().chain(&plan.warnings).take(20) {
         println!("cargo::warning={}", warning.replace(['\n', '\r'], " "));
     }
-    let documents: Vec<&serde_json::Value> = discovery.apps.iter().map(|a| &a.document).collect();
-    let hash = codegen::fnv1a(
-        serde_json::to_string(&documents)
-            .unwrap_or_default()
-            .as_bytes(),
-    );
+    let hash = codegen::spec_hash(&discovery);
     let code =
         codegen::generate(&plan, &source::label(&source), hash).map_err(|e| e.to_string())?;
     write_if_changed(&out_dir.join("generated.rs"), code.as_bytes())?;
     let plan_json = serde_json::to_vec_pretty(&plan).map_err(|e| e.to_string())?;
     write_if_changed(&out_dir.join("plan.json"), &plan_json)?;
-    Ok(())
+    generate_hostile(&crate_dir, &out_dir)
+}
+
+/// `OUT_DIR/hostile.rs`, from the hostile fixture snapshot by the same pipeline: the
+/// library's tests compile it (src/codegen/hostile_tests.rs).
+fn generate_hostile(crate_dir: &Path, out_dir: &Path) -> Result<(), String> {
+    let dir = crate_dir.join(HOSTILE_FIXTURE);
+    let fail = |e: &dyn std::fmt::Display| format!("generate the hostile test fixture: {e}");
+    for file in spec::snapshot::files(&dir).map_err(|e| fail(&e))? {
+        println!("cargo::rerun-if-changed={}", file.display());
+    }
+    let discovery = spec::snapshot::read(&dir).map_err(|e| fail(&e))?;
+    let plan =
+        spec::plan::build(&discovery, &spec::plan::Filter::default()).map_err(|e| fail(&e))?;
+    let label = source::label(&Source::Snapshot { dir });
+    let code =
+        codegen::generate(&plan, &label, codegen::spec_hash(&discovery)).map_err(|e| fail(&e))?;
+    write_if_changed(&out_dir.join("hostile.rs"), code.as_bytes())
 }
 
 /// Writes only when the bytes differ, so an unchanged API leaves the file's time alone.

@@ -141,12 +141,15 @@ impl Names {
         }
     }
 
-    /// `base`, or `base_N` for the smallest N from 2 not yet taken.
+    /// `base`, or `base_N` for the smallest N from 2 not yet taken; a `CamelCase` type
+    /// name gets `BaseN`, as `non_camel_case_types` wants.
     pub fn unique(&mut self, base: &str) -> String {
+        let camel = base.starts_with(|c: char| c.is_ascii_uppercase()) && !base.contains('_');
+        let separator = if camel { "" } else { "_" };
         let mut candidate = base.to_string();
         let mut n = 2;
         while !self.taken.insert(candidate.clone()) {
-            candidate = format!("{base}_{n}");
+            candidate = format!("{base}{separator}{n}");
             n += 1;
         }
         candidate
@@ -206,5 +209,8 @@ mod tests {
         assert_eq!(names.unique("id"), "id");
         assert_eq!(names.unique("id"), "id_2");
         assert_eq!(names.unique("id"), "id_3");
+        assert_eq!(names.unique("GetParams"), "GetParams");
+        assert_eq!(names.unique("GetParams"), "GetParams2");
+        assert_eq!(names.unique("GetParams"), "GetParams3");
     }
 }

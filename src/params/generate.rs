@@ -149,37 +149,42 @@ fn number(
     multiple_of: Option<f64>,
     rng: &mut SmallRng,
 ) -> Value {
-    let lo = min.unwrap_or(0.0);
-    let hi = max.unwrap_or(lo + 100.0).max(lo);
+    let lo = min.filter(|m| m.is_finite()).unwrap_or(0.0);
+    let hi = max.filter(|m| m.is_finite()).unwrap_or(lo + 100.0).max(lo);
+    // Halves first: `hi - lo` overflows for bounds near f64::MAX.
+    let span = hi / 2.0 - lo / 2.0;
     // Stay a little inside exclusive bounds.
-    let span = hi - lo;
     let lo_in = if ex_min {
-        lo + span * 0.01 + f64::EPSILON
+        lo + span * 0.02 + f64::EPSILON
     } else {
         lo
     };
     let hi_in = if ex_max {
-        hi - span * 0.01 - f64::EPSILON
+        hi - span * 0.02 - f64::EPSILON
     } else {
         hi
     };
+    let t: f64 = rng.random();
     let mut v = if hi_in > lo_in {
-        rng.random_range(lo_in..=hi_in)
+        lo_in * (1.0 - t) + hi_in * t
     } else {
-        (lo + hi) / 2.0
+        lo / 2.0 + hi / 2.0
     };
-    v = (v * 100.0).round() / 100.0;
+    let rounded = (v * 100.0).round() / 100.0;
+    if rounded.is_finite() && rounded >= lo_in && rounded <= hi_in {
+        v = rounded;
+    }
     if let Some(step) = multiple_of {
-        let k = (v / step).round();
-        let candidate = k * step;
+        let candidate = (v / step).round() * step;
+        let up = (v / step).ceil() * step;
         v = if candidate >= lo_in && candidate <= hi_in {
             candidate
         } else {
-            ((v / step).ceil()) * step
+            up
         };
     }
-    if v < lo_in || v > hi_in {
-        v = (lo_in + hi_in) / 2.0;
+    if !(v >= lo_in && v <= hi_in) {
+        v = lo_in / 2.0 + hi_in / 2.0;
     }
     Number::from_f64(v)
         .map(Value::Number)
@@ -291,6 +296,18 @@ mod tests {
                 (1..=20).contains(&v.as_i64().unwrap()),
                 "limit-like values stay small: {v}"
             );
+        }
+    }
+
+    #[test]
+    fn extreme_number_bounds_do_not_overflow() {
+        for v in draw(
+            json!({"type": "number", "minimum": -1e308, "maximum": 1e308}),
+            "x",
+            50,
+        ) {
+            let v = v.as_f64().unwrap();
+            assert!((-1e308..=1e308).contains(&v), "{v}");
         }
     }
 

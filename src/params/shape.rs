@@ -4,6 +4,9 @@
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
+/// The largest length or item count a schema may ask of a drawn value.
+const MAX_COUNT: u64 = 10_000;
+
 /// What a value must look like, and the values the spec suggests for it.
 #[derive(Clone, Debug, Default)]
 pub struct Shape {
@@ -159,7 +162,13 @@ fn compile_kind(object: &Map<String, Value>) -> Kind {
     let int = |key: &str| object.get(key).and_then(Value::as_i64);
     let float = |key: &str| object.get(key).and_then(Value::as_f64);
     let flag = |key: &str| object.get(key).and_then(Value::as_bool).unwrap_or(false);
-    let count = |key: &str| object.get(key).and_then(Value::as_u64).map(|n| n as usize);
+    // Counts are capped: a hostile `minLength: 1e12` must not exhaust memory.
+    let count = |key: &str| {
+        object
+            .get(key)
+            .and_then(Value::as_u64)
+            .map(|n| n.min(MAX_COUNT) as usize)
+    };
     let declared = object.get("type").and_then(Value::as_str);
     let inferred = declared.or_else(|| {
         if object.contains_key("properties") {
