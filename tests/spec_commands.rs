@@ -119,6 +119,30 @@ fn discover_lists_every_app_with_its_prefix_and_saves_the_result() {
     );
     assert!(apps.iter().all(|(_, _, ops)| *ops >= 4), "{apps:?}");
     assert!(report["source"].as_str().unwrap().contains("live gateway"));
+    // The inferred links are shown: POST /sessions makes the session the upload needs.
+    let documents = &report["apps"][1]["operations"];
+    let op = |method: &str, path: &str| {
+        documents
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["method"] == method && o["path"] == path)
+            .cloned()
+            .unwrap_or_else(|| panic!("{method} {path} not listed"))
+    };
+    assert_eq!(
+        op("POST", "/api/v1/documents/sessions")["produces"]["resource"],
+        "session"
+    );
+    let upload = op("POST", "/api/v1/documents/session/{session_id}/upload");
+    assert_eq!(
+        upload["needs"][0]["producer_path"],
+        "/api/v1/documents/sessions"
+    );
+    assert_eq!(
+        op("DELETE", "/api/v1/documents/session/{session_id}")["deletes"],
+        "session"
+    );
     let saved: Vec<_> = std::fs::read_dir(&results).unwrap().flatten().collect();
     assert_eq!(saved.len(), 1);
     assert!(saved[0]

@@ -22,7 +22,10 @@ pub fn report(source_label: &str, plan: &Plan) -> serde_json::Value {
                         "method": op.method,
                         "path": op.path,
                         "operation_id": op.operation_id,
-                        "params": op.params.iter().map(|p| json!({"name": p.name, "in": p.location, "required": p.required})).collect::<Vec<_>>(),
+                        "params": op.params.iter().map(|p| json!({"name": p.name, "in": p.location, "required": p.required, "resource": p.resource})).collect::<Vec<_>>(),
+                        "produces": op.produces,
+                        "deletes": op.deletes,
+                        "needs": op.needs,
                         "body": op.body.as_ref().map(|b| json!({"media": b.media, "content_type": b.content_type, "required": b.required})),
                         "success": op.success.iter().map(|s| if s.min == s.max { json!(s.min) } else { json!(format!("{}-{}", s.min, s.max)) }).collect::<Vec<_>>(),
                     })
