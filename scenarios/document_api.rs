@@ -64,6 +64,27 @@ pub async fn get_document(user: &mut GooseUser, doc_id: &str) -> Outcome<()> {
     .await
 }
 
+/// Gets the document, if there is one to read; having none is not an error.
+pub async fn get_any_document(user: &mut GooseUser, doc_id: Option<String>) -> Outcome<()> {
+    match doc_id {
+        Some(doc_id) => get_document(user, &doc_id).await,
+        None => Ok(()),
+    }
+}
+
+/// One of `doc_ids` at random, if any.
+pub fn pick(doc_ids: &[String], rng: &mut SmallRng) -> Option<String> {
+    (!doc_ids.is_empty()).then(|| doc_ids[rng.random_range(0..doc_ids.len())].clone())
+}
+
+/// Deletes the session, if the user still holds one.
+pub async fn delete_held_session(user: &mut GooseUser, session_id: Option<String>) -> Outcome<()> {
+    match session_id {
+        Some(session_id) => delete_session(user, &session_id).await,
+        None => Ok(()),
+    }
+}
+
 /// `DELETE /session/{session_id}`, which also deletes its documents; 404 means already gone.
 pub async fn delete_session(user: &mut GooseUser, session_id: &str) -> Outcome<()> {
     let path = format!("{DOCUMENTS_PREFIX}/session/{session_id}");

@@ -72,23 +72,16 @@ pub async fn list_documents(user: &mut GooseUser) -> TransactionResult {
 /// Reads one of the reader's own documents.
 pub async fn get_document(user: &mut GooseUser) -> TransactionResult {
     let state = state(user)?;
-    if state.doc_ids.is_empty() {
-        return Ok(());
-    }
-    let pick = state.rng.random_range(0..state.doc_ids.len());
-    let doc_id = state.doc_ids[pick].clone();
-    document_api::get_document(user, &doc_id).await
+    let doc_id = document_api::pick(&state.doc_ids, &mut state.rng);
+    document_api::get_any_document(user, doc_id).await
 }
 
 /// Deletes the reader's seeded session and its documents.
 pub async fn delete_seeded_session(user: &mut GooseUser) -> TransactionResult {
-    let Some(session_id) = user
+    let session_id = user
         .get_session_data_mut::<Reader>()
-        .and_then(|s| s.session_id.take())
-    else {
-        return Ok(());
-    };
-    document_api::delete_session(user, &session_id).await
+        .and_then(|s| s.session_id.take());
+    document_api::delete_held_session(user, session_id).await
 }
 
 fn state(user: &mut GooseUser) -> Outcome<&mut Reader> {

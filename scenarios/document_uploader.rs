@@ -5,7 +5,6 @@ use super::document_api;
 use crate::request::{self, array_field, Outcome};
 use goose::prelude::*;
 use rand::rngs::SmallRng;
-use rand::RngExt;
 
 /// Uploads per session before the user closes it and opens a fresh one.
 const UPLOADS_PER_SESSION: usize = 20;
@@ -81,23 +80,16 @@ pub async fn list_session_documents(user: &mut GooseUser) -> TransactionResult {
 /// Reads back one of the documents this user uploaded.
 pub async fn get_uploaded_document(user: &mut GooseUser) -> TransactionResult {
     let state = state(user)?;
-    if state.doc_ids.is_empty() {
-        return Ok(());
-    }
-    let pick = state.rng.random_range(0..state.doc_ids.len());
-    let doc_id = state.doc_ids[pick].clone();
-    document_api::get_document(user, &doc_id).await
+    let doc_id = document_api::pick(&state.doc_ids, &mut state.rng);
+    document_api::get_any_document(user, doc_id).await
 }
 
 /// Deletes the user's open session, and with it its documents.
 pub async fn delete_session(user: &mut GooseUser) -> TransactionResult {
-    let Some(session_id) = user
+    let session_id = user
         .get_session_data_mut::<Uploader>()
-        .and_then(|s| s.session_id.take())
-    else {
-        return Ok(());
-    };
-    document_api::delete_session(user, &session_id).await
+        .and_then(|s| s.session_id.take());
+    document_api::delete_held_session(user, session_id).await
 }
 
 /// The open session's id (opening one if needed) and the user's generator, moved out
