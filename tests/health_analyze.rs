@@ -1,32 +1,10 @@
 //! `health` and `analyze` through the binary: against real demo gateways, a closed port,
 //! and real short Goose runs.
 
-use crate::common::{repo, temp_dir, Gateway, ATTACK};
+use crate::common::{binary, temp_dir, text, Gateway, ATTACK};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
-
-/// The binary, run from the repository (for `generated/` and the config file), with no
-/// gateway in its environment unless a test sets one.
-fn binary() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_gateway-loadtest"));
-    command
-        .current_dir(repo())
-        .env_remove("GATEWAY_URL")
-        .env_remove("BENCHMARK_HOST")
-        .env_remove("GATEWAY_OFFLINE")
-        .env_remove("GATEWAY_TOKEN")
-        .env_remove("GATEWAY_HEADERS");
-    command
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
 
 #[test]
 fn health_passes_against_the_demo_gateway_live_and_from_the_snapshot() {

@@ -1,27 +1,16 @@
 //! The spec subcommands against real demo gateways: `snapshot`, `snapshot --check`,
 //! `discover` and `sample`.
 
-use crate::common::{repo, temp_dir, Gateway};
-use std::process::{Command, Output};
+use crate::common::{binary, temp_dir, text, Gateway};
+use std::process::Output;
 
 fn run(args: &[&str], gateway: Option<&str>) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_gateway-loadtest"));
-    command
-        .args(args)
-        .current_dir(repo())
-        .env_remove("GATEWAY_URL");
+    let mut command = binary();
+    command.args(args);
     if let Some(url) = gateway {
         command.env("GATEWAY_URL", url);
     }
     command.output().expect("run the binary")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 #[test]

@@ -5,7 +5,7 @@ use gateway_loadtest::run::RunOptions;
 use goose::config::GooseConfiguration;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -107,3 +107,26 @@ pub fn temp_dir(name: &str) -> PathBuf {
 
 /// Goose keeps process-wide state (its kill switch, its logger): one attack at a time.
 pub static ATTACK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// The binary, run from the repository (for `generated/` and the config file), with no
+/// gateway or secret in its environment unless a test sets one.
+pub fn binary() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gateway-loadtest"));
+    command
+        .current_dir(repo())
+        .env_remove("GATEWAY_URL")
+        .env_remove("BENCHMARK_HOST")
+        .env_remove("GATEWAY_OFFLINE")
+        .env_remove("GATEWAY_TOKEN")
+        .env_remove("GATEWAY_HEADERS");
+    command
+}
+
+/// Everything a run of the binary printed, stdout then stderr.
+pub fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
