@@ -3,6 +3,7 @@
 
 use super::DOCUMENTS_PREFIX;
 use crate::request::{self, str_field, Outcome};
+use crate::target::request_builder;
 use goose::prelude::*;
 use rand::rngs::SmallRng;
 use rand::RngExt;
@@ -13,8 +14,7 @@ pub const UPLOAD_BYTES: usize = 1024;
 /// `POST /sessions`; returns the new session's id.
 pub async fn create_session(user: &mut GooseUser, label: &str) -> Outcome<String> {
     let path = format!("{DOCUMENTS_PREFIX}/sessions");
-    let builder = user
-        .get_request_builder(&GooseMethod::Post, &path)?
+    let builder = request_builder(user, &GooseMethod::Post, &path)?
         .json(&serde_json::json!({ "label": label }));
     let mut reply = request::send(user, GooseMethod::Post, &path, builder).await?;
     let value = request::expect_json(user, &mut reply, &[201])?;
@@ -39,9 +39,7 @@ pub async fn upload_document(
     let form = reqwest::multipart::Form::new()
         .part("file", file)
         .text("title", format!("Quarterly report {number}"));
-    let builder = user
-        .get_request_builder(&GooseMethod::Post, &path)?
-        .multipart(form);
+    let builder = request_builder(user, &GooseMethod::Post, &path)?.multipart(form);
     let mut reply = request::send(user, GooseMethod::Post, &name, builder).await?;
     let value = request::expect_json(user, &mut reply, &[201])?;
     request::expect_shape(user, &mut reply, &value, |v| {
@@ -89,7 +87,7 @@ pub async fn delete_held_session(user: &mut GooseUser, session_id: Option<String
 pub async fn delete_session(user: &mut GooseUser, session_id: &str) -> Outcome<()> {
     let path = format!("{DOCUMENTS_PREFIX}/session/{session_id}");
     let name = format!("{DOCUMENTS_PREFIX}/session/{{session_id}}");
-    let builder = user.get_request_builder(&GooseMethod::Delete, &path)?;
+    let builder = request_builder(user, &GooseMethod::Delete, &path)?;
     let mut reply = request::send(user, GooseMethod::Delete, &name, builder).await?;
     request::expect_status(user, &mut reply, &[200, 204, 404])
 }

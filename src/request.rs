@@ -158,7 +158,7 @@ pub async fn get_checked<T>(
     name: &str,
     check: impl FnOnce(&Value) -> Result<T, String>,
 ) -> Outcome<T> {
-    let builder = user.get_request_builder(&GooseMethod::Get, path)?;
+    let builder = crate::target::request_builder(user, &GooseMethod::Get, path)?;
     let mut reply = send(user, GooseMethod::Get, name, builder).await?;
     let value = expect_json(user, &mut reply, &[200])?;
     expect_shape(user, &mut reply, &value, check)

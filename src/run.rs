@@ -3,6 +3,7 @@
 
 use crate::profile::Profile;
 use crate::{chain, cleanup, report, results, target};
+use goose::client::GooseClientBuilder;
 use goose::config::GooseConfiguration;
 use goose::prelude::*;
 use std::path::PathBuf;
@@ -10,6 +11,12 @@ use std::time::Duration;
 
 /// The process exit code of a run whose `--threshold` was crossed.
 pub const EXIT_THRESHOLD_FAILED: u8 = 3;
+/// The process exit code of a run stopped by Ctrl-C (SIGINT) or SIGTERM, as shells
+/// report a process that SIGINT ended (128 + 2); its reports are still written.
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// Goose's own request time-out when `--timeout` is not given.
+const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Our options for a run; every Goose option sits beside them.
 #[derive(Clone, Debug, clap::Args)]
@@ -75,10 +82,22 @@ fn goose_reason(error: &GooseError) -> String {
 const GENERATED_THINK_MS: (u64, u64) = (500, 2000);
 
 /// The hand-written scenarios and the generated ones (one per app), paced unless
-/// `--no-wait` was given.
-pub fn all_scenarios(options: &RunOptions) -> Result<Vec<Scenario>, GooseError> {
+/// `--no-wait` was given; the bare Goose baseline only when `--scenarios` names it.
+pub fn all_scenarios(
+    options: &RunOptions,
+    config: &GooseConfiguration,
+) -> Result<Vec<Scenario>, GooseError> {
     let paced = !options.no_wait;
     let mut scenarios = crate::scenarios::all(paced)?;
+    let wants_bare = config.scenarios.as_ref().is_some_and(|selected| {
+        selected
+            .active
+            .iter()
+            .any(|name| name.to_ascii_lowercase().starts_with("bare"))
+    });
+    if wants_bare {
+        scenarios.push(crate::scenarios::bare()?);
+    }
     for scenario in crate::generated::scenarios()? {
         // An app whose operations were all excluded would only take users.
         if scenario.transactions.iter().all(|t| t.on_stop) {
@@ -100,6 +119,8 @@ pub struct RunOutcome {
     pub metrics: GooseMetrics,
     pub folder: PathBuf,
     pub thresholds_failed: bool,
+    /// Stopped by Ctrl-C or SIGTERM before its planned end.
+    pub interrupted: bool,
     /// What the final sweep deleted and what it left behind.
     pub cleanup: cleanup::SweepReport,
 }
@@ -134,6 +155,7 @@ pub async fn run(
     let seed = crate::rng::init(options.seed);
     let auth = crate::spec::source::auth_headers(|name| std::env::var(name).ok());
     target::init_auth(auth.clone())?;
+    target::init_client(request_timeout(&config), !config.no_gzip)?;
     chain::reset();
 
     let informational = config.list || config.scenarios_list || config.version;
@@ -169,7 +191,14 @@ pub async fn run(
         );
     }
 
-    let mut attack = GooseAttack::initialize_with_config(config.clone())?;
+    // Goose's shared client for the users that send through it (the bare baseline);
+    // everything else goes through target's shared client, which follows no redirect.
+    let mut attack = GooseAttack::initialize_with_config(config.clone())?
+        .set_client_builder_without_cookies(
+            GooseClientBuilder::new()
+                .without_cookies()
+                .user_agent(target::USER_AGENT),
+        )?;
     attack = match (options.profile, env_shape()) {
         (Some(profile), _) => profile.apply(attack, &config)?,
         (None, Some((users, duration))) => {
@@ -197,6 +226,7 @@ pub async fn run(
         Err(GooseError::ThresholdsFailed { metrics, .. }) => (*metrics.0, true),
         Err(e) => return Err(e.into()),
     };
+    let interrupted = goose::is_killswitch_triggered();
     let cleanup = cleanup::sweep(&host, &auth, cleanup::SWEEP_BUDGET).await;
     if cleanup.deleted > 0 || !cleanup.left_behind.is_empty() {
         eprintln!(
@@ -249,8 +279,19 @@ pub async fn run(
         metrics,
         folder,
         thresholds_failed,
+        interrupted,
         cleanup,
     })
+}
+
+/// Goose's `--timeout` (seconds), else its 60-second default.
+fn request_timeout(config: &GooseConfiguration) -> Duration {
+    config
+        .timeout
+        .as_deref()
+        .and_then(|t| t.trim().parse::<f64>().ok())
+        .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
+        .unwrap_or(DEFAULT_REQUEST_TIMEOUT)
 }
 
 fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), RunError> {

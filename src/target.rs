@@ -1,5 +1,6 @@
 //! The gateway under test: where its URL comes from, how it is shown without secrets,
-//! and the reachability check made before any user starts.
+//! the reachability check made before any user starts, and the one HTTP client every
+//! user shares.
 
 use std::time::Duration;
 
@@ -15,6 +16,8 @@ pub enum TargetError {
     Unreachable { url: String, reason: String },
     #[error("use header {name:?} from GATEWAY_TOKEN/GATEWAY_HEADERS: its {what} is not valid in HTTP (value not shown); fix the variable")]
     BadHeader { name: String, what: &'static str },
+    #[error("build the HTTP client: {0}")]
+    Client(String),
 }
 
 /// The gateway's origin: `--host` first, then `GATEWAY_URL`, `BENCHMARK_HOST`, the default.
@@ -161,6 +164,43 @@ mod tests {
         assert!(text.contains(&host), "{text}");
         assert!(text.contains("connection failed"), "{text}");
     }
+}
+
+/// The client every user's requests go through during a run (see [`init_client`]).
+static CLIENT: std::sync::RwLock<Option<reqwest::Client>> = std::sync::RwLock::new(None);
+
+/// The user agent of every request the tool sends.
+pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+/// Builds the run's one shared client: no cookie store (the generated and hand-written
+/// scenarios carry their ids in paths and headers), so a thousand users share one
+/// connection pool instead of holding a client each; redirects are never followed,
+/// so no request leaves the gateway's origin (a 3xx is counted as a failure); and
+/// `timeout` (Goose's `--timeout`) bounds every request.
+pub fn init_client(timeout: Duration, gzip: bool) -> Result<(), TargetError> {
+    let client = reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(timeout)
+        .gzip(gzip)
+        .build()
+        .map_err(|e| TargetError::Client(describe_reqwest_error(&e)))?;
+    *CLIENT.write().unwrap_or_else(|p| p.into_inner()) = Some(client);
+    Ok(())
+}
+
+/// A request builder for `path` on the user's base URL, made by the shared client when
+/// a run has built one (else by the user's own Goose client).
+pub fn request_builder(
+    user: &mut goose::goose::GooseUser,
+    method: &goose::goose::GooseMethod,
+    path: &str,
+) -> Result<reqwest::RequestBuilder, Box<goose::goose::TransactionError>> {
+    if let Some(client) = CLIENT.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
+        // An Arc clone: the user's Goose-built client is dropped on its first request.
+        user.client = client.clone();
+    }
+    Ok(user.get_request_builder(method, path)?)
 }
 
 /// Headers sent on every request (`GATEWAY_TOKEN`, `GATEWAY_HEADERS`), marked sensitive

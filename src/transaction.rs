@@ -47,7 +47,7 @@ fn send_at<'a>(
         let parts = (info.sample)(values);
         let taken = values.taken.take();
         let method = parts.method;
-        let builder = user.get_request_builder(&method, &parts.path)?;
+        let builder = crate::target::request_builder(user, &method, &parts.path)?;
         let builder = parts.apply(builder, params::values(user))?;
         let mut reply = request::send(user, method, info.path, builder).await?;
         let checked = request::expect_success(user, &mut reply, info.success, info.json_response);

@@ -26,7 +26,7 @@ async fn generated_scenarios_reach_every_operation_and_clean_up() {
             "6s",
         ],
     );
-    let scenarios = run::all_scenarios(&options).expect("scenarios");
+    let scenarios = run::all_scenarios(&options, &config).expect("scenarios");
     let outcome = run::run(&options, config, scenarios)
         .await
         .expect("run the generated scenarios");
