@@ -3,6 +3,7 @@
 //! Each persona lives in its own file. Every scenario's name starts with `Static`, so
 //! `--scenarios 'static*'` selects them all.
 
+mod bare;
 mod document_api;
 mod document_reader;
 mod document_uploader;
@@ -89,6 +90,11 @@ pub fn all(paced: bool) -> Result<Vec<Scenario>, GooseError> {
                     .set_on_stop(),
             ),
     ])
+}
+
+/// The bare Goose baseline of the load-efficiency benchmark (`--scenarios 'bare*'`).
+pub fn bare() -> Result<Scenario, GooseError> {
+    bare::scenario()
 }
 
 /// A scenario with its weight and, when given, a think time of `min..max` milliseconds.

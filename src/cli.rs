@@ -2,7 +2,7 @@
 //! codes. `anyhow` stops here; every module below returns its own error type.
 
 use crate::commands;
-use crate::run::{self, RunOptions, EXIT_THRESHOLD_FAILED};
+use crate::run::{self, RunOptions, EXIT_INTERRUPTED, EXIT_THRESHOLD_FAILED};
 use clap::{Parser, Subcommand};
 use goose::config::GooseConfiguration;
 use std::path::PathBuf;
@@ -84,7 +84,8 @@ pub enum Command {
 
 /// Parses the process's arguments, runs, and maps the outcome to an exit code:
 /// 0 done, 1 error (or `snapshot --check` found differences, or a `health` check
-/// failed), 2 bad command line, 3 a `--threshold` failed, 4 `analyze` found a regression.
+/// failed), 2 bad command line, 3 a `--threshold` failed, 4 `analyze` found a regression,
+/// 130 interrupted by Ctrl-C or SIGTERM.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     crate::params::set_upload_bytes(cli.run.upload_bytes);
@@ -154,14 +155,16 @@ fn load(options: RunOptions, goose: GooseConfiguration) -> ExitCode {
         Err(e) => return error(anyhow::anyhow!("start the async runtime: {e}")),
     };
     runtime.block_on(async move {
-        let scenarios = match run::all_scenarios(&options) {
+        let scenarios = match run::all_scenarios(&options, &goose) {
             Ok(scenarios) => scenarios,
             Err(e) => return error(e.into()),
         };
         match run::run(&options, goose, scenarios).await {
             Ok(outcome) => {
                 eprintln!("gateway-loadtest: reports in {}", outcome.folder.display());
-                if outcome.thresholds_failed {
+                if outcome.interrupted {
+                    ExitCode::from(EXIT_INTERRUPTED)
+                } else if outcome.thresholds_failed {
                     ExitCode::from(EXIT_THRESHOLD_FAILED)
                 } else {
                     ExitCode::SUCCESS
