@@ -99,14 +99,14 @@ fn inspect(command: Command, goose: &GooseConfiguration) -> ExitCode {
     let outcome = match command {
         Command::Discover { results_dir } => commands::discover::run(&results_dir).map(|_| true),
         Command::Snapshot { check, dir } => commands::snapshot::run(&dir, check),
-        Command::Generated => {
-            // A closed pipe (`| head`) is not an error.
-            let _ = std::io::Write::write_all(
-                &mut std::io::stdout().lock(),
-                crate::generated::SOURCE.as_bytes(),
-            );
-            Ok(true)
-        }
+        Command::Generated => match crate::codegen::pretty(crate::generated::SOURCE) {
+            Ok(source) => {
+                // A closed pipe (`| head`) is not an error.
+                let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), source.as_bytes());
+                Ok(true)
+            }
+            Err(e) => Err(e.into()),
+        },
         Command::Sample {
             operation,
             count,

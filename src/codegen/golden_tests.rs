@@ -15,7 +15,9 @@ fn demo_code() -> String {
     let discovery = snapshot::read(&dir).expect("read the committed snapshot in generated/");
     let plan = plan::build(&discovery, &plan::Filter::default()).expect("plan the demo gateway");
     let label = source::label(&source::Source::Snapshot { dir });
-    super::generate(&plan, &label, super::spec_hash(&discovery)).expect("generate the demo code")
+    let code = super::generate(&plan, &label, super::spec_hash(&discovery))
+        .expect("generate the demo code");
+    super::pretty(&code).expect("format the demo code")
 }
 
 #[test]

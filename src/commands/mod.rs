@@ -22,6 +22,8 @@ pub enum CommandError {
     Plan(#[from] spec::plan::PlanError),
     #[error(transparent)]
     Snapshot(#[from] spec::snapshot::SnapshotError),
+    #[error(transparent)]
+    Codegen(#[from] crate::codegen::CodegenError),
     #[error("{0}")]
     Usage(String),
     #[error("write {path}: {source}")]

@@ -5,6 +5,7 @@
 
 use super::plan::{AppPlan, Location, Method, Operation, Plan};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// What a producing operation creates, and where its answer holds the new id.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -123,22 +124,22 @@ pub fn infer(plan: &mut Plan) {
             };
         }
     }
-    let producers: Vec<(String, Method, String)> = plan
-        .apps
-        .iter()
-        .flat_map(|app| app.operations.iter())
-        .filter_map(|op| {
-            op.produces
-                .as_ref()
-                .map(|p| (p.resource.clone(), op.method, op.path.clone()))
-        })
-        .collect();
+    // Producers by resource, in plan order (the first one that fits wins).
+    let mut producers: HashMap<String, Vec<(Method, String)>> = HashMap::new();
+    for op in plan.apps.iter().flat_map(|app| app.operations.iter()) {
+        if let Some(produces) = &op.produces {
+            producers
+                .entry(produces.resource.clone())
+                .or_default()
+                .push((op.method, op.path.clone()));
+        }
+    }
     for app in &mut plan.apps {
         set_needs(app, &producers);
     }
 }
 
-fn set_needs(app: &mut AppPlan, producers: &[(String, Method, String)]) {
+fn set_needs(app: &mut AppPlan, producers: &HashMap<String, Vec<(Method, String)>>) {
     for op in &mut app.operations {
         let mut needs = Vec::new();
         for param in op.params.iter().filter(|p| p.location == Location::Path) {
@@ -146,10 +147,11 @@ fn set_needs(app: &mut AppPlan, producers: &[(String, Method, String)]) {
                 continue;
             };
             // The operation cannot produce what it needs itself.
-            let producer = producers
-                .iter()
-                .find(|(r, m, p)| r == resource && !(*m == op.method && *p == op.path));
-            if let Some((resource, method, path)) = producer {
+            let producer = producers.get(resource).and_then(|all| {
+                all.iter()
+                    .find(|(m, p)| !(*m == op.method && *p == op.path))
+            });
+            if let Some((method, path)) = producer {
                 needs.push(Need {
                     resource: resource.clone(),
                     producer_method: *method,
