@@ -17,6 +17,10 @@ use std::process::ExitCode;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// The configuration file: profiles, grading bands, run defaults, discovery
+    /// [default: GATEWAY_LOADTEST_CONFIG, else ./gateway-loadtest.toml when it exists]
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
     #[command(flatten)]
     pub run: RunOptions,
     #[command(flatten)]
@@ -63,6 +67,28 @@ pub enum Command {
         #[arg(long, value_name = "SECS", default_value_t = commands::health::DEFAULT_TIMEOUT_SECS)]
         timeout: f64,
     },
+    /// Run several profiles in sequence (light, medium, heavy by default), each into its
+    /// own folder after a health check, and write an index of the runs and their grades
+    Suite {
+        /// The profiles, built-in or from the configuration file's [profiles]
+        #[arg(value_name = "PROFILE")]
+        profiles: Vec<String>,
+        /// The gateway [default: GATEWAY_URL, else the profile's host, else BENCHMARK_HOST]
+        #[arg(long, value_name = "URL")]
+        host: Option<String>,
+        /// Folder that holds the suite's folder
+        #[arg(long, value_name = "DIR", default_value = "results")]
+        results_dir: PathBuf,
+        /// Drop the think time between a persona's transactions
+        #[arg(long)]
+        no_wait: bool,
+        /// Seed for every generated value [default: random]
+        #[arg(long, value_name = "N")]
+        seed: Option<u64>,
+        /// Seconds each health check may take
+        #[arg(long, value_name = "SECS", default_value_t = commands::health::DEFAULT_TIMEOUT_SECS)]
+        health_timeout: f64,
+    },
     /// Grade a saved run and compare it with a baseline run; exit 4 on a regression
     Analyze {
         /// The run folder (holding report.json) or a Goose JSON report file
@@ -87,16 +113,45 @@ pub enum Command {
 /// failed), 2 bad command line, 3 a `--threshold` failed, 4 `analyze` found a regression,
 /// 130 interrupted by Ctrl-C or SIGTERM.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    crate::params::set_upload_bytes(cli.run.upload_bytes);
+    let mut cli = Cli::parse();
+    if let Some(path) = cli.config.clone() {
+        crate::spec::settings::set_config_flag(path);
+    }
+    cli.run.settings = match crate::spec::settings::load() {
+        Ok(settings) => settings,
+        Err(e) => return error(e.into()),
+    };
+    crate::params::set_upload_bytes(
+        cli.run
+            .upload_bytes
+            .or(cli.run.settings.run.upload_bytes)
+            .unwrap_or(crate::params::DEFAULT_UPLOAD_BYTES),
+    );
     match cli.command {
-        Some(command) => inspect(command, &cli.goose),
+        Some(command) => inspect(command, &cli.goose, cli.run),
         None => load(cli.run, cli.goose),
     }
 }
 
-fn inspect(command: Command, goose: &GooseConfiguration) -> ExitCode {
+fn inspect(command: Command, goose: &GooseConfiguration, run: RunOptions) -> ExitCode {
+    let settings = &run.settings;
     let outcome = match command {
+        Command::Suite {
+            profiles,
+            host,
+            results_dir,
+            no_wait,
+            seed,
+            health_timeout,
+        } => {
+            let options = RunOptions {
+                results_dir,
+                no_wait,
+                seed,
+                ..run
+            };
+            return suite(profiles, options, host, health_timeout);
+        }
         Command::Discover { results_dir } => commands::discover::run(&results_dir).map(|_| true),
         Command::Snapshot { check, dir } => commands::snapshot::run(&dir, check),
         Command::Generated => match crate::codegen::pretty(crate::generated::SOURCE) {
@@ -116,7 +171,7 @@ fn inspect(command: Command, goose: &GooseConfiguration) -> ExitCode {
             commands::sample::run(&operation, count, seed, &origin).map(|_| true)
         }
         Command::Health { timeout } => match std::time::Duration::try_from_secs_f64(timeout) {
-            Ok(timeout) => commands::health::run(timeout),
+            Ok(timeout) => commands::health::run(&crate::target::resolve_host(None), timeout),
             Err(_) => Err(commands::CommandError::Usage(format!(
                 "run health: --timeout must be a number of seconds, got {timeout}"
             ))),
@@ -133,7 +188,7 @@ fn inspect(command: Command, goose: &GooseConfiguration) -> ExitCode {
                 min_regression_ms,
                 max_failure_increase_pct: max_failure_increase,
             };
-            match commands::analyze::run(&run, baseline.as_deref(), &bounds) {
+            match commands::analyze::run(&run, baseline.as_deref(), &bounds, &settings.grading) {
                 Ok(false) => return ExitCode::from(commands::analyze::EXIT_REGRESSION),
                 other => other,
             }
@@ -146,13 +201,55 @@ fn inspect(command: Command, goose: &GooseConfiguration) -> ExitCode {
     }
 }
 
-fn load(options: RunOptions, goose: GooseConfiguration) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-    {
+        .map_err(|e| error(anyhow::anyhow!("start the async runtime: {e}")))
+}
+
+fn suite(
+    profiles: Vec<String>,
+    options: RunOptions,
+    host: Option<String>,
+    health_timeout: f64,
+) -> ExitCode {
+    let Ok(health_timeout) = std::time::Duration::try_from_secs_f64(health_timeout) else {
+        return error(anyhow::anyhow!(
+            "run the suite: --health-timeout must be a number of seconds, got {health_timeout}"
+        ));
+    };
+    let profiles = match profiles.is_empty() {
+        true => commands::suite::DEFAULT_PROFILES.map(String::from).to_vec(),
+        false => profiles,
+    };
+    let runtime = match runtime() {
         Ok(runtime) => runtime,
-        Err(e) => return error(anyhow::anyhow!("start the async runtime: {e}")),
+        Err(code) => return code,
+    };
+    runtime.block_on(async move {
+        match commands::suite::run(&profiles, &options, host.as_deref(), health_timeout).await {
+            Ok(outcome) => {
+                eprint!("{}", commands::suite::index_markdown(&outcome.index));
+                eprintln!(
+                    "gateway-loadtest: suite index in {}",
+                    outcome.folder.join("index.md").display()
+                );
+                match outcome.index.ended {
+                    commands::suite::Ended::Completed => ExitCode::SUCCESS,
+                    commands::suite::Ended::Interrupted => ExitCode::from(EXIT_INTERRUPTED),
+                    commands::suite::Ended::Unhealthy => ExitCode::FAILURE,
+                }
+            }
+            Err(e) => error(e.into()),
+        }
+    })
+}
+
+fn load(options: RunOptions, goose: GooseConfiguration) -> ExitCode {
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(code) => return code,
     };
     runtime.block_on(async move {
         let scenarios = match run::all_scenarios(&options, &goose) {

@@ -10,6 +10,7 @@ pub mod commands;
 pub mod generated;
 pub mod params;
 pub mod profile;
+pub mod progress;
 pub mod report;
 pub mod request;
 pub mod results;

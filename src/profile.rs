@@ -1,85 +1,151 @@
-//! Named load profiles (light, medium, heavy, stress, spike) and how they fill Goose's defaults.
+//! Load profiles: the built-in ones (light, medium, heavy, stress, spike) and those of
+//! `[profiles.NAME]` in the configuration file, and how they fill Goose's defaults.
 
+use crate::spec::settings::Settings;
 use goose::config::GooseConfiguration;
 use goose::prelude::*;
 
-/// A load shape from the original toolkit's table; any Goose flag given overrides it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Profile {
-    /// 5 users started at 1 per second, 60 s.
-    Light,
-    /// 20 users started at 2 per second, 120 s.
-    Medium,
-    /// 50 users started at 5 per second, 300 s.
-    Heavy,
-    /// 100 users started at 10 per second, 600 s.
-    Stress,
-    /// 180 s: 20 users, a burst to 200, back to 20, then down.
-    Spike,
-}
+/// The built-in profiles, in the original toolkit's order.
+pub const BUILT_IN: [&str; 5] = ["light", "medium", "heavy", "stress", "spike"];
 
 /// The spike profile's Goose test plan: `users,time` steps that add up to 180 s.
 pub const SPIKE_TEST_PLAN: &str = "20,10s;20,40s;200,10s;200,60s;20,10s;20,40s;0,10s";
 
-/// Users, increase rate (users per second) and run time of a steady profile.
-struct Steady {
-    users: usize,
-    increase_rate: &'static str,
-    run_time_secs: usize,
+/// A profile ready to apply: its name, shape, and the host and description a configured
+/// profile may carry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Profile {
+    pub name: String,
+    pub shape: Shape,
+    /// The gateway, used when neither `--host` nor `GATEWAY_URL` names one.
+    pub host: Option<String>,
+    pub description: String,
+}
+
+/// How the load rises and how long it lasts.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Shape {
+    /// `users` started at `increase_rate` per second, for `run_time_secs`.
+    Steady {
+        users: usize,
+        increase_rate: f64,
+        run_time_secs: u64,
+    },
+    /// A Goose test plan (`users,time;...`).
+    Plan(&'static str),
+}
+
+/// Why a profile name cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("use profile {name:?}: there is no such profile; choose one of {known} or add [profiles.{name}] to the configuration file")]
+pub struct UnknownProfile {
+    pub name: String,
+    pub known: String,
 }
 
 impl Profile {
-    /// The name used in result folders and reports.
-    pub fn name(self) -> &'static str {
-        match self {
-            Profile::Light => "light",
-            Profile::Medium => "medium",
-            Profile::Heavy => "heavy",
-            Profile::Stress => "stress",
-            Profile::Spike => "spike",
+    /// `name` from the configuration file's `[profiles]`, else a built-in one.
+    pub fn resolve(name: &str, settings: &Settings) -> Result<Profile, UnknownProfile> {
+        if let Some(custom) = settings.profiles.get(name) {
+            return Ok(Profile {
+                name: name.to_string(),
+                shape: Shape::Steady {
+                    users: custom.users,
+                    increase_rate: custom.increase_rate.unwrap_or(custom.users as f64),
+                    run_time_secs: custom.run_time,
+                },
+                host: custom.host.clone(),
+                description: custom.description.clone(),
+            });
         }
+        let steady = |users, increase_rate, run_time_secs, description: &str| {
+            Shape::Steady {
+                users,
+                increase_rate,
+                run_time_secs,
+            }
+            .named(name, description)
+        };
+        Ok(match name {
+            "light" => steady(5, 1.0, 60, "5 users started at 1 per second, 60 s"),
+            "medium" => steady(20, 2.0, 120, "20 users started at 2 per second, 120 s"),
+            "heavy" => steady(50, 5.0, 300, "50 users started at 5 per second, 300 s"),
+            "stress" => steady(100, 10.0, 600, "100 users started at 10 per second, 600 s"),
+            "spike" => Shape::Plan(SPIKE_TEST_PLAN).named(
+                name,
+                "180 s: 20 users, a burst to 200, back to 20, then down",
+            ),
+            _ => {
+                let mut known: Vec<&str> = BUILT_IN.to_vec();
+                known.extend(settings.profiles.keys().map(String::as_str));
+                return Err(UnknownProfile {
+                    name: name.to_string(),
+                    known: known.join(", "),
+                });
+            }
+        })
     }
 
-    fn steady(self) -> Steady {
-        let (users, increase_rate, run_time_secs) = match self {
-            Profile::Light => (5, "1", 60),
-            Profile::Medium => (20, "2", 120),
-            Profile::Heavy => (50, "5", 300),
-            Profile::Stress => (100, "10", 600),
-            // Used only when a flag has replaced the spike's test plan.
-            Profile::Spike => (200, "20", 180),
-        };
-        Steady {
-            users,
-            increase_rate,
-            run_time_secs,
+    /// The default profile, `light`.
+    pub fn light() -> Profile {
+        Profile::resolve("light", &Settings::default()).expect("light is built in")
+    }
+
+    /// Seconds the load lasts, when the shape says (a test plan's own steps add up).
+    pub fn run_time_secs(&self) -> u64 {
+        match self.shape {
+            Shape::Steady { run_time_secs, .. } => run_time_secs,
+            Shape::Plan(_) => 180,
         }
     }
 
     /// Sets this profile's shape as Goose defaults, which any flag given overrides.
     pub fn apply(
-        self,
+        &self,
         attack: GooseAttack,
         config: &GooseConfiguration,
     ) -> Result<GooseAttack, GooseError> {
-        if uses_test_plan(Some(self), config) && !test_plan_given(config) {
-            return Ok(*attack.set_default(GooseDefault::TestPlan, SPIKE_TEST_PLAN)?);
-        }
-        let steady = self.steady();
-        let mut attack = *attack.set_default(GooseDefault::Users, steady.users)?;
+        let (users, increase_rate, run_time_secs) = match self.shape {
+            Shape::Plan(plan) if !gives_load_shape(config) => {
+                return Ok(*attack.set_default(GooseDefault::TestPlan, plan)?);
+            }
+            Shape::Steady {
+                users,
+                increase_rate,
+                run_time_secs,
+            } => (users, increase_rate, run_time_secs),
+            // A flag replaced the test plan: its peak as a steady shape.
+            Shape::Plan(_) => (200, 20.0, 180),
+        };
+        let mut attack = *attack.set_default(GooseDefault::Users, users)?;
         if config.increase_time.is_none() {
-            attack = *attack.set_default(GooseDefault::IncreaseRate, steady.increase_rate)?;
+            let rate = increase_rate.to_string();
+            attack = *attack.set_default(GooseDefault::IncreaseRate, rate.as_str())?;
         }
         if config.iterations.is_none() {
-            attack = *attack.set_default(GooseDefault::RunTime, steady.run_time_secs)?;
+            let secs = usize::try_from(run_time_secs).unwrap_or(usize::MAX);
+            attack = *attack.set_default(GooseDefault::RunTime, secs)?;
         }
         Ok(attack)
     }
+
+    /// True when the run's shape is a Goose test plan: one given, or the profile's.
+    pub fn uses_test_plan(profile: Option<&Profile>, config: &GooseConfiguration) -> bool {
+        test_plan_given(config)
+            || (profile.is_some_and(|p| matches!(p.shape, Shape::Plan(_)))
+                && !gives_load_shape(config))
+    }
 }
 
-/// True when the run's shape is a Goose test plan: one given, or the spike profile's.
-pub fn uses_test_plan(profile: Option<Profile>, config: &GooseConfiguration) -> bool {
-    test_plan_given(config) || (profile == Some(Profile::Spike) && !gives_load_shape(config))
+impl Shape {
+    fn named(self, name: &str, description: &str) -> Profile {
+        Profile {
+            name: name.to_string(),
+            shape: self,
+            host: None,
+            description: description.to_string(),
+        }
+    }
 }
 
 /// True when the command line sets any part of the load's shape, so a test plan would clash.
@@ -100,4 +166,52 @@ fn test_plan_given(config: &GooseConfiguration) -> bool {
         .ok()
         .and_then(|value| value.get("test_plan").cloned())
         .is_some_and(|plan| !plan.is_null())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_and_configured_profiles_resolve() {
+        let settings = crate::spec::settings::parse(
+            "[profiles.soak]\nusers = 30\nrun_time = \"2m\"\nhost = \"http://127.0.0.1:9\"\n\
+             [profiles.light]\nusers = 7\nincrease_rate = 7\nrun_time = 10\n",
+        )
+        .unwrap();
+        let soak = Profile::resolve("soak", &settings).unwrap();
+        assert_eq!(
+            soak.shape,
+            Shape::Steady {
+                users: 30,
+                increase_rate: 30.0,
+                run_time_secs: 120
+            }
+        );
+        assert_eq!(soak.host.as_deref(), Some("http://127.0.0.1:9"));
+        // A configured profile replaces the built-in one of the same name.
+        assert_eq!(
+            Profile::resolve("light", &settings)
+                .unwrap()
+                .run_time_secs(),
+            10
+        );
+        assert_eq!(Profile::light().run_time_secs(), 60);
+        assert_eq!(
+            Profile::resolve("spike", &settings).unwrap().shape,
+            Shape::Plan(SPIKE_TEST_PLAN)
+        );
+    }
+
+    #[test]
+    fn an_unknown_profile_lists_the_known_ones() {
+        let settings =
+            crate::spec::settings::parse("[profiles.soak]\nusers = 3\nrun_time = 5\n").unwrap();
+        let err = Profile::resolve("haevy", &settings)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("\"haevy\""), "{err}");
+        assert!(err.contains("heavy") && err.contains("soak"), "{err}");
+        assert!(err.contains("[profiles.haevy]"), "{err}");
+    }
 }

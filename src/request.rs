@@ -33,11 +33,13 @@ pub async fn send(
         .set_request_builder(crate::target::with_auth(builder))
         .build();
     let goose = user.request(request).await?;
+    crate::progress::request();
     let mut metric = goose.request;
     // Goose has already counted a failed exchange (refused, reset, timed out).
-    let response = goose
-        .response
-        .map_err(|e| Box::new(TransactionError::Reqwest(e)))?;
+    let response = goose.response.map_err(|e| {
+        crate::progress::failure();
+        Box::new(TransactionError::Reqwest(e))
+    })?;
     let status = response.status().as_u16();
     let content_type = response
         .headers()
@@ -73,6 +75,7 @@ impl Reply {
 /// Marks the request failed with `reason` (shown in Goose's error summary) and stops
 /// the transaction.
 pub fn fail<T>(user: &mut GooseUser, reply: &mut Reply, reason: &str) -> Outcome<T> {
+    crate::progress::failure();
     let body = reply.text().into_owned();
     let reason = format!("{}: {reason}", reply.metric.name);
     match user.set_failure(&reason, &mut reply.metric, None, Some(&body)) {

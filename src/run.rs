@@ -1,8 +1,9 @@
 //! A load run: resolves the gateway and the profile, checks the gateway answers, makes the
 //! run's folder, registers the scenarios with Goose and executes the attack.
 
-use crate::profile::Profile;
-use crate::{chain, cleanup, report, results, target};
+use crate::profile::{Profile, UnknownProfile};
+use crate::spec::settings::Settings;
+use crate::{chain, cleanup, progress, report, results, target};
 use goose::client::GooseClientBuilder;
 use goose::config::GooseConfiguration;
 use goose::prelude::*;
@@ -22,9 +23,10 @@ const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 #[derive(Clone, Debug, clap::Args)]
 pub struct RunOptions {
     /// Load shape: light (5 users, 60 s), medium (20, 120 s), heavy (50, 300 s),
-    /// stress (100, 600 s) or spike (200 users in 180 s); Goose flags override it
-    #[arg(long, value_enum, value_name = "NAME")]
-    pub profile: Option<Profile>,
+    /// stress (100, 600 s), spike (200 users in 180 s), or a [profiles.NAME] of the
+    /// configuration file; Goose flags override it
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
     /// Seed for every generated value, to replay a run's requests [default: random]
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
@@ -35,11 +37,15 @@ pub struct RunOptions {
     #[arg(long)]
     pub no_wait: bool,
     /// Size in bytes of each in-memory file sent to a multipart upload field
-    #[arg(long, value_name = "BYTES", default_value_t = crate::params::DEFAULT_UPLOAD_BYTES)]
-    pub upload_bytes: usize,
+    /// [default: [run] upload_bytes of the configuration file, else 1024]
+    #[arg(long, value_name = "BYTES")]
+    pub upload_bytes: Option<usize>,
     /// Seconds to wait for the gateway's first answer before giving up
     #[arg(long, value_name = "SECS", default_value_t = 5)]
     pub connect_timeout: u64,
+    /// The configuration file's settings (profiles, grading bands, run defaults).
+    #[arg(skip)]
+    pub settings: Settings,
 }
 
 /// Why a run could not start or finish.
@@ -47,6 +53,8 @@ pub struct RunOptions {
 pub enum RunError {
     #[error(transparent)]
     Target(#[from] target::TargetError),
+    #[error(transparent)]
+    Profile(#[from] UnknownProfile),
     #[error(transparent)]
     Results(#[from] results::ResultsError),
     #[error("{}", goose_reason(.0))]
@@ -127,11 +135,13 @@ pub struct RunOutcome {
 
 /// The name of the run's profile in its folder name: the one given, `light` when nothing
 /// shapes the load, else `custom`.
-fn profile_name(options: &RunOptions, config: &GooseConfiguration) -> &'static str {
-    match options.profile {
-        Some(profile) => profile.name(),
-        None if crate::profile::gives_load_shape(config) || env_shape().is_some() => "custom",
-        None => Profile::Light.name(),
+fn profile_name(profile: Option<&Profile>, config: &GooseConfiguration) -> String {
+    match profile {
+        Some(profile) => profile.name.clone(),
+        None if crate::profile::gives_load_shape(config) || env_shape().is_some() => {
+            "custom".to_string()
+        }
+        None => Profile::light().name,
     }
 }
 
@@ -149,7 +159,14 @@ pub async fn run(
     mut config: GooseConfiguration,
     scenarios: Vec<Scenario>,
 ) -> Result<RunOutcome, RunError> {
-    let host = target::resolve_host(config.host.as_deref());
+    let profile = match &options.profile {
+        Some(name) => Some(Profile::resolve(name, &options.settings)?),
+        None => None,
+    };
+    let host = target::resolve_host_or(
+        config.host.as_deref(),
+        profile.as_ref().and_then(|p| p.host.as_deref()),
+    );
     target::validate(&host)?;
     config.host = Some(host.clone());
     let seed = crate::rng::init(options.seed);
@@ -158,12 +175,18 @@ pub async fn run(
     target::init_client(request_timeout(&config), !config.no_gzip)?;
     chain::reset();
 
-    let informational = config.list || config.scenarios_list || config.version;
-    if !informational {
-        target::check_reachable(&host, Duration::from_secs(options.connect_timeout)).await?;
+    if config.list || config.scenarios_list || config.version {
+        // Goose prints what was asked and exits the process: no folder, no load.
+        let mut attack = GooseAttack::initialize_with_config(config)?;
+        for scenario in scenarios {
+            attack = attack.register_scenario(scenario);
+        }
+        attack.execute().await?;
+        std::process::exit(0);
     }
-    let profile = profile_name(options, &config);
-    let folder = results::create_run_folder(&options.results_dir, profile)?;
+    target::check_reachable(&host, Duration::from_secs(options.connect_timeout)).await?;
+    let profile_label = profile_name(profile.as_ref(), &config);
+    let folder = results::create_run_folder(&options.results_dir, &profile_label)?;
     let goose_json = folder.join("report.json");
     if config.report_file.is_empty() {
         for report in ["report.html", "report.json", "report.md"] {
@@ -182,10 +205,14 @@ pub async fn run(
         .map(PathBuf::from)
         .unwrap_or(goose_json);
     config.report_graph_data = true;
-    if !informational {
+    {
+        let described = profile
+            .as_ref()
+            .filter(|p| !p.description.is_empty())
+            .map(|p| format!(" ({})", p.description))
+            .unwrap_or_default();
         eprintln!(
-            "gateway-loadtest: {} profile against {}, seed {seed}, results in {}",
-            profile,
+            "gateway-loadtest: {profile_label} profile{described} against {}, seed {seed}, results in {}",
             target::redact(&host),
             folder.display()
         );
@@ -199,10 +226,10 @@ pub async fn run(
                 .without_cookies()
                 .user_agent(target::USER_AGENT),
         )?;
-    attack = match (options.profile, env_shape()) {
+    attack = match (&profile, env_shape()) {
         (Some(profile), _) => profile.apply(attack, &config)?,
         (None, Some((users, duration))) => {
-            let mut attack = Profile::Light.apply(attack, &config)?;
+            let mut attack = Profile::light().apply(attack, &config)?;
             if let Some(users) = users {
                 attack = *attack.set_default(GooseDefault::Users, users)?;
             }
@@ -211,17 +238,20 @@ pub async fn run(
             }
             attack
         }
-        (None, None) => Profile::Light.apply(attack, &config)?,
+        (None, None) => Profile::light().apply(attack, &config)?,
     };
     // Like Locust, count from the first request: on-start requests (sessions, seeds) are
     // real traffic. Goose allows this only for run-time shaped loads.
-    if config.iterations.is_none() && !crate::profile::uses_test_plan(options.profile, &config) {
+    if config.iterations.is_none() && !Profile::uses_test_plan(profile.as_ref(), &config) {
         attack = *attack.set_default(GooseDefault::NoResetMetrics, true)?;
     }
     for scenario in scenarios {
         attack = attack.register_scenario(scenario);
     }
-    let (metrics, thresholds_failed) = match attack.execute().await {
+    let progress = progress::start(&config, planned_secs(profile.as_ref(), &config));
+    let executed = attack.execute().await;
+    progress.finish();
+    let (metrics, thresholds_failed) = match executed {
         Ok(metrics) => (metrics, false),
         Err(GooseError::ThresholdsFailed { metrics, .. }) => (*metrics.0, true),
         Err(e) => return Err(e.into()),
@@ -245,7 +275,7 @@ pub async fn run(
                 .unwrap_or_default()
         ),
         facts: vec![
-            ("Profile".to_string(), profile.to_string()),
+            ("Profile".to_string(), profile_label.clone()),
             ("Gateway".to_string(), target::redact(&host)),
             ("Seed".to_string(), seed.to_string()),
             (
@@ -265,12 +295,8 @@ pub async fn run(
     )?;
     let cleanup_json = serde_json::to_vec_pretty(&cleanup).unwrap_or_default();
     write_file(&folder.join("cleanup.json"), &cleanup_json)?;
-    let reports = report::write_run_reports(
-        &folder,
-        &metrics,
-        &report::grade::Bands::default(),
-        &context,
-    )?;
+    let reports =
+        report::write_run_reports(&folder, &metrics, &options.settings.grading, &context)?;
     eprintln!("{}", reports.grades.table());
     if let Some(note) = &reports.timeline_note {
         eprintln!("gateway-loadtest: summary.html has no charts over time: {note}");
@@ -282,6 +308,24 @@ pub async fn run(
         interrupted,
         cleanup,
     })
+}
+
+/// How long the load should last, for the progress line: `--run-time`, else the
+/// profile's (light's when none shapes the load); unknown for iterations and test plans.
+fn planned_secs(profile: Option<&Profile>, config: &GooseConfiguration) -> Option<u64> {
+    if config.iterations.is_some() || Profile::uses_test_plan(profile, config) {
+        return profile
+            .filter(|_| !crate::profile::gives_load_shape(config))
+            .map(Profile::run_time_secs);
+    }
+    if let Some(run_time) = config.run_time.as_deref() {
+        return crate::spec::settings::parse_duration(run_time).ok();
+    }
+    match (profile, env_shape()) {
+        (Some(profile), _) => Some(profile.run_time_secs()),
+        (None, Some((_, Some(duration)))) => Some(duration as u64),
+        _ => Some(Profile::light().run_time_secs()),
+    }
 }
 
 /// Goose's `--timeout` (seconds), else its 60-second default.

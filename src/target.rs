@@ -22,9 +22,16 @@ pub enum TargetError {
 
 /// The gateway's origin: `--host` first, then `GATEWAY_URL`, `BENCHMARK_HOST`, the default.
 pub fn resolve_host(flag: Option<&str>) -> String {
+    resolve_host_or(flag, None)
+}
+
+/// The gateway's origin: `--host` first, then `GATEWAY_URL`, then `profile_host` (a
+/// configured profile's `host`), `BENCHMARK_HOST`, the default.
+pub fn resolve_host_or(flag: Option<&str>, profile_host: Option<&str>) -> String {
     let from_env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
     flag.map(str::to_string)
         .or_else(|| from_env("GATEWAY_URL"))
+        .or_else(|| profile_host.map(str::to_string))
         .or_else(|| from_env("BENCHMARK_HOST"))
         .unwrap_or_else(|| DEFAULT_GATEWAY_URL.to_string())
         .trim()
@@ -200,6 +207,7 @@ pub fn request_builder(
         // An Arc clone: the user's Goose-built client is dropped on its first request.
         user.client = client.clone();
     }
+    crate::progress::user(user.weighted_users_index);
     Ok(user.get_request_builder(method, path)?)
 }
 

@@ -349,7 +349,12 @@ fn describe(path: &Path, run: &SavedRun) -> String {
 
 /// Grades `run`, compares it with `baseline` when given, and prints both; `Ok(false)`
 /// when the comparison found a regression.
-pub fn run(run: &Path, baseline: Option<&Path>, bounds: &Bounds) -> Result<bool, CommandError> {
+pub fn run(
+    run: &Path,
+    baseline: Option<&Path>,
+    bounds: &Bounds,
+    bands: &Bands,
+) -> Result<bool, CommandError> {
     for (flag, value) in [
         ("--max-regression", bounds.max_regression_pct),
         ("--min-regression-ms", bounds.min_regression_ms),
@@ -363,13 +368,11 @@ pub fn run(run: &Path, baseline: Option<&Path>, bounds: &Bounds) -> Result<bool,
     }
     let (run_path, saved) = load(run)?;
     let baseline = baseline.map(load).transpose()?;
-    let grades = report::grade(&saved.metrics, &Bands::default());
+    let grades = report::grade(&saved.metrics, bands);
     let mut out = format!("run: {}\n{}\n", describe(&run_path, &saved), grades.table());
     let mut passed = true;
     if let Some((base_path, base)) = baseline {
-        let base_grade = report::grade(&base.metrics, &Bands::default())
-            .overall
-            .grade;
+        let base_grade = report::grade(&base.metrics, bands).overall.grade;
         let comparisons = compare(&saved.metrics, &base.metrics, bounds);
         let (ok, verdict) = verdict_lines(&comparisons, bounds);
         passed = ok;

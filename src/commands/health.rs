@@ -74,16 +74,15 @@ enum Expect {
     OpenApi,
 }
 
-/// Runs every check against the gateway at `target::resolve_host(None)` and prints the
+/// Runs every check against the gateway at `host` and prints the
 /// table; `Ok(true)` when all passed.
-pub fn run(timeout: Duration) -> Result<bool, CommandError> {
+pub fn run(host: &str, timeout: Duration) -> Result<bool, CommandError> {
     if timeout.is_zero() {
         return Err(CommandError::Usage(
             "run health: --timeout must be more than 0 seconds".to_string(),
         ));
     }
-    let host = target::resolve_host(None);
-    let origin = target::validate(&host)?;
+    let origin = target::validate(host)?;
     let auth = spec::source::auth_headers(super::env);
     let client = Client::builder()
         .default_headers(auth_header_map(auth.clone())?)
@@ -114,7 +113,7 @@ pub fn run(timeout: Duration) -> Result<bool, CommandError> {
             false => "start the gateway or point GATEWAY_URL at it",
         };
         return Err(CommandError::Unreachable {
-            url: target::redact(&host),
+            url: target::redact(host),
             check: "GET /health".to_string(),
             reason,
             hint,
@@ -156,7 +155,7 @@ pub fn run(timeout: Duration) -> Result<bool, CommandError> {
         }),
     }
 
-    print!("{}", table(&target::redact(&host), &checks));
+    print!("{}", table(&target::redact(host), &checks));
     Ok(checks.iter().all(Check::passed))
 }
 

@@ -7,9 +7,9 @@ pub mod discover;
 pub mod health;
 pub mod sample;
 pub mod snapshot;
+pub mod suite;
 
 use crate::spec::{self, discovery::Discovery, plan::Plan, settings::Settings, source::Source};
-use std::path::Path;
 
 /// Why an inspecting subcommand failed.
 #[derive(Debug, thiserror::Error)]
@@ -58,21 +58,16 @@ pub fn env(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
-/// The configuration file's settings, as build.rs reads them (from the current folder).
+/// The configuration file's settings (see `spec::settings::load`).
 pub fn settings() -> Result<Settings, CommandError> {
-    let explicit = env("GATEWAY_LOADTEST_CONFIG").is_some_and(|v| !v.trim().is_empty());
-    let path = spec::settings::config_path(Path::new("."), env("GATEWAY_LOADTEST_CONFIG"));
-    Ok(spec::settings::read(&path, explicit)?)
+    Ok(spec::settings::load()?)
 }
 
 /// Reads the documents from the source build.rs would use, and plans them.
 pub fn load(source: &Source) -> Result<(Discovery, Plan), CommandError> {
     let settings = settings()?;
     let discovery = spec::source::load(source, &settings, spec::source::auth_headers(env))?;
-    let filter = spec::plan::Filter {
-        include: settings.operations.include.clone(),
-        exclude: settings.operations.exclude.clone(),
-    };
+    let filter = spec::plan::Filter::from_settings(&settings);
     let plan = spec::plan::build(&discovery, &filter)?;
     Ok((discovery, plan))
 }

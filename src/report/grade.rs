@@ -43,48 +43,12 @@ impl std::fmt::Display for Grade {
     }
 }
 
-/// What a row must beat to earn a grade; every bound is strict.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Band {
-    /// Requests per second must be above this.
-    pub min_rps: f64,
-    /// The average response time, in milliseconds, must be below this.
-    pub max_avg_ms: f64,
-    /// The failure rate, as a fraction (0.01 = 1%), must be below this.
-    pub max_failure_rate: f64,
-}
+pub use crate::spec::settings::{Band, Bands};
 
 impl Band {
     /// Whether `row` beats every bound of this band.
     fn admits(&self, rps: f64, avg_ms: f64, failure_rate: f64) -> bool {
         rps > self.min_rps && avg_ms < self.max_avg_ms && failure_rate < self.max_failure_rate
-    }
-}
-
-/// The bands of `good` and `acceptable`; anything else is `poor`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Bands {
-    pub good: Band,
-    pub acceptable: Band,
-}
-
-impl Default for Bands {
-    /// The original toolkit's bands.
-    fn default() -> Self {
-        Bands {
-            good: Band {
-                min_rps: 100.0,
-                max_avg_ms: 200.0,
-                max_failure_rate: 0.01,
-            },
-            acceptable: Band {
-                min_rps: 50.0,
-                max_avg_ms: 500.0,
-                max_failure_rate: 0.05,
-            },
-        }
     }
 }
 

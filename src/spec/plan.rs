@@ -122,12 +122,38 @@ pub struct Excluded {
     pub reason: String,
 }
 
-/// Which operations to load-test: `METHOD /path` patterns where `*` matches any run of
-/// characters and a missing method matches every method.
-#[derive(Clone, Debug, Default)]
+/// What the plan takes from the settings: which operations to load-test (`METHOD /path`
+/// patterns where `*` matches any run of characters and a missing method matches every
+/// method), how many per app at most, and whether links are inferred.
+#[derive(Clone, Debug)]
 pub struct Filter {
     pub include: Vec<String>,
     pub exclude: Vec<String>,
+    pub max_per_app: Option<usize>,
+    pub infer_links: bool,
+}
+
+impl Default for Filter {
+    fn default() -> Self {
+        Filter {
+            include: Vec::new(),
+            exclude: Vec::new(),
+            max_per_app: None,
+            infer_links: true,
+        }
+    }
+}
+
+impl Filter {
+    /// The filter `gateway-loadtest.toml` asks for.
+    pub fn from_settings(settings: &super::settings::Settings) -> Filter {
+        Filter {
+            include: settings.operations.include.clone(),
+            exclude: settings.operations.exclude.clone(),
+            max_per_app: settings.discovery.max_operations_per_app,
+            infer_links: settings.discovery.infer_links,
+        }
+    }
 }
 
 /// Why a plan could not be made.
@@ -228,7 +254,9 @@ pub fn build(discovery: &Discovery, filter: &Filter) -> Result<Plan, PlanError> 
         let app_plan = plan_app(app, filter, &mut plan)?;
         plan.apps.push(app_plan);
     }
-    links::infer(&mut plan);
+    if filter.infer_links {
+        links::infer(&mut plan);
+    }
     Ok(plan)
 }
 
@@ -272,6 +300,15 @@ fn plan_app(app: &DiscoveredApp, filter: &Filter, plan: &mut Plan) -> Result<App
                     method: method.as_str().to_string(),
                     path: full_path,
                     reason,
+                });
+                continue;
+            }
+            let over_limit = filter.max_per_app.filter(|max| operations.len() >= *max);
+            if let Some(max) = over_limit {
+                plan.excluded.push(Excluded {
+                    method: method.as_str().to_string(),
+                    path: full_path,
+                    reason: format!("over [discovery] max_operations_per_app = {max}"),
                 });
                 continue;
             }
@@ -727,6 +764,7 @@ mod tests {
         let filter = Filter {
             include: vec![],
             exclude: vec!["/admin/*".to_string(), "DELETE /items".to_string()],
+            ..Filter::default()
         };
         let plan = build(&discovery(vec![app("root", "", d)]), &filter).unwrap();
         let kept: Vec<_> = plan.apps[0]
@@ -737,6 +775,29 @@ mod tests {
         assert_eq!(kept, vec!["/items"]);
         assert_eq!(plan.excluded.len(), 2);
         assert!(plan.excluded[0].reason.contains("/admin/*"));
+    }
+
+    #[test]
+    fn max_per_app_keeps_the_first_operations_and_says_why() {
+        let d = doc(json!({
+            "/a": {"get": {"responses": {"200": {"description": "ok"}}}},
+            "/b": {"get": {"responses": {"200": {"description": "ok"}}}},
+            "/c": {"get": {"responses": {"200": {"description": "ok"}}}}
+        }));
+        let filter = Filter {
+            exclude: vec!["/a".to_string()],
+            max_per_app: Some(1),
+            ..Filter::default()
+        };
+        let plan = build(&discovery(vec![app("root", "", d)]), &filter).unwrap();
+        assert_eq!(plan.apps[0].operations.len(), 1);
+        assert_eq!(plan.apps[0].operations[0].path, "/b");
+        let reasons: Vec<_> = plan.excluded.iter().map(|e| e.reason.as_str()).collect();
+        assert!(reasons[0].contains("\"/a\""), "{reasons:?}");
+        assert!(
+            reasons[1].contains("max_operations_per_app = 1"),
+            "{reasons:?}"
+        );
     }
 
     #[test]

@@ -92,8 +92,9 @@ pub fn run_options(results_dir: PathBuf) -> RunOptions {
         seed: Some(7),
         results_dir,
         no_wait: true,
-        upload_bytes: gateway_loadtest::params::DEFAULT_UPLOAD_BYTES,
+        upload_bytes: None,
         connect_timeout: 5,
+        settings: Default::default(),
     }
 }
 
