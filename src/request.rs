@@ -1,4 +1,4 @@
-//! Sends one request named by its path template, reads its whole body and checks the
+//! Sends one request named by its path template, reads its body (up to a cap) and checks the
 //! answer; both the hand-written scenarios and the generated transactions go through here.
 
 use goose::goose::{GooseMethod, GooseRequest, GooseUser, TransactionError};
@@ -17,7 +17,8 @@ pub struct Reply {
 }
 
 /// Sends `builder` as a request named `name` (a path template such as
-/// `/documents/{doc_id}`, without the method) and reads the body to the end.
+/// `/documents/{doc_id}`, without the method) and reads the body to the end; a body
+/// longer than [`MAX_BODY_BYTES`] is cut off there and fails the request.
 ///
 /// Reading the body matters: a response dropped unread makes reqwest close the
 /// connection, and a new one every second request skews every number.
@@ -30,13 +31,13 @@ pub async fn send(
     let request = GooseRequest::builder()
         .method(method)
         .name(name)
-        .set_request_builder(crate::target::with_auth(builder))
+        .set_request_builder(builder)
         .build();
     let goose = user.request(request).await?;
     crate::progress::request();
     let mut metric = goose.request;
     // Goose has already counted a failed exchange (refused, reset, timed out).
-    let response = goose.response.map_err(|e| {
+    let mut response = goose.response.map_err(|e| {
         crate::progress::failure();
         Box::new(TransactionError::Reqwest(e))
     })?;
@@ -46,14 +47,23 @@ pub async fn send(
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    match response.bytes().await {
+    match read_capped(&mut response, MAX_BODY_BYTES).await {
         Ok(body) => Ok(Reply {
             status,
             content_type,
             body,
             metric,
         }),
-        Err(e) => {
+        Err(BodyError::TooLarge) => {
+            crate::progress::failure();
+            // Dropping the half-read response closes its connection.
+            let reason = format!("{name}: body larger than {} (cut off)", mib(MAX_BODY_BYTES));
+            Err(user
+                .set_failure(&reason, &mut metric, None, None)
+                .unwrap_err())
+        }
+        Err(BodyError::Read(e)) => {
+            crate::progress::failure();
             let reason = format!(
                 "{name}: read body of {status} response: {}",
                 e.without_url()
@@ -62,6 +72,71 @@ pub async fn send(
                 .set_failure(&reason, &mut metric, None, None)
                 .unwrap_err())
         }
+    }
+}
+
+/// The most of a response body a request reads: a gateway that answers more (a runaway
+/// export, a misrouted download) fails the request instead of filling the memory of a
+/// load generator running many users at once.
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// Why a body could not be read whole.
+#[derive(Debug)]
+enum BodyError {
+    /// It is longer than the cap; reading stopped there.
+    TooLarge,
+    Read(reqwest::Error),
+}
+
+/// Where a body's chunks come from: a response, or a list of chunks in the unit tests.
+trait Chunks {
+    /// The length the body declares (`content-length`), when it declares one.
+    fn declared_len(&self) -> Option<u64>;
+    async fn next_chunk(&mut self) -> Result<Option<bytes::Bytes>, reqwest::Error>;
+}
+
+impl Chunks for reqwest::Response {
+    fn declared_len(&self) -> Option<u64> {
+        self.content_length()
+    }
+
+    async fn next_chunk(&mut self) -> Result<Option<bytes::Bytes>, reqwest::Error> {
+        self.chunk().await
+    }
+}
+
+/// Reads the body to its end, but no more than `cap` bytes: a body that declares a
+/// longer length is not read at all. A body in one chunk (most answers) is returned as
+/// it came; a longer one is kept as its chunks and joined once at the end, so no buffer
+/// grows (and is copied, and left in the allocator) on the way.
+async fn read_capped(source: &mut impl Chunks, cap: usize) -> Result<bytes::Bytes, BodyError> {
+    if source.declared_len().is_some_and(|len| len > cap as u64) {
+        return Err(BodyError::TooLarge);
+    }
+    let mut chunks: Vec<bytes::Bytes> = Vec::new();
+    let mut total = 0usize;
+    while let Some(chunk) = source.next_chunk().await.map_err(BodyError::Read)? {
+        total += chunk.len();
+        if total > cap {
+            return Err(BodyError::TooLarge);
+        }
+        chunks.push(chunk);
+    }
+    if chunks.len() <= 1 {
+        return Ok(chunks.pop().unwrap_or_default());
+    }
+    let mut body = Vec::with_capacity(total);
+    for chunk in chunks {
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.into())
+}
+
+/// `16 MiB` for a whole number of MiB, else the bytes.
+fn mib(bytes: usize) -> String {
+    match bytes % (1024 * 1024) {
+        0 => format!("{} MiB", bytes / (1024 * 1024)),
+        _ => format!("{bytes} bytes"),
     }
 }
 
@@ -217,4 +292,104 @@ pub fn expect_success(
         user.set_success(&mut reply.metric)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+    use std::collections::VecDeque;
+
+    /// Chunks from a list, counting how many were asked for.
+    struct Listed {
+        chunks: VecDeque<Bytes>,
+        declared: Option<u64>,
+        asked: usize,
+    }
+
+    impl Listed {
+        fn new(chunks: &[&'static [u8]]) -> Listed {
+            Listed {
+                chunks: chunks.iter().map(|c| Bytes::from_static(c)).collect(),
+                declared: None,
+                asked: 0,
+            }
+        }
+    }
+
+    impl Chunks for Listed {
+        fn declared_len(&self) -> Option<u64> {
+            self.declared
+        }
+
+        async fn next_chunk(&mut self) -> Result<Option<Bytes>, reqwest::Error> {
+            self.asked += 1;
+            Ok(self.chunks.pop_front())
+        }
+    }
+
+    fn read(source: &mut Listed, cap: usize) -> Result<Bytes, BodyError> {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(read_capped(source, cap))
+    }
+
+    #[test]
+    fn a_body_within_the_cap_is_read_whole() {
+        assert_eq!(read(&mut Listed::new(&[]), 4).unwrap(), "");
+        assert_eq!(read(&mut Listed::new(&[b"abcd"]), 4).unwrap(), "abcd");
+        assert_eq!(
+            read(&mut Listed::new(&[b"ab", b"c", b"d"]), 4).unwrap(),
+            "abcd"
+        );
+    }
+
+    #[test]
+    fn a_body_in_one_chunk_is_not_copied() {
+        let chunk: &'static [u8] = b"{\"status\":\"ok\"}";
+        let body = read(&mut Listed::new(&[chunk]), 1024).unwrap();
+        assert_eq!(body.as_ptr(), chunk.as_ptr());
+    }
+
+    #[test]
+    fn reading_stops_at_the_first_chunk_past_the_cap() {
+        let mut source = Listed::new(&[b"abcde"]);
+        assert!(matches!(read(&mut source, 4), Err(BodyError::TooLarge)));
+        let mut source = Listed::new(&[b"ab", b"cd", b"e", b"never read"]);
+        assert!(matches!(read(&mut source, 4), Err(BodyError::TooLarge)));
+        assert_eq!(
+            source.asked, 3,
+            "read no further than the chunk past the cap"
+        );
+        assert_eq!(source.chunks.len(), 1);
+    }
+
+    #[test]
+    fn a_body_declared_longer_than_the_cap_is_not_read() {
+        let mut source = Listed::new(&[b"abcde"]);
+        source.declared = Some(5);
+        assert!(matches!(read(&mut source, 4), Err(BodyError::TooLarge)));
+        assert_eq!(source.asked, 0);
+        let mut source = Listed::new(&[b"ab", b"cd"]);
+        source.declared = Some(4);
+        assert_eq!(read(&mut source, 4).unwrap(), "abcd");
+    }
+
+    #[test]
+    fn a_body_in_many_chunks_is_gathered_up_to_the_cap() {
+        let chunks: Vec<&'static [u8]> = vec![b"0123456789"; 10];
+        let mut source = Listed::new(&chunks);
+        let body = read(&mut source, 100).unwrap();
+        assert_eq!(body, "0123456789".repeat(10));
+        let mut source = Listed::new(&chunks);
+        source.declared = Some(100);
+        assert_eq!(read(&mut source, 100).unwrap(), body);
+    }
+
+    #[test]
+    fn the_cap_is_named_in_mib() {
+        assert_eq!(mib(MAX_BODY_BYTES), "16 MiB");
+        assert_eq!(mib(1000), "1000 bytes");
+    }
 }

@@ -168,11 +168,19 @@ pub async fn run(
         profile.as_ref().and_then(|p| p.host.as_deref()),
     );
     target::validate(&host)?;
+    // Goose prints its host and keeps it in its reports: a user name and password in
+    // the URL travel as a Basic header instead (GATEWAY_TOKEN's bearer wins over them).
+    let (host, basic) = target::split_credentials(&host);
     config.host = Some(host.clone());
     let seed = crate::rng::init(options.seed);
-    let auth = crate::spec::source::auth_headers(|name| std::env::var(name).ok());
-    target::init_auth(auth.clone())?;
-    target::init_client(request_timeout(&config), !config.no_gzip)?;
+    let mut auth = crate::spec::source::auth_headers(|name| std::env::var(name).ok());
+    if !auth
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("authorization"))
+    {
+        auth.extend(basic);
+    }
+    target::init_client(request_timeout(&config), !config.no_gzip, &auth)?;
     chain::reset();
 
     if config.list || config.scenarios_list || config.version {

@@ -60,6 +60,33 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// The host without its user name and password, and those as a Basic `authorization`
+/// header: Goose prints its host and stores it in its reports, so it must never hold them.
+pub fn split_credentials(host: &str) -> (String, Option<(String, String)>) {
+    let Ok(mut url) = url::Url::parse(host) else {
+        return (host.to_string(), None);
+    };
+    if url.username().is_empty() && url.password().is_none() {
+        return (host.to_string(), None);
+    }
+    let decode = |text: &str| {
+        percent_encoding::percent_decode_str(text)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let user = decode(url.username());
+    let password = url.password().map(decode).unwrap_or_default();
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    use base64::Engine as _;
+    let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    let bare = url.as_str().trim_end_matches('/').to_string();
+    (
+        bare,
+        Some(("authorization".to_string(), format!("Basic {token}"))),
+    )
+}
+
 /// Checks the host is an http(s) URL.
 pub fn validate(host: &str) -> Result<url::Url, TargetError> {
     let bad = |reason: String| TargetError::BadUrl {
@@ -140,6 +167,24 @@ mod tests {
     }
 
     #[test]
+    fn credentials_leave_the_host_for_a_basic_header() {
+        let (host, header) = split_credentials("http://alice:s%40cret@127.0.0.1:8000/");
+        assert_eq!(host, "http://127.0.0.1:8000");
+        // base64("alice:s@cret")
+        assert_eq!(
+            header,
+            Some((
+                "authorization".to_string(),
+                "Basic YWxpY2U6c0BjcmV0".to_string()
+            ))
+        );
+        assert_eq!(
+            split_credentials("http://127.0.0.1:8000"),
+            ("http://127.0.0.1:8000".to_string(), None)
+        );
+    }
+
+    #[test]
     fn validate_refuses_other_schemes_and_garbage() {
         assert!(validate("http://127.0.0.1:8000").is_ok());
         let err = validate("ftp://127.0.0.1").unwrap_err().to_string();
@@ -182,11 +227,17 @@ pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PK
 /// Builds the run's one shared client: no cookie store (the generated and hand-written
 /// scenarios carry their ids in paths and headers), so a thousand users share one
 /// connection pool instead of holding a client each; redirects are never followed,
-/// so no request leaves the gateway's origin (a 3xx is counted as a failure); and
-/// `timeout` (Goose's `--timeout`) bounds every request.
-pub fn init_client(timeout: Duration, gzip: bool) -> Result<(), TargetError> {
+/// so no request leaves the gateway's origin (a 3xx is counted as a failure);
+/// `timeout` (Goose's `--timeout`) bounds every request; and the auth headers go on
+/// every request.
+pub fn init_client(
+    timeout: Duration,
+    gzip: bool,
+    auth: &[(String, String)],
+) -> Result<(), TargetError> {
     let client = reqwest::Client::builder()
         .user_agent(USER_AGENT)
+        .default_headers(auth_header_map(auth)?)
         .redirect(reqwest::redirect::Policy::none())
         .timeout(timeout)
         .gzip(gzip)
@@ -211,16 +262,13 @@ pub fn request_builder(
     Ok(user.get_request_builder(method, path)?)
 }
 
-/// Headers sent on every request (`GATEWAY_TOKEN`, `GATEWAY_HEADERS`), marked sensitive
-/// so no log or debug output shows their values.
-static AUTH_HEADERS: std::sync::OnceLock<
-    Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>,
-> = std::sync::OnceLock::new();
-
-/// Reads the auth headers from the environment once; a malformed one is an error naming
-/// the header (never its value).
-pub fn init_auth(pairs: Vec<(String, String)>) -> Result<(), TargetError> {
-    let mut headers = Vec::with_capacity(pairs.len());
+/// The auth headers (`GATEWAY_TOKEN`, `GATEWAY_HEADERS`, credentials from the URL) as a
+/// header map, each value marked sensitive so no log or debug output shows it; a
+/// malformed one is an error naming the header (never its value).
+pub fn auth_header_map(
+    pairs: &[(String, String)],
+) -> Result<reqwest::header::HeaderMap, TargetError> {
+    let mut headers = reqwest::header::HeaderMap::with_capacity(pairs.len());
     for (name, value) in pairs {
         let bad = |what: &'static str| TargetError::BadHeader {
             name: name.clone(),
@@ -229,18 +277,9 @@ pub fn init_auth(pairs: Vec<(String, String)>) -> Result<(), TargetError> {
         let header_name =
             reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad("name"))?;
         let mut header_value =
-            reqwest::header::HeaderValue::from_str(&value).map_err(|_| bad("value"))?;
+            reqwest::header::HeaderValue::from_str(value).map_err(|_| bad("value"))?;
         header_value.set_sensitive(true);
-        headers.push((header_name, header_value));
+        headers.append(header_name, header_value);
     }
-    let _ = AUTH_HEADERS.set(headers);
-    Ok(())
-}
-
-/// Adds the auth headers to a request.
-pub fn with_auth(mut builder: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-    for (name, value) in AUTH_HEADERS.get().map(Vec::as_slice).unwrap_or_default() {
-        builder = builder.header(name.clone(), value.clone());
-    }
-    builder
+    Ok(headers)
 }

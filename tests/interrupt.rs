@@ -1,78 +1,68 @@
-//! Interrupting a run: Ctrl-C (SIGINT) stops it within seconds, the users and the final
-//! sweep delete what they created, and every report is still written.
+//! Interrupting a run: Ctrl-C (SIGINT) or SIGTERM (what `kill`, systemd, Docker and CI
+//! runners send) stops it within seconds, the users and the final sweep delete what
+//! they created, and every report is still written.
 
-use crate::common::{repo, temp_dir, Gateway, ATTACK};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use crate::common::{
+    assert_every_report, binary, only_run_folder, temp_dir, Gateway, Running, ATTACK,
+};
+use std::time::Duration;
+
+/// The exit code of an interrupted run, the same for both signals.
+const INTERRUPTED_EXIT_CODE: i32 = gateway_loadtest::run::EXIT_INTERRUPTED as i32;
 
 #[test]
 fn sigint_stops_the_run_cleans_up_and_writes_every_report() {
+    interrupt_a_run("INT");
+}
+
+#[test]
+fn sigterm_stops_the_run_cleans_up_and_writes_every_report() {
+    interrupt_a_run("TERM");
+}
+
+/// Starts a 120 s run of every scenario, sends `signal` after 4 s, and checks the run
+/// stops soon, exits as an interrupted run, writes every report and leaves nothing
+/// behind on the gateway.
+fn interrupt_a_run(signal: &str) {
     let _one_at_a_time = ATTACK.blocking_lock();
     let gateway = Gateway::start();
     let before = blocking_live_resources(&gateway.url);
-    let results = temp_dir("interrupt");
-    let child = Command::new(env!("CARGO_BIN_EXE_gateway-loadtest"))
-        .args([
-            "--users",
-            "6",
-            "--increase-rate",
-            "6",
-            "--run-time",
-            "120s",
-            "--no-telnet",
-            "--no-wait",
-            "-q",
-        ])
+    let dir = temp_dir(&format!("interrupt-{signal}"));
+    let results = dir.join("results");
+    let mut command = binary();
+    command
+        .args(["--users", "6", "--increase-rate", "6", "--run-time", "120s"])
+        .args(["--no-telnet", "--no-wait", "-q"])
         .arg("--results-dir")
         .arg(&results)
-        .current_dir(repo())
-        .env("GATEWAY_URL", &gateway.url)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start a run");
-    std::thread::sleep(Duration::from_secs(4));
-    let interrupted = Instant::now();
-    let killed = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill -INT");
-    assert!(killed.success());
-    let output = child.wait_with_output().expect("wait for the run");
-    let took = interrupted.elapsed();
+        .env("GATEWAY_URL", &gateway.url);
+    let mut run = Running::start(&mut command, dir.join("run.log"));
+    let interrupt_at = Duration::from_secs(4);
+    run.wait_until(interrupt_at);
+    run.signal(signal);
+    // Bounded: a run that ignores the signal is killed at 60 s and the test fails.
+    let finished = run.finish(interrupt_at + Duration::from_secs(60));
+    let log = &finished.excerpt();
+    let took = finished.took - interrupt_at;
+    eprintln!("SIG{signal}: the run stopped {took:?} after the signal");
     assert!(
         took < Duration::from_secs(40),
-        "the run took {took:?} to stop after SIGINT"
+        "the run took {took:?} to stop after SIG{signal}: {log}"
     );
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "exit {:?}: {stderr}",
-        output.status
+    assert_eq!(
+        finished.status.code(),
+        Some(INTERRUPTED_EXIT_CODE),
+        "exit after SIG{signal}: {}: {log}",
+        finished.status
     );
-
-    let folders: Vec<_> = std::fs::read_dir(&results).unwrap().flatten().collect();
-    assert_eq!(folders.len(), 1, "one run folder");
-    let folder = folders[0].path();
-    for file in [
-        "report.json",
-        "report.html",
-        "stats.csv",
-        "summary.html",
-        "grades.json",
-        "cleanup.json",
-    ] {
-        assert!(
-            folder.join(file).is_file(),
-            "an interrupted run still writes {file}: {stderr}"
-        );
-    }
+    let folder = only_run_folder(&results, log);
+    assert_every_report(&folder, log);
     assert_eq!(
         blocking_live_resources(&gateway.url),
         before,
-        "an interrupted run left resources behind: {stderr}"
+        "a run stopped by SIG{signal} left resources behind: {log}"
     );
-    let _ = std::fs::remove_dir_all(results);
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 fn blocking_live_resources(url: &str) -> serde_json::Value {

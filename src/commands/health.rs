@@ -15,7 +15,7 @@ use super::CommandError;
 use crate::spec::{self, discovery::Discovery, source::Source};
 use crate::target;
 use reqwest::blocking::Client;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
 use std::fmt::Write as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -85,7 +85,7 @@ pub fn run(host: &str, timeout: Duration) -> Result<bool, CommandError> {
     let origin = target::validate(host)?;
     let auth = spec::source::auth_headers(super::env);
     let client = Client::builder()
-        .default_headers(auth_header_map(auth.clone())?)
+        .default_headers(target::auth_header_map(&auth)?)
         .connect_timeout(timeout)
         .timeout(timeout)
         .redirect(reqwest::redirect::Policy::none())
@@ -215,23 +215,6 @@ fn discover(
             spec::source::load(source, &settings, headers).map_err(|e| format!("failed to {e}"))
         }
     }
-}
-
-/// The auth headers as a header map whose values are marked sensitive; a bad one is an
-/// error naming the header, never its value.
-fn auth_header_map(pairs: Vec<(String, String)>) -> Result<HeaderMap, CommandError> {
-    let mut map = HeaderMap::new();
-    for (name, value) in pairs {
-        let bad = |what| target::TargetError::BadHeader {
-            name: name.clone(),
-            what,
-        };
-        let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad("name"))?;
-        let mut header_value = HeaderValue::from_str(&value).map_err(|_| bad("value"))?;
-        header_value.set_sensitive(true);
-        map.append(header_name, header_value);
-    }
-    Ok(map)
 }
 
 /// Sends the checks, each within its own limit and all within the budget.
