@@ -167,6 +167,15 @@ mod tests {
     }
 
     #[test]
+    fn bad_auth_headers_are_named_without_their_value() {
+        let err = auth_header_map(&[("X-Key".into(), "bad\nsecret".into())]).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("X-Key") && !text.contains("secret"), "{text}");
+        let map = auth_header_map(&[("authorization".into(), "Bearer t".into())]).unwrap();
+        assert!(map["authorization"].is_sensitive());
+    }
+
+    #[test]
     fn credentials_leave_the_host_for_a_basic_header() {
         let (host, header) = split_credentials("http://alice:s%40cret@127.0.0.1:8000/");
         assert_eq!(host, "http://127.0.0.1:8000");

@@ -201,8 +201,10 @@ fn connection_resets_count_as_failures_and_the_run_ends_on_time() {
         "no connection reset"
     );
     let rows = failures_of(&folder, &["/health"]);
+    // Goose words a transport failure from reqwest's outer error only: a request that
+    // failed on an open connection reads "client error (SendRequest)".
     assert_reasons(&rows, "the connection was reset or closed", |reason| {
-        reason.contains("reset") || reason.contains("closed")
+        reason.contains("reset") || reason.contains("closed") || reason.contains("(sendrequest)")
     });
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -357,17 +359,23 @@ fn a_gateway_that_dies_mid_run_counts_refused_connections_and_exits_0() {
         in_csv, failed,
         "failures.csv counts every failure: {rows:?}"
     );
-    // Requests in flight when it died see their connection closed; later ones, refused.
+    // Requests in flight when it died see their connection closed; later ones cannot
+    // connect. Goose words a transport failure from reqwest's outer error only:
+    // "client error (Connect)" for a refused connection, "(SendRequest)" for a closed one.
     assert_reasons(
         &rows,
         "the connection was refused, reset or closed",
         |reason| {
-            reason.contains("refused") || reason.contains("reset") || reason.contains("closed")
+            ["refused", "reset", "closed", "(connect)", "(sendrequest)"]
+                .iter()
+                .any(|cause| reason.contains(cause))
         },
     );
     assert!(
-        rows.iter()
-            .any(|row| row.error.to_lowercase().contains("refused")),
+        rows.iter().any(|row| {
+            let reason = row.error.to_lowercase();
+            reason.contains("refused") || reason.contains("(connect)")
+        }),
         "a failure names the refused connection: {rows:?}"
     );
     let _ = std::fs::remove_dir_all(dir);

@@ -455,15 +455,6 @@ mod tests {
     }
 
     #[test]
-    fn bad_auth_headers_are_named_without_their_value() {
-        let err = auth_header_map(vec![("X-Key".into(), "bad\nsecret".into())]).unwrap_err();
-        let text = err.to_string();
-        assert!(text.contains("X-Key") && !text.contains("secret"), "{text}");
-        let map = auth_header_map(vec![("authorization".into(), "Bearer t".into())]).unwrap();
-        assert!(map["authorization"].is_sensitive());
-    }
-
-    #[test]
     fn app_checks_follow_the_document() {
         let checker = Checker {
             client: Client::new(),
