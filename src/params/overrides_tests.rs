@@ -493,3 +493,16 @@ fn pointers_unescape_and_headers_match_any_case() {
         .param_rule(None, super::Location::Query, "x-tenant")
         .is_none());
 }
+
+#[test]
+fn the_example_file_fits_the_demo_gateway() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("values.example.toml");
+    let file = Overrides::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    file.check(OPERATIONS).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!file.allows("GET /docman/ping") && file.allows("GET /docman/tickets"));
+    let mut values = Values::with_overrides(rng::from_seed(1), Arc::new(file));
+    let ticket = body(&draw(&mut values, CREATE_TICKET));
+    assert_eq!(ticket["title"], "Load-test ticket");
+    assert_eq!(ticket["priority"], "high");
+    assert_eq!(query(&draw(&mut values, LIST_TICKETS), "limit"), ["5"]);
+}
