@@ -89,7 +89,7 @@ struct Table {
 
 /// What to send for one key of the file.
 #[derive(Clone, Debug)]
-pub struct Rule {
+pub(super) struct Rule {
     /// Its TOML path (`values.limit`), for messages.
     key: String,
     pick: Pick,
