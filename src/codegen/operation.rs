@@ -161,6 +161,7 @@ fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'
     let method = op.method.as_str();
     let template = &op.path;
     let fn_doc = format!(" Sends `{method} {template}`.");
+    let operation_key = format!("{method} {template}");
     let struct_doc = format!(" Parameters of `{method} {template}`.");
 
     let mut field_names = Names::with_reserved(&["body"]);
@@ -212,27 +213,39 @@ fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'
             quote! { #[doc = #doc] pub #ident: ::std::option::Option<#ty>, }
         }
     });
+    // Each field is drawn through `values.param` or `values.body`, where the user's
+    // overrides come first.
     let draws = fields.iter().enumerate().map(|(i, f)| {
         let (ident, draw, required) = (&f.ident, &f.draw, f.required);
-        // An optional header the spec says nothing concrete about (a version or tracing
-        // header) is left out: made-up text there is rejected, not load.
         let param = op.params.get(i);
-        if param.is_some_and(|p| {
+        let name = param.map(|p| p.name.as_str()).unwrap_or("body");
+        // An optional header the spec says nothing concrete about (a version or tracing
+        // header) is left out unless overridden: made-up text there is rejected, not load.
+        let silent = param.is_some_and(|p| {
             p.location == Location::Header && !p.required && !suggests_values(&p.schema)
-        }) {
-            return quote! { #ident: ::std::option::Option::None, };
-        }
-        let name = op.params.get(i).map(|p| p.name.as_str()).unwrap_or("body");
-        let plain = quote! { values.#draw(&shapes[#i], #name) };
-        let drawn = match (&f.resource, f.chained_body) {
-            (Some(resource), _) => quote! { values.chained(#resource, |values| #plain) },
-            (None, true) => quote! { { let body = #plain; values.chained_body(body) } },
-            (None, false) => plain,
-        };
-        if required {
-            quote! { #ident: #drawn, }
+        });
+        let drawn = if silent {
+            quote! { ::std::option::Option::None }
         } else {
-            quote! { #ident: values.optional(false, |values| #drawn), }
+            let plain = quote! { values.#draw(&shapes[#i], #name) };
+            let drawn = match (&f.resource, f.chained_body) {
+                (Some(resource), _) => quote! { values.chained(#resource, |values| #plain) },
+                (None, true) => quote! { { let body = #plain; values.chained_body(body) } },
+                (None, false) => plain,
+            };
+            if required {
+                drawn
+            } else {
+                quote! { values.optional(false, |values| #drawn) }
+            }
+        };
+        let values_arg = if silent { quote!(_) } else { quote!(values) };
+        match param {
+            Some(p) => {
+                let at = location_path(p.location);
+                quote! { #ident: values.param(#at, #name, |#values_arg| #drawn), }
+            }
+            None => quote! { #ident: values.body(|values| #drawn), },
         }
     });
     let setters = fields.iter().map(|f| {
@@ -252,6 +265,7 @@ fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'
             }
         }
     });
+    let enter = (!fields.is_empty()).then(|| quote! { values.enter(#operation_key); });
     let path_code = path_code(op, &fields);
     let param_pushes = op
         .params
@@ -311,11 +325,13 @@ fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'
         }
 
         impl #struct_name {
-            /// Draws every parameter from its schema: examples first, then defaults, enums, fakes.
+            /// Draws every parameter: the user's overrides first, then ids the user created,
+            /// examples, defaults, enums, fakes.
             pub fn sample(values: &mut crate::params::Values) -> Self {
                 let shapes = &*#shapes_name;
                 // Operations without parameters leave both unused.
                 let _ = (&values, &shapes);
+                #enter
                 Self { #(#draws)* }
             }
 
@@ -424,6 +440,16 @@ fn goose_method(method: Method) -> Ident {
             Method::Head => "Head",
         }
     )
+}
+
+/// The generated code's path to a parameter's location.
+fn location_path(location: Location) -> TokenStream {
+    match location {
+        Location::Path => quote!(crate::params::Location::Path),
+        Location::Query => quote!(crate::params::Location::Query),
+        Location::Header => quote!(crate::params::Location::Header),
+        Location::Cookie => quote!(crate::params::Location::Cookie),
+    }
 }
 
 fn location_name(location: Location) -> &'static str {

@@ -115,6 +115,55 @@ pub fn integer_range(name: &str) -> (i64, i64) {
     }
 }
 
+/// The generators a values file may name (`{ generator = "email" }`), besides the
+/// numeric ones `overrides` draws itself.
+pub const GENERATORS: &[&str] = &[
+    "email",
+    "uuid",
+    "name",
+    "first_name",
+    "last_name",
+    "username",
+    "phone",
+    "url",
+    "hostname",
+    "ipv4",
+    "ipv6",
+    "word",
+    "words",
+    "sentence",
+    "title",
+    "city",
+    "country",
+    "address",
+    "zip",
+    "date",
+    "datetime",
+    "time",
+    "password",
+];
+
+/// A string from the generator called `generator` (one of `GENERATORS`).
+pub fn generated(generator: &str, rng: &mut SmallRng) -> Option<String> {
+    Some(match generator {
+        "email" => email(rng),
+        "uuid" => uuid(rng),
+        "name" => Name().fake_with_rng(rng),
+        "first_name" => FirstName().fake_with_rng(rng),
+        "last_name" => LastName().fake_with_rng(rng),
+        "username" => Username().fake_with_rng(rng),
+        "url" => url(rng),
+        "word" => word(rng),
+        "words" => Words(2..5).fake_with_rng::<Vec<String>, _>(rng).join(" "),
+        "sentence" => Sentence(5..12).fake_with_rng(rng),
+        "datetime" => date_time(rng),
+        // The rest are the format- and name-steered fakes.
+        "phone" | "title" | "city" | "country" | "address" | "zip" => text_for(generator, rng),
+        "hostname" | "ipv4" | "ipv6" | "date" | "time" | "password" => by_format(generator, rng)?,
+        _ => return None,
+    })
+}
+
 /// One lower-case word.
 pub fn word(rng: &mut SmallRng) -> String {
     Word().fake_with_rng(rng)
@@ -184,6 +233,20 @@ mod tests {
         assert!(string_for("x", Some("uri"), &mut rng).starts_with("https://"));
         let date = string_for("x", Some("date"), &mut rng);
         assert_eq!(date.len(), 10, "{date}");
+    }
+
+    #[test]
+    fn every_listed_generator_makes_a_value() {
+        let mut rng = SmallRng::seed_from_u64(5);
+        for name in GENERATORS {
+            let made = generated(name, &mut rng);
+            assert!(made.is_some_and(|s| !s.is_empty()), "{name}");
+        }
+        assert!(generated("nope", &mut rng).is_none());
+        assert!(generated("email", &mut rng)
+            .unwrap()
+            .ends_with("@example.com"));
+        assert_eq!(generated("date", &mut rng).unwrap().len(), 10);
     }
 
     #[test]

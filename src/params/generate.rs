@@ -12,28 +12,103 @@ const MAX_DEPTH: usize = 8;
 /// Arrays get at most this many items more than their minimum.
 const EXTRA_ITEMS: usize = 3;
 
+/// A value a user gave for a property name (from a values file), which wins over the
+/// schema and makes an optional property present.
+pub type ByName<'a> = Option<&'a dyn Fn(&str, &mut SmallRng) -> Option<Value>>;
+
 /// A value for `shape`; `name` (a parameter or property name) steers the fake.
 pub fn value(shape: &Shape, name: &str, rng: &mut SmallRng) -> Value {
-    value_at(shape, name, rng, 0)
+    value_at(shape, name, rng, 0, None)
 }
 
-fn value_at(shape: &Shape, name: &str, rng: &mut SmallRng, depth: usize) -> Value {
+/// A value for `shape` whose object properties, at any depth, take `by_name`'s value
+/// when it has one.
+pub fn value_with(shape: &Shape, name: &str, rng: &mut SmallRng, by_name: ByName<'_>) -> Value {
+    value_at(shape, name, rng, 0, by_name)
+}
+
+fn value_at(
+    shape: &Shape,
+    name: &str,
+    rng: &mut SmallRng,
+    depth: usize,
+    by_name: ByName<'_>,
+) -> Value {
+    let Some(mut suggested) = suggested(shape, rng) else {
+        return fresh(shape, name, rng, depth, by_name);
+    };
+    // The spec's own example of an object still takes the user's values.
+    if let Some(by_name) = by_name {
+        overlay(&mut suggested, Some(shape), rng, by_name);
+    }
+    suggested
+}
+
+/// The spec's example (one of them), else its default, else its first enum value.
+fn suggested(shape: &Shape, rng: &mut SmallRng) -> Option<Value> {
     if !shape.examples.is_empty() {
-        return shape.examples[rng.random_range(0..shape.examples.len())].clone();
+        return Some(shape.examples[rng.random_range(0..shape.examples.len())].clone());
     }
     if let Some(default) = &shape.default {
         if !default.is_null() {
-            return default.clone();
+            return Some(default.clone());
         }
     }
-    if let Some(first) = shape.enumeration.iter().find(|v| !v.is_null()) {
-        return first.clone();
+    shape.enumeration.iter().find(|v| !v.is_null()).cloned()
+}
+
+/// Puts the user's values into a value taken from the spec: every object key, at any
+/// depth, that `by_name` knows, and every property of the shape it knows that is missing.
+fn overlay(
+    value: &mut Value,
+    shape: Option<&Shape>,
+    rng: &mut SmallRng,
+    by_name: &dyn Fn(&str, &mut SmallRng) -> Option<Value>,
+) {
+    match value {
+        Value::Object(object) => {
+            let properties = match shape.map(|s| &s.kind) {
+                Some(Kind::Object { properties, .. }) => properties.as_slice(),
+                _ => &[],
+            };
+            for (key, child) in object.iter_mut() {
+                match by_name(key, rng) {
+                    Some(given) => *child = given,
+                    None => {
+                        let inner = properties.iter().find(|p| p.name == *key);
+                        overlay(child, inner.map(|p| &p.shape), rng, by_name);
+                    }
+                }
+            }
+            for property in properties {
+                if !object.contains_key(&property.name) {
+                    if let Some(given) = by_name(&property.name, rng) {
+                        object.insert(property.name.clone(), given);
+                    }
+                }
+            }
+        }
+        Value::Array(items) => {
+            let inner = match shape.map(|s| &s.kind) {
+                Some(Kind::Array { items, .. }) => Some(&**items),
+                _ => None,
+            };
+            for item in items {
+                overlay(item, inner, rng, by_name);
+            }
+        }
+        _ => {}
     }
-    fresh(shape, name, rng, depth)
 }
 
 /// A made-up value that satisfies the shape's type and constraints.
-fn fresh(shape: &Shape, name: &str, rng: &mut SmallRng, depth: usize) -> Value {
+fn fresh(
+    shape: &Shape,
+    name: &str,
+    rng: &mut SmallRng,
+    depth: usize,
+    by_name: ByName<'_>,
+) -> Value {
     match &shape.kind {
         Kind::Any => Value::String(fake::text_for(name, rng)),
         Kind::Null | Kind::Recursive => Value::Null,
@@ -74,24 +149,31 @@ fn fresh(shape: &Shape, name: &str, rng: &mut SmallRng, depth: usize) -> Value {
             min_items,
             max_items,
             unique,
-        } => array(items, name, *min_items, *max_items, *unique, rng, depth),
+        } => array(
+            items, name, *min_items, *max_items, *unique, rng, depth, by_name,
+        ),
         Kind::Object {
             properties,
             additional,
         } => {
             let mut object = Map::new();
             for property in properties {
+                if let Some(given) = by_name.and_then(|given| given(&property.name, rng)) {
+                    object.insert(property.name.clone(), given);
+                    continue;
+                }
                 let keep = property.required || (depth < MAX_DEPTH && rng.random_bool(0.5));
                 if !keep || (matches!(property.shape.kind, Kind::Recursive) && !property.required) {
                     continue;
                 }
-                let v = value_at(&property.shape, &property.name, rng, depth + 1);
+                let v = value_at(&property.shape, &property.name, rng, depth + 1, by_name);
                 object.insert(property.name.clone(), v);
             }
             if let (Some(additional), true) = (additional, properties.is_empty()) {
                 if depth < MAX_DEPTH {
                     let key = fake::word(rng);
-                    object.insert(key.clone(), value_at(additional, &key, rng, depth + 1));
+                    let v = value_at(additional, &key, rng, depth + 1, by_name);
+                    object.insert(key, v);
                 }
             }
             Value::Object(object)
@@ -103,7 +185,7 @@ fn fresh(shape: &Shape, name: &str, rng: &mut SmallRng, depth: usize) -> Value {
                 .collect();
             match usable.len() {
                 0 => Value::Null,
-                n => value_at(usable[rng.random_range(0..n)], name, rng, depth),
+                n => value_at(usable[rng.random_range(0..n)], name, rng, depth, by_name),
             }
         }
     }
@@ -191,6 +273,7 @@ fn number(
         .unwrap_or(Value::from(0))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn array(
     items: &Shape,
     name: &str,
@@ -199,6 +282,7 @@ fn array(
     unique: bool,
     rng: &mut SmallRng,
     depth: usize,
+    by_name: ByName<'_>,
 ) -> Value {
     let hi = max
         .unwrap_or(min + EXTRA_ITEMS)
@@ -216,9 +300,9 @@ fn array(
         tries += 1;
         // Unique items need fresh values: examples would repeat.
         let v = if unique {
-            fresh(items, singular, rng, depth + 1)
+            fresh(items, singular, rng, depth + 1, by_name)
         } else {
-            value_at(items, singular, rng, depth + 1)
+            value_at(items, singular, rng, depth + 1, by_name)
         };
         if unique && out.contains(&v) {
             continue;

@@ -4,9 +4,11 @@
 
 pub mod fake;
 mod generate;
+pub mod overrides;
 mod parts;
 pub mod shape;
 
+pub use overrides::{BodyField, FromOverride, Location, Overrides, OverridesError};
 pub use parts::{BodyValue, OperationInfo, RequestParts};
 pub use shape::{Kind, Shape};
 
@@ -16,6 +18,7 @@ use rand::RngExt;
 use reqwest::RequestBuilder;
 use serde_json::Value;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 /// Default size of an uploaded file, as in the original toolkit.
 pub const DEFAULT_UPLOAD_BYTES: usize = 1024;
@@ -34,8 +37,9 @@ pub fn upload_bytes() -> usize {
 /// How often an optional parameter or property is sent.
 const OPTIONAL_SENT: f64 = 0.5;
 
-/// One user's source of values: its generator (from the run's seed) and the pool of
-/// resources it created, which parameters naming them draw from.
+/// One user's source of values: its generator (from the run's seed), the user's
+/// overrides (the values file) and the pool of resources it created, which parameters
+/// naming them draw from.
 #[derive(Clone)]
 pub struct Values {
     rng: SmallRng,
@@ -46,6 +50,17 @@ pub struct Values {
     taking: Option<&'static str>,
     /// What the current operation took out of the pool.
     pub taken: Option<crate::chain::Captured>,
+    /// Values the user gave, first in the value order.
+    overrides: Arc<Overrides>,
+    /// The operation being drawn (`POST /docman/tickets`), and its own table in `overrides`.
+    operation: &'static str,
+    scope: Option<usize>,
+    /// Drawing a body: its properties take overridden values by name.
+    in_body: bool,
+    /// The next optional value is sent (a body that pointers set parts of).
+    send_optional: bool,
+    /// `Overrides::check`: `(key, problem)` for each value a parameter cannot take.
+    probe: Option<Vec<(String, String)>>,
 }
 
 /// The user's `Values`, created on first use from the run's seed and the user's index.
@@ -58,15 +73,111 @@ pub fn values(user: &mut GooseUser) -> &mut Values {
 }
 
 impl Values {
-    /// Values from a given generator (for `sample` and tests).
+    /// Values from a given generator, with the installed overrides (`overrides::install`).
     pub fn new(rng: SmallRng) -> Values {
+        Values::with_overrides(rng, overrides::installed())
+    }
+
+    /// Values from a given generator and overrides (for `sample`, checks and tests).
+    pub fn with_overrides(rng: SmallRng, overrides: Arc<Overrides>) -> Values {
         Values {
             rng,
             pool: crate::chain::Pool::default(),
             forced: None,
             taking: None,
             taken: None,
+            overrides,
+            operation: "",
+            scope: None,
+            in_body: false,
+            send_optional: false,
+            probe: None,
         }
+    }
+
+    /// Starts drawing the parameters of `operation` (`POST /docman/tickets`): its own
+    /// overrides apply until the next one. The generated `sample` calls it.
+    pub fn enter(&mut self, operation: &'static str) {
+        self.operation = operation;
+        self.scope = match self.overrides.is_empty() {
+            true => None,
+            false => self.overrides.scope_of(operation),
+        };
+    }
+
+    /// A parameter's value: the user's override (by pointer, then name; the operation's
+    /// own first), else `draw()` (captured id, example, default, enum, fake). An
+    /// overridden optional parameter is always sent. While cleanup deletes a resource it
+    /// created, path parameters are never overridden: they address that resource.
+    pub fn param<T: FromOverride>(
+        &mut self,
+        at: Location,
+        name: &str,
+        draw: impl FnOnce(&mut Values) -> T,
+    ) -> T {
+        if self.overrides.is_empty() || (at == Location::Path && self.forced.is_some()) {
+            return draw(self);
+        }
+        let Some(rule) = self.overrides.param_rule(self.scope, at, name) else {
+            return draw(self);
+        };
+        if let Some(problems) = &mut self.probe {
+            for candidate in rule.candidates(&mut self.rng) {
+                if T::from_override(&candidate).is_none() {
+                    problems.push((
+                        rule.key().to_string(),
+                        format!(
+                            "{} cannot be sent as {} parameter `{name}` of {}, which takes {}; \
+                             give {} there, or set it for other operations only under \
+                             [operations.\"METHOD /path\"]",
+                            overrides::shown(&candidate),
+                            at.as_str(),
+                            self.operation,
+                            T::TAKES,
+                            T::TAKES
+                        ),
+                    ));
+                }
+            }
+        }
+        let given = rule.pick(&mut self.rng);
+        // `check` refuses what cannot be converted; unchecked, the schema's value is sent.
+        T::from_override(&given).unwrap_or_else(|| draw(self))
+    }
+
+    /// A request body: the operation's `/body` pointer, else `draw()` with every property
+    /// the user named (at any depth) overridden; then each deeper `/body/...` pointer sets
+    /// its place. An optional body that pointers set is always sent.
+    pub fn body<T: BodyField>(&mut self, draw: impl FnOnce(&mut Values) -> T) -> T {
+        if self.overrides.is_empty() {
+            return draw(self);
+        }
+        let overrides = Arc::clone(&self.overrides);
+        let pointers = overrides.body_rules(self.scope);
+        let (mut body, rest) = match pointers.split_first() {
+            Some(((tokens, whole), rest)) if tokens.is_empty() => {
+                let given = whole.pick(&mut self.rng);
+                match T::from_override(&given) {
+                    Some(body) => (body, rest),
+                    None => (draw(self), rest),
+                }
+            }
+            _ => {
+                self.in_body = true;
+                self.send_optional = !pointers.is_empty();
+                let body = draw(self);
+                self.in_body = false;
+                self.send_optional = false;
+                (body, pointers)
+            }
+        };
+        if let Some(json) = body.body_mut() {
+            for (tokens, rule) in rest {
+                let given = rule.pick(&mut self.rng);
+                overrides::set_at(json, tokens, given);
+            }
+        }
+        body
     }
 
     /// Prepares to draw an operation's parameters: a DELETE takes what it deletes out of
@@ -111,6 +222,10 @@ impl Values {
                 let Some(resource) = crate::spec::links::resource_of(name, None) else {
                     continue;
                 };
+                // The user's value wins over a captured one.
+                if self.in_body && self.overrides.property_rule(self.scope, name).is_some() {
+                    continue;
+                }
                 let index = self.rng.random_range(0..crate::chain::POOL_CAPACITY);
                 if let Some(id) = self.pool.peek(&resource, index) {
                     *value = id.clone();
@@ -120,9 +235,19 @@ impl Values {
         body
     }
 
-    /// Any JSON value for `shape`; `name` steers the fake.
+    /// Any JSON value for `shape`; `name` steers the fake. In a body, properties the user
+    /// named take the user's values.
     pub fn value(&mut self, shape: &Shape, name: &str) -> Value {
-        generate::value(shape, name, &mut self.rng)
+        if !self.in_body {
+            return generate::value(shape, name, &mut self.rng);
+        }
+        let (overrides, scope) = (&self.overrides, self.scope);
+        let by_name = |property: &str, rng: &mut SmallRng| {
+            overrides
+                .property_rule(scope, property)
+                .map(|rule| rule.pick(rng))
+        };
+        generate::value_with(shape, name, &mut self.rng, Some(&by_name))
     }
 
     /// An integer for an `integer` shape.
@@ -168,7 +293,8 @@ impl Values {
         required: bool,
         draw: impl FnOnce(&mut Values) -> T,
     ) -> Option<T> {
-        (required || self.rng.random_bool(OPTIONAL_SENT)).then(|| draw(self))
+        let sent = std::mem::take(&mut self.send_optional);
+        (required || sent || self.rng.random_bool(OPTIONAL_SENT)).then(|| draw(self))
     }
 
     /// A number for naming an uploaded file.
@@ -413,5 +539,7 @@ mod tests {
     }
 }
 
+#[cfg(test)]
+mod overrides_tests;
 #[cfg(test)]
 mod validity_tests;

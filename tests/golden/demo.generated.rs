@@ -7,7 +7,8 @@ pub mod root {
     #[derive(Clone, Debug, PartialEq)]
     pub struct GetParams {}
     impl GetParams {
-        /// Draws every parameter from its schema: examples first, then defaults, enums, fakes.
+        /// Draws every parameter: the user's overrides first, then ids the user created,
+        /// examples, defaults, enums, fakes.
         pub fn sample(values: &mut crate::params::Values) -> Self {
             let shapes = &*GET_SHAPES;
             let _ = (&values, &shapes);
@@ -49,7 +50,8 @@ pub mod root {
     #[derive(Clone, Debug, PartialEq)]
     pub struct GetHealthParams {}
     impl GetHealthParams {
-        /// Draws every parameter from its schema: examples first, then defaults, enums, fakes.
+        /// Draws every parameter: the user's overrides first, then ids the user created,
+        /// examples, defaults, enums, fakes.
         pub fn sample(values: &mut crate::params::Values) -> Self {
             let shapes = &*GET_HEALTH_SHAPES;
             let _ = (&values, &shapes);
@@ -91,7 +93,8 @@ pub mod root {
     #[derive(Clone, Debug, PartialEq)]
     pub struct GetGatewayStatusParams {}
     impl GetGatewayStatusParams {
-        /// Draws every parameter from its schema: examples first, then defaults, enums, fakes.
+        /// Draws every parameter: the user's overrides first, then ids the user created,
+        /// examples, defaults, enums, fakes.
         pub fn sample(values: &mut crate::params::Values) -> Self {
             let shapes = &*GET_GATEWAY_STATUS_SHAPES;
             let _ = (&values, &shapes);
@@ -133,7 +136,8 @@ pub mod root {
     #[derive(Clone, Debug, PartialEq)]
     pub struct GetGatewayServicesParams {}
     impl GetGatewayServicesParams {
-        /// Draws every parameter from its schema: examples first, then defaults, enums, fakes.
+        /// Draws every parameter: the user's overrides first, then ids the user created,
+        /// examples, defaults, enums, fakes.
         pub fn sample(values: &mut crate::params::Values) -> Self {
             let shapes = &*GET_GATEWAY_SERVICES_SHAPES;
             let _ = (&values, &shapes);
@@ -232,7 +236,8 @@ pub mod documents {
     #[derive(Clone, Debug, PartialEq)]
     pub struct GetHealthParams {}
     impl GetHealthParams {
-        /// Draws every parameter from its schema: examples first, then defaults, enums, fakes.
+        /// Draws every parameter: the user's overrides first, then ids the user created,
+        /// examples, defaults, enums, fakes.
         pub fn sample(values: &mut crate::params::Values) -> Self {
             let shapes = &*GET_HEALTH_SHAPES;
             let _ = (&values, &shapes);
@@ -274,7 +279,8 @@ pub mod documents {
     #[derive(Clone, Debug, PartialEq)]
     pub struct GetInfoParams {}
     impl GetInfoParams {
-        /// Draws every parameter from its schema: examples first, then defaults, enums, fakes.
+        /// Draws every parameter: the user's overrides first, then ids the user created,
+        /// examples, defaults, enums, fakes.
         pub fn sample(values: &mut crate::params::Values) -> Self {
             let shapes = &*GET_INFO_SHAPES;
             let _ = (&values, &shapes);
@@ -324,19 +330,24 @@ pub mod documents {
         pub body: ::std::option::Option<::serde_json::Value>,
     }
     impl PostSessionsParams {
-        /// Draws every parameter from its schema: examples first, then defaults, enums, fakes.
+        /// Draws every parameter: the user's overrides first, then ids the user created,
+        /// examples, defaults, enums, fakes.
         pub fn sample(values: &mut crate::params::Values) -> Self {
             let shapes = &*POST_SESSIONS_SHAPES;
             let _ = (&values, &shapes);
+            values.enter("POST /api/v1/documents/sessions");
             Self {
                 body: values
-                    .optional(
-                        false,
-                        |values| {
-                            let body = values.value(&shapes[0usize], "body");
-                            values.chained_body(body)
-                        },
-                    ),
+                    .body(|values| {
+                        values
+                            .optional(
+                                false,
+                                |values| {
+                                    let body = values.value(&shapes[0usize], "body");
+                                    values.chained_body(body)
+                                },
+                            )
+                    }),
             }
         }
         /// Sets JSON body (application/json), optional.
@@ -395,17 +406,26 @@ pub mod documents {
         pub body: ::serde_json::Value,
     }
     impl PostSessionSessionIdUploadParams {
-        /// Draws every parameter from its schema: examples first, then defaults, enums, fakes.
+        /// Draws every parameter: the user's overrides first, then ids the user created,
+        /// examples, defaults, enums, fakes.
         pub fn sample(values: &mut crate::params::Values) -> Self {
             let shapes = &*POST_SESSION_SESSION_ID_UPLOAD_SHAPES;
             let _ = (&values, &shapes);
+            values.enter("POST /api/v1/documents/session/{session_id}/upload");
             Self {
                 session_id: values
-                    .chained(
-                        "session",
-                        |values| values.string(&shapes[0usize], "session_id"),
+                    .param(
+                        crate::params::Location::Path,
+                        "session_id",
+                        |values| {
+                            values
+                                .chained(
+                                    "session",
+                                    |values| values.string(&shapes[0usize], "session_id"),
+                                )
+                        },
                     ),
-                body: values.value(&shapes[1usize], "body"),
+                body: values.body(|values| values.value(&shapes[1usize], "body")),
             }
         }
         /// Sets path `session_id`.
@@ -477,23 +497,52 @@ pub mod documents {
         pub session_id: ::std::option::Option<::std::string::String>,
     }
     impl GetParams {
-        /// Draws every parameter from its schema: examples first, then defaults, enums, fakes.
+        /// Draws every parameter: the user's overrides first, then ids the user created,
+        /// examples, defaults, enums, fakes.
         pub fn sample(values: &mut crate::params::Values) -> Self {
             let shapes = &*GET_SHAPES;
             let _ = (&values, &shapes);
+            values.enter("GET /api/v1/documents/");
             Self {
                 limit: values
-                    .optional(false, |values| values.integer(&shapes[0usize], "limit")),
-                offset: values
-                    .optional(false, |values| values.integer(&shapes[1usize], "offset")),
-                session_id: values
-                    .optional(
-                        false,
+                    .param(
+                        crate::params::Location::Query,
+                        "limit",
                         |values| {
                             values
-                                .chained(
-                                    "session",
-                                    |values| values.string(&shapes[2usize], "session_id"),
+                                .optional(
+                                    false,
+                                    |values| values.integer(&shapes[0usize], "limit"),
+                                )
+                        },
+                    ),
+                offset: values
+                    .param(
+                        crate::params::Location::Query,
+                        "offset",
+                        |values| {
+                            values
+                                .optional(
+                                    false,
+                                    |values| values.integer(&shapes[1usize], "offset"),
+                                )
+                        },
+                    ),
+                session_id: values
+                    .param(
+                        crate::params::Location::Query,
+                        "session_id",
+                        |values| {
+                            values
+                                .optional(
+                                    false,
+                                    |values| {
+                                        values
+                                            .chained(
+                                                "session",
+                                                |values| values.string(&shapes[2usize], "session_id"),
+                                            )
+                                    },
                                 )
                         },
                     ),
@@ -567,13 +616,25 @@ pub mod documents {
         pub doc_id: ::std::string::String,
     }
     impl GetDocumentsDocIdParams {
-        /// Draws every parameter from its schema: examples first, then defaults, enums, fakes.
+        /// Draws every parameter: the user's overrides first, then ids the user created,
+        /// examples, defaults, enums, fakes.
         pub fn sample(values: &mut crate::params::Values) -> Self {
             let shapes = &*GET_DOCUMENTS_DOC_ID_SHAPES;
             let _ = (&values, &shapes);
+            values.enter("GET /api/v1/documents/documents/{doc_id}");
             Self {
                 doc_id: values
-                    .chained("doc", |values| values.string(&shapes[0usize], "doc_id")),
+                    .param(
+                        crate::params::Location::Path,
+                        "doc_id",
+                        |values| {
+                            values
+                                .chained(
+                                    "doc",
+                                    |values| values.string(&shapes[0usize], "doc_id"),
+                                )
+                        },
+                    ),
             }
         }
         /// Sets path `doc_id`.
@@ -626,15 +687,24 @@ pub mod documents {
         pub session_id: ::std::string::String,
     }
     impl GetSessionSessionIdParams {
-        /// Draws every parameter from its schema: examples first, then defaults, enums, fakes.
+        /// Draws every parameter: the user's overrides first, then ids the user created,
+        /// examples, defaults, enums, fakes.
         pub fn sample(values: &mut crate::params::Values) -> Self {
             let shapes = &*GET_SESSION_SESSION_ID_SHAPES;
             let _ = (&values, &shapes);
+            values.enter("GET /api/v1/documents/session/{session_id}");
             Self {
                 session_id: values
-                    .chained(
-                        "session",
-                        |values| values.string(&shapes[0usize], "session_id"),
+                    .param(
+                        crate::params::Location::Path,
+                        "session_id",
+                        |values| {
+                            values
+                                .chained(
+                                    "session",
+                                    |values| values.string(&shapes[0usize], "session_id"),
+                                )
+                        },
                     ),
             }
         }
@@ -688,15 +758,24 @@ pub mod documents {
         pub session_id: ::std::string::String,
     }
     impl DeleteSessionSessionIdParams {
-        /// Draws every parameter from its schema: examples first, then defaults, enums, fakes.
+        /// Draws every parameter: the user's overrides first, then ids the user created,
+        /// examples, defaults, enums, fakes.
         pub fn sample(values: &mut crate::params::Values) -> Self {
             let shapes = &*DELETE_SESSION_SESSION_ID_SHAPES;
             let _ = (&values, &shapes);
+            values.enter("DELETE /api/v1/documents/session/{session_id}");
             Self {
                 session_id: values
-                    .chained(
-                        "session",
-                        |values| values.string(&shapes[0usize], "session_id"),
+                    .param(
+                        crate::params::Location::Path,
+                        "session_id",
+                        |values| {
+                            values
+                                .chained(
+                                    "session",
+                                    |values| values.string(&shapes[0usize], "session_id"),
+                                )
+                        },
                     ),
             }
         }
@@ -835,7 +914,8 @@ pub mod docman {
     #[derive(Clone, Debug, PartialEq)]
     pub struct GetHealthParams {}
     impl GetHealthParams {
-        /// Draws every parameter from its schema: examples first, then defaults, enums, fakes.
+        /// Draws every parameter: the user's overrides first, then ids the user created,
+        /// examples, defaults, enums, fakes.
         pub fn sample(values: &mut crate::params::Values) -> Self {
             let shapes = &*GET_HEALTH_SHAPES;
             let _ = (&values, &shapes);
@@ -877,7 +957,8 @@ pub mod docman {
     #[derive(Clone, Debug, PartialEq)]
     pub struct GetPingParams {}
     impl GetPingParams {
-        /// Draws every parameter from its schema: examples first, then defaults, enums, fakes.
+        /// Draws every parameter: the user's overrides first, then ids the user created,
+        /// examples, defaults, enums, fakes.
         pub fn sample(values: &mut crate::params::Values) -> Self {
             let shapes = &*GET_PING_SHAPES;
             let _ = (&values, &shapes);
@@ -919,7 +1000,8 @@ pub mod docman {
     #[derive(Clone, Debug, PartialEq)]
     pub struct PostPingParams {}
     impl PostPingParams {
-        /// Draws every parameter from its schema: examples first, then defaults, enums, fakes.
+        /// Draws every parameter: the user's overrides first, then ids the user created,
+        /// examples, defaults, enums, fakes.
         pub fn sample(values: &mut crate::params::Values) -> Self {
             let shapes = &*POST_PING_SHAPES;
             let _ = (&values, &shapes);
@@ -981,19 +1063,61 @@ pub mod docman {
         pub offset: ::std::option::Option<i64>,
     }
     impl GetTicketsParams {
-        /// Draws every parameter from its schema: examples first, then defaults, enums, fakes.
+        /// Draws every parameter: the user's overrides first, then ids the user created,
+        /// examples, defaults, enums, fakes.
         pub fn sample(values: &mut crate::params::Values) -> Self {
             let shapes = &*GET_TICKETS_SHAPES;
             let _ = (&values, &shapes);
+            values.enter("GET /docman/tickets");
             Self {
                 status: values
-                    .optional(false, |values| values.value(&shapes[0usize], "status")),
+                    .param(
+                        crate::params::Location::Query,
+                        "status",
+                        |values| {
+                            values
+                                .optional(
+                                    false,
+                                    |values| values.value(&shapes[0usize], "status"),
+                                )
+                        },
+                    ),
                 priority: values
-                    .optional(false, |values| values.value(&shapes[1usize], "priority")),
+                    .param(
+                        crate::params::Location::Query,
+                        "priority",
+                        |values| {
+                            values
+                                .optional(
+                                    false,
+                                    |values| values.value(&shapes[1usize], "priority"),
+                                )
+                        },
+                    ),
                 limit: values
-                    .optional(false, |values| values.integer(&shapes[2usize], "limit")),
+                    .param(
+                        crate::params::Location::Query,
+                        "limit",
+                        |values| {
+                            values
+                                .optional(
+                                    false,
+                                    |values| values.integer(&shapes[2usize], "limit"),
+                                )
+                        },
+                    ),
                 offset: values
-                    .optional(false, |values| values.integer(&shapes[3usize], "offset")),
+                    .param(
+                        crate::params::Location::Query,
+                        "offset",
+                        |values| {
+                            values
+                                .optional(
+                                    false,
+                                    |values| values.integer(&shapes[3usize], "offset"),
+                                )
+                        },
+                    ),
             }
         }
         /// Sets query `status`, optional.
@@ -1072,15 +1196,18 @@ pub mod docman {
         pub body: ::serde_json::Value,
     }
     impl PostTicketsParams {
-        /// Draws every parameter from its schema: examples first, then defaults, enums, fakes.
+        /// Draws every parameter: the user's overrides first, then ids the user created,
+        /// examples, defaults, enums, fakes.
         pub fn sample(values: &mut crate::params::Values) -> Self {
             let shapes = &*POST_TICKETS_SHAPES;
             let _ = (&values, &shapes);
+            values.enter("POST /docman/tickets");
             Self {
-                body: {
-                    let body = values.value(&shapes[0usize], "body");
-                    values.chained_body(body)
-                },
+                body: values
+                    .body(|values| {
+                        let body = values.value(&shapes[0usize], "body");
+                        values.chained_body(body)
+                    }),
             }
         }
         /// Sets JSON body (application/json).
@@ -1134,15 +1261,24 @@ pub mod docman {
         pub ticket_id: ::std::string::String,
     }
     impl GetTicketsTicketIdParams {
-        /// Draws every parameter from its schema: examples first, then defaults, enums, fakes.
+        /// Draws every parameter: the user's overrides first, then ids the user created,
+        /// examples, defaults, enums, fakes.
         pub fn sample(values: &mut crate::params::Values) -> Self {
             let shapes = &*GET_TICKETS_TICKET_ID_SHAPES;
             let _ = (&values, &shapes);
+            values.enter("GET /docman/tickets/{ticket_id}");
             Self {
                 ticket_id: values
-                    .chained(
-                        "ticket",
-                        |values| values.string(&shapes[0usize], "ticket_id"),
+                    .param(
+                        crate::params::Location::Path,
+                        "ticket_id",
+                        |values| {
+                            values
+                                .chained(
+                                    "ticket",
+                                    |values| values.string(&shapes[0usize], "ticket_id"),
+                                )
+                        },
                     ),
             }
         }
@@ -1200,20 +1336,30 @@ pub mod docman {
         pub body: ::serde_json::Value,
     }
     impl PutTicketsTicketIdParams {
-        /// Draws every parameter from its schema: examples first, then defaults, enums, fakes.
+        /// Draws every parameter: the user's overrides first, then ids the user created,
+        /// examples, defaults, enums, fakes.
         pub fn sample(values: &mut crate::params::Values) -> Self {
             let shapes = &*PUT_TICKETS_TICKET_ID_SHAPES;
             let _ = (&values, &shapes);
+            values.enter("PUT /docman/tickets/{ticket_id}");
             Self {
                 ticket_id: values
-                    .chained(
-                        "ticket",
-                        |values| values.string(&shapes[0usize], "ticket_id"),
+                    .param(
+                        crate::params::Location::Path,
+                        "ticket_id",
+                        |values| {
+                            values
+                                .chained(
+                                    "ticket",
+                                    |values| values.string(&shapes[0usize], "ticket_id"),
+                                )
+                        },
                     ),
-                body: {
-                    let body = values.value(&shapes[1usize], "body");
-                    values.chained_body(body)
-                },
+                body: values
+                    .body(|values| {
+                        let body = values.value(&shapes[1usize], "body");
+                        values.chained_body(body)
+                    }),
             }
         }
         /// Sets path `ticket_id`.
@@ -1273,15 +1419,24 @@ pub mod docman {
         pub ticket_id: ::std::string::String,
     }
     impl DeleteTicketsTicketIdParams {
-        /// Draws every parameter from its schema: examples first, then defaults, enums, fakes.
+        /// Draws every parameter: the user's overrides first, then ids the user created,
+        /// examples, defaults, enums, fakes.
         pub fn sample(values: &mut crate::params::Values) -> Self {
             let shapes = &*DELETE_TICKETS_TICKET_ID_SHAPES;
             let _ = (&values, &shapes);
+            values.enter("DELETE /docman/tickets/{ticket_id}");
             Self {
                 ticket_id: values
-                    .chained(
-                        "ticket",
-                        |values| values.string(&shapes[0usize], "ticket_id"),
+                    .param(
+                        crate::params::Location::Path,
+                        "ticket_id",
+                        |values| {
+                            values
+                                .chained(
+                                    "ticket",
+                                    |values| values.string(&shapes[0usize], "ticket_id"),
+                                )
+                        },
                     ),
             }
         }
@@ -1339,20 +1494,30 @@ pub mod docman {
         pub body: ::serde_json::Value,
     }
     impl PatchTicketsTicketIdParams {
-        /// Draws every parameter from its schema: examples first, then defaults, enums, fakes.
+        /// Draws every parameter: the user's overrides first, then ids the user created,
+        /// examples, defaults, enums, fakes.
         pub fn sample(values: &mut crate::params::Values) -> Self {
             let shapes = &*PATCH_TICKETS_TICKET_ID_SHAPES;
             let _ = (&values, &shapes);
+            values.enter("PATCH /docman/tickets/{ticket_id}");
             Self {
                 ticket_id: values
-                    .chained(
-                        "ticket",
-                        |values| values.string(&shapes[0usize], "ticket_id"),
+                    .param(
+                        crate::params::Location::Path,
+                        "ticket_id",
+                        |values| {
+                            values
+                                .chained(
+                                    "ticket",
+                                    |values| values.string(&shapes[0usize], "ticket_id"),
+                                )
+                        },
                     ),
-                body: {
-                    let body = values.value(&shapes[1usize], "body");
-                    values.chained_body(body)
-                },
+                body: values
+                    .body(|values| {
+                        let body = values.value(&shapes[1usize], "body");
+                        values.chained_body(body)
+                    }),
             }
         }
         /// Sets path `ticket_id`.
@@ -1412,15 +1577,18 @@ pub mod docman {
         pub body: ::serde_json::Value,
     }
     impl PostContactsParams {
-        /// Draws every parameter from its schema: examples first, then defaults, enums, fakes.
+        /// Draws every parameter: the user's overrides first, then ids the user created,
+        /// examples, defaults, enums, fakes.
         pub fn sample(values: &mut crate::params::Values) -> Self {
             let shapes = &*POST_CONTACTS_SHAPES;
             let _ = (&values, &shapes);
+            values.enter("POST /docman/contacts");
             Self {
-                body: {
-                    let body = values.value(&shapes[0usize], "body");
-                    values.chained_body(body)
-                },
+                body: values
+                    .body(|values| {
+                        let body = values.value(&shapes[0usize], "body");
+                        values.chained_body(body)
+                    }),
             }
         }
         /// Sets JSON body (application/json).
@@ -1474,13 +1642,25 @@ pub mod docman {
         pub id: ::std::string::String,
     }
     impl GetContactsIdParams {
-        /// Draws every parameter from its schema: examples first, then defaults, enums, fakes.
+        /// Draws every parameter: the user's overrides first, then ids the user created,
+        /// examples, defaults, enums, fakes.
         pub fn sample(values: &mut crate::params::Values) -> Self {
             let shapes = &*GET_CONTACTS_ID_SHAPES;
             let _ = (&values, &shapes);
+            values.enter("GET /docman/contacts/{id}");
             Self {
                 id: values
-                    .chained("contact", |values| values.string(&shapes[0usize], "id")),
+                    .param(
+                        crate::params::Location::Path,
+                        "id",
+                        |values| {
+                            values
+                                .chained(
+                                    "contact",
+                                    |values| values.string(&shapes[0usize], "id"),
+                                )
+                        },
+                    ),
             }
         }
         /// Sets path `id`.
@@ -1533,13 +1713,25 @@ pub mod docman {
         pub id: ::std::string::String,
     }
     impl DeleteContactsIdParams {
-        /// Draws every parameter from its schema: examples first, then defaults, enums, fakes.
+        /// Draws every parameter: the user's overrides first, then ids the user created,
+        /// examples, defaults, enums, fakes.
         pub fn sample(values: &mut crate::params::Values) -> Self {
             let shapes = &*DELETE_CONTACTS_ID_SHAPES;
             let _ = (&values, &shapes);
+            values.enter("DELETE /docman/contacts/{id}");
             Self {
                 id: values
-                    .chained("contact", |values| values.string(&shapes[0usize], "id")),
+                    .param(
+                        crate::params::Location::Path,
+                        "id",
+                        |values| {
+                            values
+                                .chained(
+                                    "contact",
+                                    |values| values.string(&shapes[0usize], "id"),
+                                )
+                        },
+                    ),
             }
         }
         /// Sets path `id`.
