@@ -21,6 +21,10 @@ pub struct Cli {
     /// [default: GATEWAY_LOADTEST_CONFIG, else ./gateway-loadtest.toml when it exists]
     #[arg(long, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
+    /// A values file (TOML) that fixes or lists values for parameters and body fields, and
+    /// chooses which generated operations run (see values.example.toml)
+    #[arg(long, value_name = "FILE", global = true)]
+    pub values: Option<PathBuf>,
     #[command(flatten)]
     pub run: RunOptions,
     #[command(flatten)]
@@ -121,6 +125,11 @@ pub fn main() -> ExitCode {
         Ok(settings) => settings,
         Err(e) => return error(e.into()),
     };
+    if let Some(path) = &cli.values {
+        if let Err(e) = install_values(path) {
+            return error(e.into());
+        }
+    }
     crate::params::set_upload_bytes(
         cli.run
             .upload_bytes
@@ -199,6 +208,15 @@ fn inspect(command: Command, goose: &GooseConfiguration, run: RunOptions) -> Exi
         Ok(false) => ExitCode::FAILURE,
         Err(e) => error(e.into()),
     }
+}
+
+/// Reads the values file, checks it against the generated operations, and installs it
+/// for every user's values (before any starts).
+fn install_values(path: &std::path::Path) -> Result<(), crate::params::OverridesError> {
+    let overrides = crate::params::Overrides::load(path)?;
+    overrides.check(crate::generated::OPERATIONS)?;
+    crate::params::overrides::install(overrides);
+    Ok(())
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {

@@ -106,7 +106,9 @@ pub fn all_scenarios(
     if wants_bare {
         scenarios.push(crate::scenarios::bare()?);
     }
+    let values = crate::params::overrides::installed();
     for scenario in crate::generated::scenarios()? {
+        let scenario = crate::params::overrides::retain_allowed(scenario, &values);
         // An app whose operations were all excluded would only take users.
         if scenario.transactions.iter().all(|t| t.on_stop) {
             continue;

@@ -238,6 +238,7 @@ impl Overrides {
             let one = Filter {
                 include: vec![pattern.clone()],
                 exclude: Vec::new(),
+                ..Filter::default()
             };
             if !operations
                 .iter()
