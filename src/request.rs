@@ -243,12 +243,14 @@ pub async fn get_checked<T>(
 }
 
 /// Checks a generated request's answer: its status must be a documented success (any
-/// 4xx or 5xx fails, documented or not), and a documented JSON answer must say JSON.
+/// 4xx or 5xx fails, documented or not), a documented JSON answer must say JSON, and on
+/// a sample of answers (see `ResponseSchema`) its body must match the documented schema.
 pub fn expect_success(
     user: &mut GooseUser,
     reply: &mut Reply,
     success: &[(u16, u16)],
     json_expected: bool,
+    schema: &crate::params::ResponseSchema,
 ) -> Outcome<()> {
     let documented = success
         .iter()
@@ -286,6 +288,20 @@ pub fn expect_success(
                 reply,
                 &format!("content type {ct} (documented: JSON)"),
             );
+        }
+    }
+    if json_expected && !reply.body.is_empty() {
+        if let Some(shape) = schema.sampled() {
+            let checked = serde_json::from_slice::<Value>(&reply.body)
+                .map_err(|e| format!("body is not JSON ({e})"))
+                .and_then(|value| shape.check(&value));
+            if let Err(reason) = checked {
+                return fail(
+                    user,
+                    reply,
+                    &format!("answer does not match the documented schema: {reason}"),
+                );
+            }
         }
     }
     if !reply.metric.success {

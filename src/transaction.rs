@@ -50,7 +50,13 @@ fn send_at<'a>(
         let builder = crate::target::request_builder(user, &method, &parts.path)?;
         let builder = parts.apply(builder, params::values(user))?;
         let mut reply = request::send(user, method, info.path, builder).await?;
-        let checked = request::expect_success(user, &mut reply, info.success, info.json_response);
+        let checked = request::expect_success(
+            user,
+            &mut reply,
+            info.success,
+            info.json_response,
+            &info.response,
+        );
 
         if let Some(resource) = info.deletes {
             // 404 counts as gone: someone (a parent's delete) removed it already.

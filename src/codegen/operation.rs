@@ -297,6 +297,11 @@ fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'
         .as_deref()
         .is_some_and(|m| m.contains("json"));
     let shape_literals = shape_json.iter();
+    // Spec text, as a string literal: compiled on the first answer checked.
+    let response_schema = match (&op.response_schema, json_expected) {
+        (Some(schema), true) => serde_json::to_string(schema).unwrap_or_default(),
+        _ => String::new(),
+    };
     let produces = match &op.produces {
         Some(p) => {
             let (resource, field) = (&p.resource, &p.id_field);
@@ -354,6 +359,7 @@ fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'
             path: #template,
             success: &[#(#success),*],
             json_response: #json_expected,
+            response: crate::params::ResponseSchema::new(#response_schema),
             sample: |values| #struct_name::sample(values).parts(),
             produces: #produces,
             deletes: #deletes,

@@ -2,6 +2,7 @@
 //! from compiled shapes, and how values become path segments, query pairs, headers,
 //! cookies, forms and in-memory multipart uploads.
 
+mod check;
 pub mod fake;
 mod generate;
 pub mod overrides;
@@ -9,7 +10,7 @@ mod parts;
 pub mod shape;
 
 pub use overrides::{BodyField, FromOverride, Location, Overrides, OverridesError};
-pub use parts::{BodyValue, OperationInfo, RequestParts};
+pub use parts::{BodyValue, OperationInfo, RequestParts, ResponseSchema};
 pub use shape::{Kind, Shape};
 
 use goose::goose::{GooseUser, TransactionError};

@@ -15,6 +15,8 @@ pub struct OperationInfo {
     /// Documented success statuses as inclusive ranges.
     pub success: &'static [(u16, u16)],
     pub json_response: bool,
+    /// The documented JSON answer's schema, checked on a sample of answers.
+    pub response: ResponseSchema,
     /// Draws fresh parameters and returns the request they make.
     pub sample: fn(&mut Values) -> RequestParts,
     /// The resource it creates, and the answer's field holding the new id.
@@ -23,6 +25,43 @@ pub struct OperationInfo {
     pub deletes: Option<&'static str>,
     /// Resources its path needs, each with the operation that creates one.
     pub needs: &'static [(&'static str, &'static OperationInfo)],
+}
+
+/// An operation's documented response schema: JSON text from the spec, compiled on first
+/// use, and a count of the answers seen, so one in [`ResponseSchema::CHECK_EVERY`] is
+/// checked (the first one included).
+pub struct ResponseSchema {
+    text: &'static str,
+    shape: std::sync::OnceLock<Shape>,
+    seen: std::sync::atomic::AtomicU64,
+}
+
+impl ResponseSchema {
+    /// One answer in this many is checked against the schema.
+    pub const CHECK_EVERY: u64 = 16;
+
+    /// The schema `text` (empty: nothing documented, nothing checked).
+    pub const fn new(text: &'static str) -> ResponseSchema {
+        ResponseSchema {
+            text,
+            shape: std::sync::OnceLock::new(),
+            seen: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    /// The shape to check this answer against, when it is one of the sample.
+    pub fn sampled(&self) -> Option<&Shape> {
+        if self.text.is_empty() {
+            return None;
+        }
+        let n = self.seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        (n % Self::CHECK_EVERY == 0).then(|| self.shape())
+    }
+
+    /// The compiled shape.
+    pub fn shape(&self) -> &Shape {
+        self.shape.get_or_init(|| Shape::from_json_text(self.text))
+    }
 }
 
 /// A request body, by encoding.

@@ -47,6 +47,10 @@ pub struct Operation {
     pub response_media: Option<String>,
     /// Top-level property names of the documented success response's JSON object.
     pub response_fields: Vec<String>,
+    /// The documented success response's schema, `$ref`s inlined (checked on a sample
+    /// of answers); not in `discover`'s output.
+    #[serde(skip)]
+    pub response_schema: Option<Value>,
     /// The resource this operation creates, and the answer's field holding its id.
     pub produces: Option<links::Produces>,
     /// The resource this operation deletes (a `DELETE` of `/things/{thing_id}`).
@@ -389,7 +393,8 @@ fn plan_operation(
         .request_body
         .as_ref()
         .and_then(|body| plan_body(&mut cx, body));
-    let (success, response_media, response_fields) = plan_responses(&mut cx, &op.responses);
+    let (success, response_media, response_fields, response_schema) =
+        plan_responses(&mut cx, &op.responses);
     Operation {
         method,
         path,
@@ -400,6 +405,7 @@ fn plan_operation(
         success,
         response_media,
         response_fields,
+        response_schema,
         produces: None,
         deletes: None,
         needs: Vec::new(),
@@ -534,10 +540,11 @@ fn plan_body(cx: &mut Context<'_>, body: &ReferenceOr<openapiv3::RequestBody>) -
 fn plan_responses(
     cx: &mut Context<'_>,
     responses: &openapiv3::Responses,
-) -> (Vec<StatusRange>, Option<String>, Vec<String>) {
+) -> (Vec<StatusRange>, Option<String>, Vec<String>, Option<Value>) {
     let mut success = Vec::new();
     let mut media = None;
     let mut fields = Vec::new();
+    let mut response_schema = None;
     for (code, response) in &responses.responses {
         let range = match code {
             StatusCode::Code(c) => StatusRange { min: *c, max: *c },
@@ -562,6 +569,7 @@ fn plan_responses(
             if let Some(schema) = first.and_then(|(_, media_type)| media_type.schema.as_ref()) {
                 let schema = schema_json(cx, schema);
                 fields = top_level_fields(&schema);
+                response_schema = Some(schema);
             }
         }
     }
@@ -569,7 +577,7 @@ fn plan_responses(
         // No documented success: any 2xx will do.
         success.push(StatusRange { min: 200, max: 299 });
     }
-    (success, media, fields)
+    (success, media, fields, response_schema)
 }
 
 /// Property names of an object schema, also through a single-member `allOf`.
