@@ -137,8 +137,10 @@ fn stages(n: usize, runs: usize) -> Vec<(&'static str, Duration)> {
         ),
         (
             "  of which links::infer (producer/consumer links)",
-            best_of(runs, || links::infer(&mut plan.clone()))
-                .saturating_sub(best_of(runs, || plan.clone())),
+            best_of(runs, || {
+                links::infer(&mut plan.clone(), &Default::default())
+            })
+            .saturating_sub(best_of(runs, || plan.clone())),
         ),
         ("codegen::generate", best_of(runs, || generate(&plan))),
         (

@@ -142,6 +142,34 @@ pub fn reset() {
     }
 }
 
+/// The id a `Location` header names: the last segment of its path, when it points at
+/// the gateway's origin (`origin` like `http://127.0.0.1:8000`) or is relative. Another
+/// host's URL is refused, with why, so nothing is ever sent there.
+pub fn capture_location(location: &str, origin: &str) -> Result<Captured, String> {
+    let base = url::Url::parse(&format!("{}/", origin.trim_end_matches('/')))
+        .map_err(|e| format!("the gateway's origin does not parse ({e})"))?;
+    let url = base
+        .join(location)
+        .map_err(|e| format!("Location {location:?} does not parse ({e})"))?;
+    if url.origin() != base.origin() {
+        return Err(format!(
+            "Location points at another origin ({}); ignored, requests go only to the gateway",
+            url.origin().ascii_serialization()
+        ));
+    }
+    let segment = url
+        .path_segments()
+        .and_then(|mut segments| segments.rfind(|s| !s.is_empty()))
+        .ok_or_else(|| format!("Location {location:?} names no id"))?;
+    let id = percent_encoding::percent_decode_str(segment)
+        .decode_utf8_lossy()
+        .into_owned();
+    Ok(Captured {
+        id: Value::String(id),
+        record: Value::Null,
+    })
+}
+
 /// The id in a creating answer, from its `id_field`.
 pub fn capture(body: &[u8], id_field: &str) -> Option<Captured> {
     let record: Value = serde_json::from_slice(body).ok()?;
@@ -153,6 +181,22 @@ pub fn capture(body: &[u8], id_field: &str) -> Option<Captured> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_location_gives_its_last_segment_only_on_the_gateways_origin() {
+        let origin = "http://127.0.0.1:8000";
+        let id = |location| capture_location(location, origin).map(|c| c.id);
+        assert_eq!(id("/api/items/42"), Ok(json!("42")));
+        assert_eq!(id("http://127.0.0.1:8000/items/a%20b/"), Ok(json!("a b")));
+        assert_eq!(id("items/7?x=1"), Ok(json!("7")));
+        let err = id("http://evil.example/items/1").unwrap_err();
+        assert!(
+            err.contains("another origin") && err.contains("evil.example"),
+            "{err}"
+        );
+        assert!(id("http://127.0.0.1:9000/items/1").is_err());
+        assert!(id("/").is_err());
+    }
 
     #[test]
     fn the_pool_is_bounded_and_takes_the_oldest() {

@@ -12,6 +12,8 @@ pub type Outcome<T> = Result<T, Box<TransactionError>>;
 pub struct Reply {
     pub status: u16,
     pub content_type: Option<String>,
+    /// The `Location` header, when the answer has one.
+    pub location: Option<String>,
     pub body: bytes::Bytes,
     pub metric: GooseRequestMetric,
 }
@@ -47,10 +49,16 @@ pub async fn send(
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
+    let location = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     match read_capped(&mut response, MAX_BODY_BYTES).await {
         Ok(body) => Ok(Reply {
             status,
             content_type,
+            location,
             body,
             metric,
         }),

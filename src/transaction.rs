@@ -72,11 +72,33 @@ fn send_at<'a>(
         if let (Some((resource, id_field)), true) =
             (info.produces, (200..300).contains(&reply.status))
         {
-            if let Some(captured) = chain::capture(&reply.body, id_field) {
+            let captured = match reply.location.as_deref() {
+                Some(location) if id_field == crate::spec::links::FROM_LOCATION => {
+                    let origin = user.base_url.origin().ascii_serialization();
+                    chain::capture_location(location, &origin)
+                        .map_err(|reason| warn_once(info, &reason))
+                        .ok()
+                }
+                _ => chain::capture(&reply.body, id_field),
+            };
+            if let Some(captured) = captured {
                 chain::record_created(resource, &captured);
                 params::values(user).pool.add(resource, captured);
             }
         }
         checked
     })
+}
+
+/// Prints why a `Location` was not followed, once per operation.
+fn warn_once(info: &'static OperationInfo, reason: &str) {
+    static WARNED: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let mut warned = WARNED.lock().unwrap_or_else(|p| p.into_inner());
+    if !warned.contains(&info.path) {
+        warned.push(info.path);
+        eprintln!(
+            "gateway-loadtest: warning: {} {}: {reason}",
+            info.method, info.path
+        );
+    }
 }

@@ -4,6 +4,7 @@
 //! and the `DELETE` that takes it removes it.
 
 use super::plan::{AppPlan, Location, Method, Operation, Plan};
+use super::settings::LinkSettings;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -102,8 +103,33 @@ fn collection(path: &str) -> Option<String> {
     resource_key(last)
 }
 
-/// Sets `resource` on parameters, and `produces`, `deletes` and `needs` on operations.
-pub fn infer(plan: &mut Plan) {
+/// The `id_field` of a producer whose new id comes from its answer's `Location` header
+/// (the last segment of its path) rather than from a body field.
+pub const FROM_LOCATION: &str = "<Location header>";
+
+/// An OpenAPI link of a success response: the operation it leads to and, per parameter
+/// of that operation, a runtime expression (`$response.body#/id`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpecLink {
+    pub name: String,
+    pub target: LinkTarget,
+    pub parameters: Vec<(String, String)>,
+    /// The link's own `server`, when it names one.
+    pub server: Option<String>,
+}
+
+/// How a link names the operation it leads to.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LinkTarget {
+    Id(String),
+    Ref(String),
+}
+
+/// Sets `resource` on parameters, and `produces`, `deletes` and `needs` on operations:
+/// from names, then from the documents' OpenAPI links and `Location` headers, then as
+/// the configuration adds or removes links. A configured link that names no operation
+/// or parameter is an error naming it.
+pub fn infer(plan: &mut Plan, config: &LinkSettings) -> Result<(), String> {
     for app in &mut plan.apps {
         for op in &mut app.operations {
             let path = op.path.clone();
@@ -124,6 +150,8 @@ pub fn infer(plan: &mut Plan) {
             };
         }
     }
+    apply_spec_links(plan);
+    apply_config(plan, config)?;
     // Producers by resource, in plan order (the first one that fits wins).
     let mut producers: HashMap<String, Vec<(Method, String)>> = HashMap::new();
     for op in plan.apps.iter().flat_map(|app| app.operations.iter()) {
@@ -137,6 +165,175 @@ pub fn infer(plan: &mut Plan) {
     for app in &mut plan.apps {
         set_needs(app, &producers);
     }
+    Ok(())
+}
+
+/// Where an operation is in the plan: app index, operation index.
+type At = (usize, usize);
+
+fn find_key(plan: &Plan, key: &str) -> Option<At> {
+    let (method, path) = key.trim().split_once(' ')?;
+    find(plan, |op| {
+        op.method.as_str().eq_ignore_ascii_case(method.trim()) && op.path == path.trim()
+    })
+}
+
+fn find(plan: &Plan, test: impl Fn(&Operation) -> bool) -> Option<At> {
+    plan.apps.iter().enumerate().find_map(|(a, app)| {
+        let o = app.operations.iter().position(&test)?;
+        Some((a, o))
+    })
+}
+
+/// Links `producer`'s answer field to `consumer`'s parameter `name` (qualified names
+/// like `path.id` allowed); false when the consumer has no such parameter.
+fn link(plan: &mut Plan, producer: At, field: &str, consumer: At, name: &str) -> bool {
+    let name = name.rsplit('.').next().unwrap_or(name);
+    // A producer already linked by the same field keeps its resource for every consumer.
+    let known = plan.apps[producer.0].operations[producer.1]
+        .produces
+        .as_ref()
+        .filter(|p| p.id_field == field)
+        .map(|p| p.resource.clone());
+    let op = &mut plan.apps[consumer.0].operations[consumer.1];
+    let Some(param) = op.params.iter_mut().find(|p| p.name == name) else {
+        return false;
+    };
+    let resource = known
+        .or_else(|| param.resource.clone())
+        .or_else(|| resource_key(name))
+        .unwrap_or_else(|| name.to_string());
+    param.resource = Some(resource.clone());
+    plan.apps[producer.0].operations[producer.1].produces = Some(Produces {
+        resource,
+        id_field: field.to_string(),
+    });
+    true
+}
+
+/// The documents' OpenAPI links (`$response.body#/field` expressions), and producers
+/// whose answers carry a `Location` header. A link into another document or host is
+/// ignored with a warning: requests go only to the gateway's origin.
+fn apply_spec_links(plan: &mut Plan) {
+    let mut found = Vec::new();
+    for (a, app) in plan.apps.iter().enumerate() {
+        for (o, op) in app.operations.iter().enumerate() {
+            for spec_link in &op.spec_links {
+                found.push((
+                    (a, o),
+                    app.prefix.clone(),
+                    op.method,
+                    op.path.clone(),
+                    spec_link.clone(),
+                ));
+            }
+        }
+    }
+    for (producer, prefix, method, path, spec_link) in found {
+        let from = format!("{} {path}: link {:?}", method.as_str(), spec_link.name);
+        if let Some(server) = &spec_link.server {
+            plan.warnings.push(format!(
+                "{from}: names server {server:?}; ignored, requests go only to the gateway"
+            ));
+            continue;
+        }
+        let consumer = match &spec_link.target {
+            LinkTarget::Id(id) => find(plan, |op| op.operation_id.as_deref() == Some(id.as_str())),
+            LinkTarget::Ref(reference) => match operation_ref(reference) {
+                Some((ref_path, ref_method)) => {
+                    let full = format!("{prefix}{ref_path}");
+                    find(plan, |op| {
+                        op.path == full && op.method.as_str().eq_ignore_ascii_case(&ref_method)
+                    })
+                }
+                None => {
+                    plan.warnings.push(format!(
+                        "{from}: operationRef {reference:?} is not a local #/paths reference; ignored"
+                    ));
+                    continue;
+                }
+            },
+        };
+        let Some(consumer) = consumer else {
+            plan.warnings
+                .push(format!("{from}: leads to no planned operation; ignored"));
+            continue;
+        };
+        for (name, expression) in &spec_link.parameters {
+            let field = expression
+                .strip_prefix("$response.body#/")
+                .filter(|f| !f.is_empty() && !f.contains('/'));
+            let Some(field) = field else {
+                plan.warnings.push(format!(
+                    "{from}: parameter {name:?} takes {expression:?}; only $response.body#/<field> is followed"
+                ));
+                continue;
+            };
+            if !link(plan, producer, field, consumer, name) {
+                plan.warnings.push(format!(
+                    "{from}: the target has no parameter {name:?}; ignored"
+                ));
+            }
+        }
+    }
+    for app in &mut plan.apps {
+        for op in &mut app.operations {
+            if op.produces.is_none() && op.answers_location && op.method == Method::Post {
+                if let Some(resource) = collection(&op.path) {
+                    op.produces = Some(Produces {
+                        resource,
+                        id_field: FROM_LOCATION.to_string(),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// `#/paths/~1users~1{id}/get` → (`/users/{id}`, `get`).
+fn operation_ref(reference: &str) -> Option<(String, String)> {
+    let rest = reference.strip_prefix("#/paths/")?;
+    let (path, method) = rest.rsplit_once('/')?;
+    let path = path.replace("~1", "/").replace("~0", "~");
+    Some((path, method.to_string()))
+}
+
+/// The configuration's `[[links.add]]` and `[[links.remove]]`.
+fn apply_config(plan: &mut Plan, config: &LinkSettings) -> Result<(), String> {
+    let missing = |key: &str, which: &str| {
+        format!(
+            "use links.{which} {key:?}: no planned operation is {key:?}; name it as `discover` lists it (METHOD /path with the app's prefix)"
+        )
+    };
+    for add in &config.add {
+        let producer =
+            find_key(plan, &add.producer).ok_or_else(|| missing(&add.producer, "add"))?;
+        let consumer =
+            find_key(plan, &add.consumer).ok_or_else(|| missing(&add.consumer, "add"))?;
+        if !link(plan, producer, &add.field, consumer, &add.parameter) {
+            return Err(format!(
+                "use links.add: {:?} has no parameter {:?}",
+                add.consumer, add.parameter
+            ));
+        }
+    }
+    for remove in &config.remove {
+        let consumer =
+            find_key(plan, &remove.consumer).ok_or_else(|| missing(&remove.consumer, "remove"))?;
+        let op = &mut plan.apps[consumer.0].operations[consumer.1];
+        let param = op
+            .params
+            .iter_mut()
+            .find(|p| p.name == remove.parameter)
+            .ok_or_else(|| {
+                format!(
+                    "use links.remove: {:?} has no parameter {:?}",
+                    remove.consumer, remove.parameter
+                )
+            })?;
+        param.resource = None;
+    }
+    Ok(())
 }
 
 fn set_needs(app: &mut AppPlan, producers: &HashMap<String, Vec<(Method, String)>>) {

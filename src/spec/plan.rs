@@ -51,6 +51,12 @@ pub struct Operation {
     /// of answers); not in `discover`'s output.
     #[serde(skip)]
     pub response_schema: Option<Value>,
+    /// The OpenAPI `links` of the documented success response.
+    #[serde(skip)]
+    pub spec_links: Vec<links::SpecLink>,
+    /// The documented success response declares a `Location` header.
+    #[serde(skip)]
+    pub answers_location: bool,
     /// The resource this operation creates, and the answer's field holding its id.
     pub produces: Option<links::Produces>,
     /// The resource this operation deletes (a `DELETE` of `/things/{thing_id}`).
@@ -135,6 +141,8 @@ pub struct Filter {
     pub exclude: Vec<String>,
     pub max_per_app: Option<usize>,
     pub infer_links: bool,
+    /// Links added to or removed from the inferred ones.
+    pub links: super::settings::LinkSettings,
 }
 
 impl Default for Filter {
@@ -144,6 +152,7 @@ impl Default for Filter {
             exclude: Vec::new(),
             max_per_app: None,
             infer_links: true,
+            links: Default::default(),
         }
     }
 }
@@ -156,6 +165,7 @@ impl Filter {
             exclude: settings.operations.exclude.clone(),
             max_per_app: settings.discovery.max_operations_per_app,
             infer_links: settings.discovery.infer_links,
+            links: settings.links.clone(),
         }
     }
 }
@@ -163,6 +173,8 @@ impl Filter {
 /// Why a plan could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
+    #[error("{0}")]
+    Links(String),
     #[error("read the OpenAPI document of app {app:?} ({path}): {source}")]
     Document {
         app: String,
@@ -259,7 +271,7 @@ pub fn build(discovery: &Discovery, filter: &Filter) -> Result<Plan, PlanError> 
         plan.apps.push(app_plan);
     }
     if filter.infer_links {
-        links::infer(&mut plan);
+        links::infer(&mut plan, &filter.links).map_err(PlanError::Links)?;
     }
     Ok(plan)
 }
@@ -395,6 +407,7 @@ fn plan_operation(
         .and_then(|body| plan_body(&mut cx, body));
     let (success, response_media, response_fields, response_schema) =
         plan_responses(&mut cx, &op.responses);
+    let (spec_links, answers_location) = response_links(&op.responses);
     Operation {
         method,
         path,
@@ -406,6 +419,8 @@ fn plan_operation(
         response_media,
         response_fields,
         response_schema,
+        spec_links,
+        answers_location,
         produces: None,
         deletes: None,
         needs: Vec::new(),
@@ -578,6 +593,48 @@ fn plan_responses(
         success.push(StatusRange { min: 200, max: 299 });
     }
     (success, media, fields, response_schema)
+}
+
+/// The `links` and whether a `Location` header is declared, of the success responses.
+fn response_links(responses: &openapiv3::Responses) -> (Vec<links::SpecLink>, bool) {
+    let mut found = Vec::new();
+    let mut location = false;
+    for (code, response) in &responses.responses {
+        let is_success = match code {
+            StatusCode::Code(c) => (200..300).contains(c),
+            StatusCode::Range(r) => *r == 2,
+        };
+        let Some(response) = response.as_item().filter(|_| is_success) else {
+            continue;
+        };
+        location |= response
+            .headers
+            .keys()
+            .any(|name| name.eq_ignore_ascii_case("location"));
+        for (name, link) in &response.links {
+            let Some(link) = link.as_item() else { continue };
+            let target = match &link.operation {
+                openapiv3::LinkOperation::OperationId(id) => links::LinkTarget::Id(id.clone()),
+                openapiv3::LinkOperation::OperationRef(reference) => {
+                    links::LinkTarget::Ref(reference.clone())
+                }
+            };
+            let parameters = link
+                .parameters
+                .iter()
+                .filter_map(|(param, expression)| {
+                    Some((param.clone(), expression.as_str()?.to_string()))
+                })
+                .collect();
+            found.push(links::SpecLink {
+                name: name.clone(),
+                target,
+                parameters,
+                server: link.server.as_ref().map(|server| server.url.clone()),
+            });
+        }
+    }
+    (found, location)
 }
 
 /// Property names of an object schema, also through a single-member `allOf`.
@@ -783,6 +840,161 @@ mod tests {
         assert_eq!(kept, vec!["/items"]);
         assert_eq!(plan.excluded.len(), 2);
         assert!(plan.excluded[0].reason.contains("/admin/*"));
+    }
+
+    /// `POST /orders` answers `{"ref": ...}`; `GET /o/{key}` and `GET /p/{code}` take it only
+    /// through the links given (their names say nothing).
+    fn linked_doc(links: Value, headers: Value) -> Value {
+        doc(json!({
+            "/orders": {"post": {"operationId": "makeOrder", "responses": {"201": {
+                "description": "made", "headers": headers, "links": links,
+                "content": {"application/json": {"schema": {"type": "object",
+                    "properties": {"ref": {"type": "string"}}}}}
+            }}}},
+            "/o/{key}": {"get": {"operationId": "getOrder",
+                "parameters": [{"name": "key", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "ok"}}}},
+            "/p/{code}": {"get": {"operationId": "getP",
+                "parameters": [{"name": "code", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "ok"}}}}
+        }))
+    }
+
+    fn op<'a>(plan: &'a Plan, method: Method, path: &str) -> &'a Operation {
+        plan.apps[0]
+            .operations
+            .iter()
+            .find(|o| o.method == method && o.path == path)
+            .unwrap()
+    }
+
+    #[test]
+    fn openapi_links_by_id_and_ref_make_producers_and_needs() {
+        let d = linked_doc(
+            json!({
+                "ByKey": {"operationId": "getOrder", "parameters": {"key": "$response.body#/ref"}},
+                "ByRef": {"operationRef": "#/paths/~1p~1{code}/get", "parameters": {"path.code": "$response.body#/ref"}},
+                "Elsewhere": {"operationId": "getP", "server": {"url": "http://evil.example"},
+                              "parameters": {"code": "$response.body#/ref"}},
+                "Deep": {"operationId": "getP", "parameters": {"code": "$response.body#/a/b"}}
+            }),
+            json!({}),
+        );
+        let plan = build(&discovery(vec![app("root", "/svc", d)]), &Filter::default()).unwrap();
+        let producer = op(&plan, Method::Post, "/svc/orders");
+        let produces = producer
+            .produces
+            .as_ref()
+            .expect("the link makes POST a producer");
+        assert_eq!(produces.id_field, "ref");
+        for path in ["/svc/o/{key}", "/svc/p/{code}"] {
+            let consumer = op(&plan, Method::Get, path);
+            assert_eq!(
+                consumer.params[0].resource.as_deref(),
+                Some(produces.resource.as_str()),
+                "{path}"
+            );
+            assert_eq!(consumer.needs.len(), 1, "{path}");
+            assert_eq!(consumer.needs[0].producer_path, "/svc/orders");
+        }
+        let warnings = plan.warnings.join("\n");
+        assert!(
+            warnings.contains("\"Elsewhere\"") && warnings.contains("evil.example"),
+            "{warnings}"
+        );
+        assert!(warnings.contains("\"Deep\""), "{warnings}");
+    }
+
+    #[test]
+    fn a_location_header_makes_a_producer_whose_id_comes_from_it() {
+        let d = linked_doc(
+            json!({}),
+            json!({"Location": {"schema": {"type": "string"}}}),
+        );
+        let plan = build(&discovery(vec![app("root", "", d)]), &Filter::default()).unwrap();
+        let produces = op(&plan, Method::Post, "/orders").produces.clone().unwrap();
+        assert_eq!(produces.resource, "order");
+        assert_eq!(produces.id_field, links::FROM_LOCATION);
+    }
+
+    #[test]
+    fn configured_links_are_added_and_removed_and_bad_ones_are_named() {
+        let settings = super::super::settings::parse(
+            "[[links.add]]\nproducer = \"POST /orders\"\nfield = \"ref\"\nconsumer = \"GET /o/{key}\"\nparameter = \"key\"\n\
+             [[links.remove]]\nconsumer = \"GET /o/{key}\"\nparameter = \"nothing\"\n",
+        );
+        let err = settings
+            .map(|s| Filter::from_settings(&s))
+            .and_then(|filter| {
+                build(
+                    &discovery(vec![app("root", "", linked_doc(json!({}), json!({})))]),
+                    &filter,
+                )
+                .map_err(|e| e.to_string())
+            });
+        let err = err.unwrap_err();
+        assert!(
+            err.contains("links.remove") && err.contains("\"nothing\""),
+            "{err}"
+        );
+
+        let settings = super::super::settings::parse(
+            "[[links.add]]\nproducer = \"POST /orders\"\nfield = \"ref\"\nconsumer = \"GET /o/{key}\"\nparameter = \"key\"\n",
+        )
+        .unwrap();
+        let d = linked_doc(json!({}), json!({}));
+        let plan = build(
+            &discovery(vec![app("root", "", d.clone())]),
+            &Filter::from_settings(&settings),
+        )
+        .unwrap();
+        assert_eq!(op(&plan, Method::Get, "/o/{key}").needs.len(), 1);
+        assert_eq!(
+            op(&plan, Method::Post, "/orders")
+                .produces
+                .as_ref()
+                .unwrap()
+                .id_field,
+            "ref"
+        );
+
+        let mut filter = Filter::from_settings(&settings);
+        filter.links.add[0].producer = "POST /nowhere".to_string();
+        let err = build(&discovery(vec![app("root", "", d.clone())]), &filter)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("\"POST /nowhere\"") && err.contains("discover"),
+            "{err}"
+        );
+
+        // A link inferred from names is removed by configuration.
+        let d = doc(json!({
+            "/tickets": {"post": {"responses": {"201": {"description": "ok", "content": {"application/json":
+                {"schema": {"type": "object", "properties": {"id": {"type": "integer"}}}}}}}}},
+            "/tickets/{ticket_id}": {"get": {"parameters": [{"name": "ticket_id", "in": "path", "required": true,
+                "schema": {"type": "integer"}}], "responses": {"200": {"description": "ok"}}}}
+        }));
+        let plan = build(
+            &discovery(vec![app("root", "", d.clone())]),
+            &Filter::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            op(&plan, Method::Get, "/tickets/{ticket_id}").needs.len(),
+            1
+        );
+        let settings = super::super::settings::parse(
+            "[[links.remove]]\nconsumer = \"GET /tickets/{ticket_id}\"\nparameter = \"ticket_id\"\n",
+        )
+        .unwrap();
+        let plan = build(
+            &discovery(vec![app("root", "", d)]),
+            &Filter::from_settings(&settings),
+        )
+        .unwrap();
+        let consumer = op(&plan, Method::Get, "/tickets/{ticket_id}");
+        assert!(consumer.needs.is_empty() && consumer.params[0].resource.is_none());
     }
 
     #[test]

@@ -22,6 +22,35 @@ pub struct Settings {
     pub grading: Bands,
     /// `[run]`: defaults for run options.
     pub run: RunSettings,
+    /// `[[links.add]]`, `[[links.remove]]`: producer → consumer links beside the inferred.
+    pub links: LinkSettings,
+}
+
+/// Links to add to or remove from the inferred ones.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LinkSettings {
+    pub add: Vec<AddLink>,
+    pub remove: Vec<RemoveLink>,
+}
+
+/// `producer`'s answer field `field` holds the id that `consumer`'s `parameter` takes.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AddLink {
+    /// `METHOD /path` with the app's prefix, as `discover` lists it.
+    pub producer: String,
+    pub field: String,
+    pub consumer: String,
+    pub parameter: String,
+}
+
+/// `consumer`'s `parameter` is drawn, never taken from what another operation created.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RemoveLink {
+    pub consumer: String,
+    pub parameter: String,
 }
 
 /// `[profiles.NAME]`, like the original toolkit's `BENCHMARK_CONFIGS` entries.
