@@ -8,3 +8,4 @@ mod interrupt;
 mod runner;
 mod spec_commands;
 mod static_scenarios;
+mod suite_config;
