@@ -265,6 +265,7 @@ fn suite(
 }
 
 fn load(options: RunOptions, goose: GooseConfiguration) -> ExitCode {
+    crate::logging::install(&goose);
     let runtime = match runtime() {
         Ok(runtime) => runtime,
         Err(code) => return code,

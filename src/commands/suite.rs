@@ -115,6 +115,7 @@ pub async fn run(
         run_options.profile = Some(profile.name.clone());
         run_options.results_dir = folder.clone();
         let config = suite_config(&gateway)?;
+        crate::logging::install(&config);
         let scenarios = run::all_scenarios(&run_options, &config)
             .map_err(|e| super::CommandError::Usage(format!("register the scenarios: {e}")))?;
         let outcome = run::run(&run_options, config, scenarios)
