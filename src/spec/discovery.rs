@@ -1136,6 +1136,12 @@ mod tests {
             (
                 200,
                 "application/json",
+                Vec::new(),
+                "the body is not JSON",
+            ),
+            (
+                200,
+                "application/json",
                 b"{\"a\": \"\xff\xfe\"}".to_vec(),
                 "not valid UTF-8 (at byte 7)",
             ),

@@ -798,6 +798,21 @@ mod tests {
     }
 
     #[test]
+    fn a_ref_to_nothing_is_a_warning_naming_it_and_the_operation_is_kept() {
+        let d = doc(json!({
+            "/items": {"post": {
+                "requestBody": {"required": true, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Nope"}}}},
+                "responses": {"201": {"description": "ok"}}
+            }}
+        }));
+        let plan = build(&discovery(vec![app("root", "", d)]), &Filter::default()).unwrap();
+        assert_eq!(plan.apps[0].operations.len(), 1);
+        let warnings = plan.warnings.join("\n");
+        assert!(warnings.contains("#/components/schemas/Nope"), "{warnings}");
+    }
+
+    #[test]
     fn parameters_keep_location_requiredness_and_examples() {
         let d = doc(json!({
             "/items/{item_id}": {"get": {
