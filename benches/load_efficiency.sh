@@ -25,7 +25,8 @@ set -euo pipefail
 usage() {
     cat <<'EOF'
 usage: benches/load_efficiency.sh [--quick] [--reps N] [--secs S] [--users N]
-                                  [--big-users N] [--big-secs S] [--no-big] [--keep]
+                                  [--big-users N] [--big-secs S] [--no-big]
+                                  [--bodies small|full] [--keep]
 
   --quick        1 repetition, 3 s runs (8 s at --big-users): a smoke run
   --reps N       repetitions of each contender, interleaved (default 3)
@@ -34,11 +35,13 @@ usage: benches/load_efficiency.sh [--quick] [--reps N] [--secs S] [--users N]
   --big-users N  users of the second table (default 1000)
   --big-secs S   seconds of load per run at --big-users (default 20)
   --no-big       skip the --big-users table
+  --bodies B     small (default): nginx answers hold only the fields the checks read;
+                 full: demo-gateway-sized answers (100-400 bytes)
   --keep         keep the temp folder (nginx config, every run's results and samples)
 EOF
 }
 
-reps=3 secs=10 users=10 big_users=1000 big_secs=20 big=1 keep=0
+reps=3 secs=10 users=10 big_users=1000 big_secs=20 big=1 keep=0 bodies=small
 while (($#)); do
     case $1 in
     --quick) reps=1 secs=3 big_secs=8 ;;
@@ -48,12 +51,14 @@ while (($#)); do
     --big-users) big_users=$2; shift ;;
     --big-secs) big_secs=$2; shift ;;
     --no-big) big=0 ;;
+    --bodies) bodies=$2; shift ;;
     --keep) keep=1 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "load_efficiency: unknown option $1" >&2; usage >&2; exit 2 ;;
     esac
     shift
 done
+[[ $bodies == small || $bodies == full ]] || { echo "load_efficiency: --bodies is small or full" >&2; exit 2; }
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 say() { echo "load_efficiency: $*" >&2; }
@@ -77,8 +82,16 @@ if ((${#missing[@]})); then
 fi
 command -v cargo >/dev/null || { say "cargo not found; install Rust (rustup)"; exit 1; }
 
-# ---- cores: the generator gets one, everything else (nginx, wrk as a server-side
-# helper, this script's sampling) the other ---------------------------------------------
+# ---- build ---------------------------------------------------------------------------
+say "cargo build --release (from the committed snapshot in generated/)"
+(cd "$repo" && env -u GATEWAY_URL cargo build --release --quiet)
+target_dir=$(cd "$repo" && cargo metadata --no-deps --format-version 1 |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+bin=$target_dir/release/gateway-loadtest
+[[ -x $bin ]] || { say "no binary at $bin after the build"; exit 1; }
+
+# ---- cores: the generator (or wrk) gets one; everything else (nginx, this script and
+# its sampling) the other ------------------------------------------------------------
 cpus=$(nproc)
 if ((cpus >= 2)); then
     gen_cpu=1 aux_cpu=0
@@ -91,14 +104,6 @@ taskset -cp "$aux_cpu" $$ >/dev/null
 if (($(ulimit -n) < 4 * big_users + 256)); then
     ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 fi
-
-# ---- build ---------------------------------------------------------------------------
-say "cargo build --release (from the committed snapshot in generated/)"
-(cd "$repo" && env -u GATEWAY_URL cargo build --release --quiet)
-target_dir=$(cd "$repo" && cargo metadata --no-deps --format-version 1 |
-    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
-bin=$target_dir/release/gateway-loadtest
-[[ -x $bin ]] || { say "no binary at $bin after the build"; exit 1; }
 
 # ---- temp folder and cleanup -----------------------------------------------------------
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/load-efficiency.XXXXXX")
@@ -120,19 +125,50 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---- nginx -------------------------------------------------------------------------------
-# Every route the scenarios call answers as the demo gateway would, with the status and
-# the fields their checks read (201 and a fresh id on a create, 204 on a delete, the
-# asked-for id echoed on a read), so every persona and generated transaction runs its
-# normal path and request mix. Any other path gets 200 {"status":"ok"}.
+# Every route the scenarios call answers with the status the demo gateway gives (201 and a
+# fresh id on a create, 204 on a delete, 200 and the asked-for id on a read), so every
+# persona and generated transaction runs its normal path and request mix instead of
+# stopping at a failed check. With --bodies small (the default) a body holds only what
+# the checks and the chaining read, about as small as the {"status":"ok"} of /health, so
+# the benchmark weighs the generator's work rather than the server's answer sizes;
+# --bodies full answers with demo-gateway-sized bodies (100-400 bytes). Any other path
+# gets 200 {"status":"ok"}.
 write_nginx_conf() {
     local port=$1 dir=$tmp/nginx
     local user_line=""
     ((EUID == 0)) && user_line="user $(id -un) $(id -gn);"
-    local health='{"status":"ok"}'
-    local ticket='"title":"Printer on fire","code":"OPS-0042","priority":"medium","status":"open","severity":3,"estimate_hours":4.5,"reporter":{"name":"Ada Lovelace","email":"ada@example.com"},"tags":[],"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z"'
-    local contact='"name":"Grace Hopper","email":"grace@example.com","created_at":"2026-01-01T00:00:00Z"'
-    local doc='"filename":"report.txt","content_type":"text/plain","size":1024,"sha256":"0000000000000000000000000000000000000000000000000000000000000000","uploaded_at":"2026-01-01T00:00:00Z"'
-    local page='{"items":[],"total":0,"limit":20,"offset":0}'
+    # In single quotes: $uuid, $sid, ... are nginx variables, expanded per request.
+    local health='{"status":"ok"}' root status services info page
+    local session_new session upload document ticket_new ticket contact_new contact
+    if [[ $bodies == small ]]; then
+        root='{"name":"demo-gateway"}'
+        status='{"status":"ok","live_resources":{}}'
+        services='{"services":[]}'
+        info='{"name":"documents"}'
+        page='{"items":[]}'
+        session_new='{"session_id":"$uuid"}'
+        session='{"session_id":"$sid"}'
+        upload='{"doc_id":"$uuid","session_id":"$sid","size":1024}'
+        document='{"doc_id":"$did"}'
+        ticket_new='{"id":"$uuid"}' ticket='{"id":"$tid"}'
+        contact_new='{"id":"$uuid"}' contact='{"id":"$cid"}'
+    else
+        local t='"title":"Printer on fire","code":"OPS-0042","priority":"medium","status":"open","severity":3,"estimate_hours":4.5,"reporter":{"name":"Ada Lovelace","email":"ada@example.com"},"tags":[],"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z"'
+        local c='"name":"Grace Hopper","email":"grace@example.com","created_at":"2026-01-01T00:00:00Z"'
+        local d='"filename":"report.txt","content_type":"text/plain","size":1024,"sha256":"0000000000000000000000000000000000000000000000000000000000000000","uploaded_at":"2026-01-01T00:00:00Z"'
+        local s='"label":"nightly-run","created_at":"2026-01-01T00:00:00Z","document_count":0'
+        root='{"name":"demo-gateway","version":"0.1.0","services":["documents","docman"]}'
+        status='{"status":"ok","uptime_seconds":1.0,"requests_served":1,"live_resources":{"sessions":0,"documents":0,"tickets":0,"contacts":0},"latency_ms":0.0,"api_variant":""}'
+        services='{"services":[{"name":"documents","prefix":"/api/v1/documents","docs_url":"/api/v1/documents/docs","openapi_url":"/api/v1/documents/openapi.json"},{"name":"docman","prefix":"/docman","docs_url":"/docman/docs","openapi_url":"/docman/openapi.json"}]}'
+        info='{"name":"documents","version":"0.1.0","max_upload_bytes":1048576,"counts":{"sessions":0,"documents":0}}'
+        page='{"items":[],"total":0,"limit":20,"offset":0}'
+        session_new="{\"session_id\":\"\$uuid\",$s}"
+        session="{\"session_id\":\"\$sid\",$s}"
+        upload="{\"doc_id\":\"\$uuid\",\"session_id\":\"\$sid\",$d}"
+        document="{\"doc_id\":\"\$did\",\"session_id\":\"00000000-0000-4000-8000-000000000000\",$d}"
+        ticket_new="{\"id\":\"\$uuid\",$t}" ticket="{\"id\":\"\$tid\",$t}"
+        contact_new="{\"id\":\"\$uuid\",$c}" contact="{\"id\":\"\$cid\",$c}"
+    fi
     cat >"$dir/nginx.conf" <<EOF
 $user_line
 daemon off;
@@ -157,40 +193,36 @@ http {
     server {
         listen 127.0.0.1:$port;
         location / { return 200 '$health'; }
-        location = / { return 200 '{"name":"demo-gateway","version":"0.1.0","services":["documents","docman"]}'; }
-        location = /gateway/status { return 200 '{"status":"ok","uptime_seconds":1.0,"requests_served":1,"live_resources":{"sessions":0,"documents":0,"tickets":0,"contacts":0},"latency_ms":0.0,"api_variant":""}'; }
-        location = /gateway/services { return 200 '{"services":[{"name":"documents","prefix":"/api/v1/documents","docs_url":"/api/v1/documents/docs","openapi_url":"/api/v1/documents/openapi.json"},{"name":"docman","prefix":"/docman","docs_url":"/docman/docs","openapi_url":"/docman/openapi.json"}]}'; }
-        location = /api/v1/documents/info { return 200 '{"name":"documents","version":"0.1.0","max_upload_bytes":1048576,"counts":{"sessions":0,"documents":0}}'; }
+        location = / { return 200 '$root'; }
+        location = /gateway/status { return 200 '$status'; }
+        location = /gateway/services { return 200 '$services'; }
+        location = /api/v1/documents/info { return 200 '$info'; }
         location = /api/v1/documents/ { return 200 '$page'; }
         location = /api/v1/documents/sessions {
-            if (\$request_method = POST) { return 201 '{"session_id":"\$uuid","label":"nightly-run","created_at":"2026-01-01T00:00:00Z","document_count":0}'; }
+            if (\$request_method = POST) { return 201 '$session_new'; }
             return 405 '{"detail":"Method Not Allowed"}';
         }
-        location ~ ^/api/v1/documents/session/(?<sid>[^/]+)/upload\$ {
-            return 201 '{"doc_id":"\$uuid","session_id":"\$sid",$doc}';
-        }
+        location ~ ^/api/v1/documents/session/(?<sid>[^/]+)/upload\$ { return 201 '$upload'; }
         location ~ ^/api/v1/documents/session/(?<sid>[^/]+)\$ {
             if (\$request_method = DELETE) { return 204; }
-            return 200 '{"session_id":"\$sid","label":"nightly-run","created_at":"2026-01-01T00:00:00Z","document_count":0}';
+            return 200 '$session';
         }
-        location ~ ^/api/v1/documents/documents/(?<did>[^/]+)\$ {
-            return 200 '{"doc_id":"\$did","session_id":"00000000-0000-4000-8000-000000000000",$doc}';
-        }
+        location ~ ^/api/v1/documents/documents/(?<did>[^/]+)\$ { return 200 '$document'; }
         location = /docman/tickets {
-            if (\$request_method = POST) { return 201 '{"id":"\$uuid",$ticket}'; }
+            if (\$request_method = POST) { return 201 '$ticket_new'; }
             return 200 '$page';
         }
         location ~ ^/docman/tickets/(?<tid>[^/]+)\$ {
             if (\$request_method = DELETE) { return 204; }
-            return 200 '{"id":"\$tid",$ticket}';
+            return 200 '$ticket';
         }
         location = /docman/contacts {
-            if (\$request_method = POST) { return 201 '{"id":"\$uuid",$contact}'; }
+            if (\$request_method = POST) { return 201 '$contact_new'; }
             return 405 '{"detail":"Method Not Allowed"}';
         }
         location ~ ^/docman/contacts/(?<cid>[^/]+)\$ {
             if (\$request_method = DELETE) { return 204; }
-            return 200 '{"id":"\$cid",$contact}';
+            return 200 '$contact';
         }
     }
 }
@@ -351,7 +383,7 @@ commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git -C "$repo" status --porcelain --untracked-files=no 2>/dev/null || true)
 machine="${model:-unknown CPU} (family ${family:-?}, model ${cpumodel:-?}), $cpus CPUs${hypervisor:+, $hypervisor guest}, $mem RAM"
 
-export machine started commit load_before load_after gen_cpu aux_cpu reps users secs big_users big_secs
+export bodies machine started commit load_before load_after gen_cpu aux_cpu reps users secs big_users big_secs
 export kernel="$(uname -sr)" changes="${dirty:+ (with local changes)}"
 python3 - "$runs_tsv" "$clk_tck" <<'PY'
 import glob, json, os, re, statistics, sys
@@ -367,7 +399,10 @@ print(f"Run: {env['started']}, commit {env['commit']}{env['changes']}; load aver
       f"(1, 5, 15 min) {env['load_before']} before, {env['load_after']} after.")
 print(f"Generator pinned to CPU {env['gen_cpu']}, nginx (1 worker) and this script's sampling on CPU "
       f"{env['aux_cpu']}; {env['reps']} repetition(s) of each contender, interleaved; "
-      f"{users} users for {env['secs']} s, then {big_users} users for {env['big_secs']} s.")
+      f"{users} users for {env['secs']} s, then {big_users} users for {env['big_secs']} s. "
+      f"nginx answers: {env['bodies']} bodies ("
+      + ("only the fields the scenarios' checks read" if env["bodies"] == "small"
+         else "demo-gateway-sized, 100-400 bytes") + ").")
 print()
 
 def ts(text):
