@@ -233,10 +233,11 @@ EOF
 answers() {
     local reply
     reply=$(
+        exec 2>/dev/null # a refused connection is an answer here, not an error
         exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
         printf 'GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
         timeout 2 cat <&3
-    ) 2>/dev/null || return 1
+    ) || return 1
     [[ $reply == *"$2"* ]]
 }
 
