@@ -384,7 +384,7 @@ commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git -C "$repo" status --porcelain --untracked-files=no 2>/dev/null || true)
 machine="${model:-unknown CPU} (family ${family:-?}, model ${cpumodel:-?}), $cpus CPUs${hypervisor:+, $hypervisor guest}, $mem RAM"
 
-export bodies machine started commit load_before load_after gen_cpu aux_cpu reps users secs big_users big_secs
+export big bodies machine started commit load_before load_after gen_cpu aux_cpu reps users secs big_users big_secs
 export kernel="$(uname -sr)" changes="${dirty:+ (with local changes)}"
 python3 - "$runs_tsv" "$clk_tck" <<'PY'
 import glob, json, os, re, statistics, sys
@@ -398,12 +398,14 @@ print()
 print(f"Machine: {env['machine']}; {env['kernel']}.")
 print(f"Run: {env['started']}, commit {env['commit']}{env['changes']}; load average "
       f"(1, 5, 15 min) {env['load_before']} before, {env['load_after']} after.")
-print(f"Generator pinned to CPU {env['gen_cpu']}, nginx (1 worker) and this script's sampling on CPU "
-      f"{env['aux_cpu']}; {env['reps']} repetition(s) of each contender, interleaved; "
-      f"{users} users for {env['secs']} s, then {big_users} users for {env['big_secs']} s. "
-      f"nginx answers: {env['bodies']} bodies ("
-      + ("only the fields the scenarios' checks read" if env["bodies"] == "small"
-         else "demo-gateway-sized, 100-400 bytes") + ").")
+shape = f"{users} users for {env['secs']} s"
+if env["big"] == "1":
+    shape += f", then {big_users} users for {env['big_secs']} s"
+answers = ("only the fields the scenarios' checks read" if env["bodies"] == "small"
+           else "demo-gateway-sized, 100-400 bytes")
+print(f"Generator pinned to CPU {env['gen_cpu']}, nginx (1 worker) and this script's sampling "
+      f"on CPU {env['aux_cpu']}; {env['reps']} repetition(s) of each contender, interleaved; "
+      f"{shape}. nginx answers: {env['bodies']} bodies ({answers}).")
 print()
 
 def ts(text):
