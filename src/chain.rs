@@ -3,7 +3,7 @@
 //! `cleanup` deletes at the end).
 
 use serde_json::Value;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Mutex;
 
 /// How many created resources of one kind a user remembers.
@@ -81,6 +81,88 @@ fn refers_to(record: &Value, id: &Value) -> bool {
 #[derive(Debug, Default)]
 pub struct Ledger {
     live: HashMap<(String, String), Value>,
+    /// For each string or number held in a top-level field of a live resource's answer,
+    /// the resources whose answers hold it: a delete finds what referred to the deleted
+    /// id without comparing it with every field of every live resource (a scan that took
+    /// 17% of the generator's CPU at 1,000 users, whose ledger holds thousands).
+    referrers: HashMap<Scalar, HashSet<(String, String)>>,
+}
+
+/// A string or number field value, as the `referrers` index keys it. Two values get the
+/// same key exactly when they are equal as JSON values (`refers_to`'s comparison).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Scalar {
+    Str(String),
+    Num(String),
+}
+
+impl Scalar {
+    fn of(value: &Value) -> Option<Scalar> {
+        match value {
+            Value::String(s) => Some(Scalar::Str(s.clone())),
+            // serde_json's Display tells 1 from 1.0 as its equality does; only the float
+            // zeros are equal with different texts.
+            Value::Number(n) if n.as_f64() == Some(0.0) && n.is_f64() => {
+                Some(Scalar::Num("0.0".to_string()))
+            }
+            Value::Number(n) => Some(Scalar::Num(n.to_string())),
+            _ => None,
+        }
+    }
+}
+
+/// The indexable values of a created resource's top-level fields.
+fn scalars(record: &Value) -> impl Iterator<Item = Scalar> + '_ {
+    record
+        .as_object()
+        .into_iter()
+        .flat_map(|fields| fields.values())
+        .filter_map(Scalar::of)
+}
+
+impl Ledger {
+    fn insert(&mut self, key: (String, String), record: Value) {
+        self.remove(&key);
+        for scalar in scalars(&record) {
+            self.referrers
+                .entry(scalar)
+                .or_default()
+                .insert(key.clone());
+        }
+        self.live.insert(key, record);
+    }
+
+    fn remove(&mut self, key: &(String, String)) {
+        let Some(record) = self.live.remove(key) else {
+            return;
+        };
+        for scalar in scalars(&record) {
+            if let Some(keys) = self.referrers.get_mut(&scalar) {
+                keys.remove(key);
+                if keys.is_empty() {
+                    self.referrers.remove(&scalar);
+                }
+            }
+        }
+    }
+
+    /// The live resources whose answers name `id` in a top-level field.
+    fn referring_to(&self, id: &Value) -> Vec<(String, String)> {
+        match Scalar::of(id) {
+            Some(scalar) => self
+                .referrers
+                .get(&scalar)
+                .map(|keys| keys.iter().cloned().collect())
+                .unwrap_or_default(),
+            // Objects, arrays, booleans: no index, compare with every live answer.
+            None => self
+                .live
+                .iter()
+                .filter(|(_, record)| refers_to(record, id))
+                .map(|(key, _)| key.clone())
+                .collect(),
+        }
+    }
 }
 
 /// The run-wide ledger.
@@ -100,7 +182,6 @@ pub fn record_created(resource: &str, captured: &Captured) {
     if let Ok(mut ledger) = LEDGER.lock() {
         ledger
             .get_or_insert_with(Ledger::default)
-            .live
             .insert(key(resource, &captured.id), captured.record.clone());
     }
 }
@@ -109,8 +190,10 @@ pub fn record_created(resource: &str, captured: &Captured) {
 pub fn record_deleted(resource: &str, id: &Value) {
     if let Ok(mut guard) = LEDGER.lock() {
         if let Some(ledger) = guard.as_mut() {
-            ledger.live.remove(&key(resource, id));
-            ledger.live.retain(|_, record| !refers_to(record, id));
+            ledger.remove(&key(resource, id));
+            for child in ledger.referring_to(id) {
+                ledger.remove(&child);
+            }
         }
     }
 }
@@ -243,6 +326,57 @@ mod tests {
         pool.forget_children(&session.id);
         assert_eq!(pool.peek("doc", 0), Some(&json!("d2")));
         assert_eq!(pool.peek("doc", 1), Some(&json!("d2")));
+    }
+
+    /// What `record_deleted` removes, on a ledger of its own.
+    fn delete(ledger: &mut Ledger, resource: &str, id: Value) {
+        ledger.remove(&key(resource, &id));
+        for child in ledger.referring_to(&id) {
+            ledger.remove(&child);
+        }
+    }
+
+    #[test]
+    fn deleting_a_parent_deletes_what_referred_to_it_and_nothing_else() {
+        let mut ledger = Ledger::default();
+        ledger.insert(key("session", &json!("s1")), json!({"session_id": "s1"}));
+        ledger.insert(key("session", &json!("s2")), json!({"session_id": "s2"}));
+        for (doc, session) in [("d1", "s1"), ("d2", "s1"), ("d3", "s2")] {
+            ledger.insert(
+                key("doc", &json!(doc)),
+                json!({"doc_id": doc, "session_id": session, "size": 1024}),
+            );
+        }
+        // Numbers match as JSON values do: 7 is not 7.0, and 0.0 is -0.0.
+        ledger.insert(key("ticket", &json!(7)), json!({"id": 7, "weight": 0.0}));
+        ledger.insert(key("ticket", &json!(8)), json!({"id": 8, "parent": 7.0}));
+        delete(&mut ledger, "session", json!("s1"));
+        let mut live: Vec<_> = ledger
+            .live
+            .keys()
+            .map(|(r, id)| format!("{r} {id}"))
+            .collect();
+        live.sort();
+        assert_eq!(live, ["doc d3", "session s2", "ticket 7", "ticket 8"]);
+        delete(&mut ledger, "ticket", json!(7));
+        assert!(ledger.live.contains_key(&key("ticket", &json!(8))));
+        delete(&mut ledger, "weight", json!(-0.0));
+        assert!(!ledger.live.contains_key(&key("ticket", &json!(7))));
+        // Once everything is gone, so is every index entry.
+        delete(&mut ledger, "session", json!("s2"));
+        delete(&mut ledger, "ticket", json!(8));
+        assert!(ledger.live.is_empty());
+        assert!(ledger.referrers.is_empty(), "{:?}", ledger.referrers);
+    }
+
+    #[test]
+    fn an_object_id_is_compared_with_every_answer() {
+        let mut ledger = Ledger::default();
+        let id = json!({"tenant": 1, "n": 2});
+        ledger.insert(key("thing", &id), json!({"key": id.clone()}));
+        ledger.insert(key("child", &json!("c")), json!({"parent": id.clone()}));
+        delete(&mut ledger, "thing", id);
+        assert!(ledger.live.is_empty());
     }
 
     #[test]
