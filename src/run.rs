@@ -182,7 +182,12 @@ pub async fn run(
     {
         auth.extend(basic);
     }
-    target::init_client(request_timeout(&config), !config.no_gzip, &auth)?;
+    target::init_client(
+        request_timeout(&config),
+        !config.no_gzip,
+        &auth,
+        planned_users(profile.as_ref(), &config),
+    )?;
     chain::reset();
 
     if config.list || config.scenarios_list || config.version {
@@ -335,6 +340,26 @@ fn planned_secs(profile: Option<&Profile>, config: &GooseConfiguration) -> Optio
         (Some(profile), _) => Some(profile.run_time_secs()),
         (None, Some((_, Some(duration)))) => Some(duration as u64),
         _ => Some(Profile::light().run_time_secs()),
+    }
+}
+
+/// The most users the run will have at once, when its shape says: `--users`, else the
+/// profile's, `BENCHMARK_USERS`, light's; unknown for a test plan.
+fn planned_users(profile: Option<&Profile>, config: &GooseConfiguration) -> Option<usize> {
+    if let Some(users) = config.users {
+        return Some(users);
+    }
+    if Profile::uses_test_plan(profile, config) {
+        return None;
+    }
+    let users_of = |profile: &Profile| match profile.shape {
+        crate::profile::Shape::Steady { users, .. } => Some(users),
+        crate::profile::Shape::Plan(_) => None,
+    };
+    match (profile, env_shape()) {
+        (Some(profile), _) => users_of(profile),
+        (None, Some((Some(users), _))) => Some(users),
+        _ => users_of(&Profile::light()),
     }
 }
 

@@ -239,12 +239,20 @@ pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PK
 /// so no request leaves the gateway's origin (a 3xx is counted as a failure);
 /// `timeout` (Goose's `--timeout`) bounds every request; and the auth headers go on
 /// every request.
+/// `max_idle` (the run's user count, when known) bounds the idle connections kept: users
+/// starting together open more connections than they ever use at once, and each kept one
+/// holds about 20 KB of buffers.
 pub fn init_client(
     timeout: Duration,
     gzip: bool,
     auth: &[(String, String)],
+    max_idle: Option<usize>,
 ) -> Result<(), TargetError> {
-    let client = reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder();
+    if let Some(max_idle) = max_idle {
+        builder = builder.pool_max_idle_per_host(max_idle.max(1));
+    }
+    let client = builder
         .user_agent(USER_AGENT)
         .default_headers(auth_header_map(auth)?)
         .redirect(reqwest::redirect::Policy::none())

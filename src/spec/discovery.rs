@@ -1133,12 +1133,7 @@ mod tests {
                 br#"{"detail": "x"}"#.to_vec(),
                 "not an OpenAPI document",
             ),
-            (
-                200,
-                "application/json",
-                Vec::new(),
-                "the body is not JSON",
-            ),
+            (200, "application/json", Vec::new(), "the body is not JSON"),
             (
                 200,
                 "application/json",
