@@ -6,18 +6,31 @@ use super::shape::{Kind, Shape};
 use rand::rngs::SmallRng;
 use rand::RngExt;
 use serde_json::{Map, Number, Value};
+use std::collections::HashSet;
 
 /// How deep objects and arrays nest before optional parts are left out.
 const MAX_DEPTH: usize = 8;
 /// Arrays get at most this many items more than their minimum.
 const EXTRA_ITEMS: usize = 3;
+/// The most values and string characters one draw makes, at any depth. Each count is
+/// capped (`shape::MAX_COUNT`), but arrays of arrays that ask for 10,000 items each made
+/// 10^8 values and hung the user for minutes; past the budget, arrays and strings stop
+/// short of their minimum.
+const BUDGET: usize = 100_000;
 
 /// A value for `shape`; `name` (a parameter or property name) steers the fake.
 pub fn value(shape: &Shape, name: &str, rng: &mut SmallRng) -> Value {
-    value_at(shape, name, rng, 0)
+    value_at(shape, name, rng, 0, &mut BUDGET.clone())
 }
 
-fn value_at(shape: &Shape, name: &str, rng: &mut SmallRng, depth: usize) -> Value {
+fn value_at(
+    shape: &Shape,
+    name: &str,
+    rng: &mut SmallRng,
+    depth: usize,
+    budget: &mut usize,
+) -> Value {
+    *budget = budget.saturating_sub(1);
     if !shape.examples.is_empty() {
         return shape.examples[rng.random_range(0..shape.examples.len())].clone();
     }
@@ -29,11 +42,11 @@ fn value_at(shape: &Shape, name: &str, rng: &mut SmallRng, depth: usize) -> Valu
     if let Some(first) = shape.enumeration.iter().find(|v| !v.is_null()) {
         return first.clone();
     }
-    fresh(shape, name, rng, depth)
+    fresh(shape, name, rng, depth, budget)
 }
 
 /// A made-up value that satisfies the shape's type and constraints.
-fn fresh(shape: &Shape, name: &str, rng: &mut SmallRng, depth: usize) -> Value {
+fn fresh(shape: &Shape, name: &str, rng: &mut SmallRng, depth: usize, budget: &mut usize) -> Value {
     match &shape.kind {
         Kind::Any => Value::String(fake::text_for(name, rng)),
         Kind::Null | Kind::Recursive => Value::Null,
@@ -63,18 +76,25 @@ fn fresh(shape: &Shape, name: &str, rng: &mut SmallRng, depth: usize) -> Value {
             format,
             pattern,
         } => {
-            if let Some(pattern) = pattern {
-                return Value::String(rng.sample::<String, _>(&**pattern));
-            }
-            let made = fake::string_for(name, format.as_deref(), rng);
-            Value::String(fit_length(made, *min_len, *max_len, rng))
+            let text = match pattern {
+                Some(pattern) => rng.sample::<String, _>(&**pattern),
+                None => {
+                    let made = fake::string_for(name, format.as_deref(), rng);
+                    fit_length(made, (*min_len).min(*budget), *max_len, rng)
+                }
+            };
+            *budget = budget.saturating_sub(text.len());
+            Value::String(text)
         }
         Kind::Array {
             items,
             min_items,
             max_items,
             unique,
-        } => array(items, name, *min_items, *max_items, *unique, rng, depth),
+        } => {
+            let counts = (*min_items, *max_items, *unique);
+            array(items, name, counts, rng, depth, budget)
+        }
         Kind::Object {
             properties,
             additional,
@@ -85,13 +105,14 @@ fn fresh(shape: &Shape, name: &str, rng: &mut SmallRng, depth: usize) -> Value {
                 if !keep || (matches!(property.shape.kind, Kind::Recursive) && !property.required) {
                     continue;
                 }
-                let v = value_at(&property.shape, &property.name, rng, depth + 1);
+                let v = value_at(&property.shape, &property.name, rng, depth + 1, budget);
                 object.insert(property.name.clone(), v);
             }
             if let (Some(additional), true) = (additional, properties.is_empty()) {
                 if depth < MAX_DEPTH {
                     let key = fake::word(rng);
-                    object.insert(key.clone(), value_at(additional, &key, rng, depth + 1));
+                    let v = value_at(additional, &key, rng, depth + 1, budget);
+                    object.insert(key, v);
                 }
             }
             Value::Object(object)
@@ -103,7 +124,7 @@ fn fresh(shape: &Shape, name: &str, rng: &mut SmallRng, depth: usize) -> Value {
                 .collect();
             match usable.len() {
                 0 => Value::Null,
-                n => value_at(usable[rng.random_range(0..n)], name, rng, depth),
+                n => value_at(usable[rng.random_range(0..n)], name, rng, depth, budget),
             }
         }
     }
@@ -191,14 +212,15 @@ fn number(
         .unwrap_or(Value::from(0))
 }
 
+/// An array of `items`; `counts` are its minimum and maximum item counts and whether
+/// items must be unique.
 fn array(
     items: &Shape,
     name: &str,
-    min: usize,
-    max: Option<usize>,
-    unique: bool,
+    (min, max, unique): (usize, Option<usize>, bool),
     rng: &mut SmallRng,
     depth: usize,
+    budget: &mut usize,
 ) -> Value {
     let hi = max
         .unwrap_or(min + EXTRA_ITEMS)
@@ -209,18 +231,22 @@ fn array(
     } else {
         rng.random_range(min..=hi)
     };
+    let wanted = wanted.min(*budget);
     let singular = name.strip_suffix('s').unwrap_or(name);
     let mut out: Vec<Value> = Vec::with_capacity(wanted);
+    // Items already drawn, as JSON text, when they must be unique.
+    let mut seen = HashSet::new();
     let mut tries = 0;
-    while out.len() < wanted && tries < wanted * 10 + 10 {
+    while out.len() < wanted && tries < wanted * 10 + 10 && *budget > 0 {
         tries += 1;
         // Unique items need fresh values: examples would repeat.
         let v = if unique {
-            fresh(items, singular, rng, depth + 1)
+            *budget -= 1;
+            fresh(items, singular, rng, depth + 1, budget)
         } else {
-            value_at(items, singular, rng, depth + 1)
+            value_at(items, singular, rng, depth + 1, budget)
         };
-        if unique && out.contains(&v) {
+        if unique && !seen.insert(v.to_string()) {
             continue;
         }
         out.push(v);
@@ -367,5 +393,26 @@ mod tests {
             sorted.dedup();
             assert_eq!(sorted.len(), 3);
         }
+    }
+
+    #[test]
+    fn hostile_counts_give_a_bounded_value() {
+        // Arrays of arrays asking for 10^12 items each (10,000 after the cap) made 10^8
+        // strings, and unique items were compared pairwise: minutes per request.
+        let nested = json!({"type": "array", "minItems": 1_000_000_000_000_u64, "items": {
+            "type": "array", "minItems": 1_000_000_000_000_u64,
+            "items": {"type": "string", "minLength": 1_000_000_000_000_u64}
+        }});
+        let value = draw(nested, "files", 1).remove(0);
+        let size = value.to_string().len();
+        assert!(size < 3 * BUDGET, "{size} bytes");
+        let unique = json!({"type": "array", "minItems": 10_000, "uniqueItems": true,
+            "items": {"type": "integer", "minimum": 0, "maximum": 100_000}});
+        let items = draw(unique, "ids", 1).remove(0);
+        let items = items.as_array().unwrap();
+        let distinct: HashSet<String> = items.iter().map(Value::to_string).collect();
+        assert_eq!(distinct.len(), items.len(), "unique items");
+        // `ids` stay in 0..1000 (as `*_id` values do): all of them, drawn in 10^5 tries.
+        assert!(items.len() > 900, "{} items", items.len());
     }
 }
