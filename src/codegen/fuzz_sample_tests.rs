@@ -1,4 +1,4 @@
-//! A fixed sample of fuzz cases (`src/spec/fuzz.rs`, the first tame seeds the pipeline
+//! A fixed sample of fuzz cases (`src/spec/fuzz/`, the first tame seeds the pipeline
 //! accepts): build.rs generates the code of each by the same pipeline as the real
 //! transactions and `OUT_DIR/fuzz_sample.rs` includes each in a module of its own, so the
 //! sample compiling at all is the first test. It proves for these cases what the property run (`fuzz_tests.rs`) can only

@@ -1,13 +1,14 @@
-//! Property tests of the whole spec pipeline over the cases of `src/spec/fuzz.rs`: each
+//! Property tests of the whole spec pipeline over the cases of `src/spec/fuzz/`: each
 //! document goes through normalise → parse → plan → codegen as build.rs sends it, under
 //! `catch_unwind`, and then:
 //!
 //! - nothing panicked, and a refused document is an error value with a message;
 //! - an accepted plan is sound (prefixed paths, every `{name}` a path parameter) and
-//!   always generates code: one `@generated` line, then a file `syn` parses, whose spec
+//!   always generates code: an `@generated` line, then a file `syn` parses, whose spec
 //!   text sits only in literals (no macro but `vec!`, no attribute but `derive` and
-//!   `doc`), with no item, field or method defined twice, no carriage return or
-//!   bidirectional control rustc would refuse, and the same code on a second run;
+//!   `doc`), one registry entry per operation with its path verbatim in a literal, no
+//!   item, field or method defined twice, no carriage return or bidirectional control
+//!   rustc would refuse, and the same code on a second run;
 //! - the generated code's embedded schemas compile to shapes and draw values;
 //! - no case takes longer than [`HANG`].
 //!
@@ -173,14 +174,12 @@ fn check_plan(plan: &Plan) -> Result<(), String> {
 
 /// The code rules of the module docs, on one generated file.
 fn check_code(plan: &Plan, code: &str) -> Result<(), String> {
+    // (prettyplease writes a doc with line breaks as a `/** .. */` block, whose lines may
+    // start with `//`: a comment swallowing code shows below as missing operations.)
     let first = code.lines().next().unwrap_or_default();
-    let comments = code
-        .lines()
-        .filter(|l| l.trim_start().starts_with("//") && !l.trim_start().starts_with("///"))
-        .count();
-    if !first.starts_with("// @generated") || comments != 1 {
+    if !first.starts_with("// @generated") {
         return Err(format!(
-            "the header is not one `@generated` line ({comments} comment lines): {first:?}"
+            "the code does not start with `// @generated`: {first:?}"
         ));
     }
     if let Some(bad) = code
