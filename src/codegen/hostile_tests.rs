@@ -165,12 +165,13 @@ fn every_operation_samples_a_request_for_its_template() {
 
 /// What a source file contains besides literals: macro names, attribute names and
 /// identifiers (also those inside macro and attribute tokens), and the string literals.
+/// (The fuzz tests take the same inventory of every file they generate.)
 #[derive(Default)]
-struct Inventory {
-    macros: BTreeSet<String>,
-    attributes: BTreeSet<String>,
-    idents: BTreeSet<String>,
-    strings: Vec<String>,
+pub(super) struct Inventory {
+    pub(super) macros: BTreeSet<String>,
+    pub(super) attributes: BTreeSet<String>,
+    pub(super) idents: BTreeSet<String>,
+    pub(super) strings: Vec<String>,
 }
 
 impl Inventory {

@@ -6,6 +6,10 @@
 
 mod doc;
 #[cfg(test)]
+mod fuzz_sample_tests;
+#[cfg(test)]
+mod fuzz_tests;
+#[cfg(test)]
 mod golden_tests;
 #[cfg(test)]
 mod hostile_tests;

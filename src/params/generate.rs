@@ -6,11 +6,17 @@ use super::shape::{Kind, Shape};
 use rand::rngs::SmallRng;
 use rand::RngExt;
 use serde_json::{Map, Number, Value};
+use std::collections::HashSet;
 
 /// How deep objects and arrays nest before optional parts are left out.
 const MAX_DEPTH: usize = 8;
 /// Arrays get at most this many items more than their minimum.
 const EXTRA_ITEMS: usize = 3;
+/// The most values and string characters one draw makes, at any depth. Each count is
+/// capped (`shape::MAX_COUNT`), but arrays of arrays that ask for 10,000 items each made
+/// 10^8 values and hung the user for minutes (found by the fuzzer); past the budget,
+/// arrays and strings stop short of their minimum.
+const BUDGET: usize = 100_000;
 
 /// A value a user gave for a property name (from a values file), which wins over the
 /// schema and makes an optional property present.
@@ -18,13 +24,13 @@ pub type ByName<'a> = Option<&'a dyn Fn(&str, &mut SmallRng) -> Option<Value>>;
 
 /// A value for `shape`; `name` (a parameter or property name) steers the fake.
 pub fn value(shape: &Shape, name: &str, rng: &mut SmallRng) -> Value {
-    value_at(shape, name, rng, 0, None)
+    value_at(shape, name, rng, 0, None, &mut BUDGET.clone())
 }
 
 /// A value for `shape` whose object properties, at any depth, take `by_name`'s value
 /// when it has one.
 pub fn value_with(shape: &Shape, name: &str, rng: &mut SmallRng, by_name: ByName<'_>) -> Value {
-    value_at(shape, name, rng, 0, by_name)
+    value_at(shape, name, rng, 0, by_name, &mut BUDGET.clone())
 }
 
 fn value_at(
@@ -33,9 +39,11 @@ fn value_at(
     rng: &mut SmallRng,
     depth: usize,
     by_name: ByName<'_>,
+    budget: &mut usize,
 ) -> Value {
+    *budget = budget.saturating_sub(1);
     let Some(mut suggested) = suggested(shape, rng) else {
-        return fresh(shape, name, rng, depth, by_name);
+        return fresh(shape, name, rng, depth, by_name, budget);
     };
     // The spec's own example of an object still takes the user's values.
     if let Some(by_name) = by_name {
@@ -108,6 +116,7 @@ fn fresh(
     rng: &mut SmallRng,
     depth: usize,
     by_name: ByName<'_>,
+    budget: &mut usize,
 ) -> Value {
     match &shape.kind {
         Kind::Any => Value::String(fake::text_for(name, rng)),
@@ -138,11 +147,15 @@ fn fresh(
             format,
             pattern,
         } => {
-            if let Some(pattern) = pattern {
-                return Value::String(rng.sample::<String, _>(&**pattern));
-            }
-            let made = fake::string_for(name, format.as_deref(), rng);
-            Value::String(fit_length(made, *min_len, *max_len, rng))
+            let text = match pattern {
+                Some(pattern) => rng.sample::<String, _>(&**pattern),
+                None => {
+                    let made = fake::string_for(name, format.as_deref(), rng);
+                    fit_length(made, (*min_len).min(*budget), *max_len, rng)
+                }
+            };
+            *budget = budget.saturating_sub(text.len());
+            Value::String(text)
         }
         Kind::Array {
             items,
@@ -150,7 +163,7 @@ fn fresh(
             max_items,
             unique,
         } => array(
-            items, name, *min_items, *max_items, *unique, rng, depth, by_name,
+            items, name, *min_items, *max_items, *unique, rng, depth, by_name, budget,
         ),
         Kind::Object {
             properties,
@@ -166,13 +179,20 @@ fn fresh(
                 if !keep || (matches!(property.shape.kind, Kind::Recursive) && !property.required) {
                     continue;
                 }
-                let v = value_at(&property.shape, &property.name, rng, depth + 1, by_name);
+                let v = value_at(
+                    &property.shape,
+                    &property.name,
+                    rng,
+                    depth + 1,
+                    by_name,
+                    budget,
+                );
                 object.insert(property.name.clone(), v);
             }
             if let (Some(additional), true) = (additional, properties.is_empty()) {
                 if depth < MAX_DEPTH {
                     let key = fake::word(rng);
-                    let v = value_at(additional, &key, rng, depth + 1, by_name);
+                    let v = value_at(additional, &key, rng, depth + 1, by_name, budget);
                     object.insert(key, v);
                 }
             }
@@ -185,7 +205,14 @@ fn fresh(
                 .collect();
             match usable.len() {
                 0 => Value::Null,
-                n => value_at(usable[rng.random_range(0..n)], name, rng, depth, by_name),
+                n => value_at(
+                    usable[rng.random_range(0..n)],
+                    name,
+                    rng,
+                    depth,
+                    by_name,
+                    budget,
+                ),
             }
         }
     }
@@ -283,6 +310,7 @@ fn array(
     rng: &mut SmallRng,
     depth: usize,
     by_name: ByName<'_>,
+    budget: &mut usize,
 ) -> Value {
     let hi = max
         .unwrap_or(min + EXTRA_ITEMS)
@@ -293,18 +321,22 @@ fn array(
     } else {
         rng.random_range(min..=hi)
     };
+    let wanted = wanted.min(*budget);
     let singular = name.strip_suffix('s').unwrap_or(name);
     let mut out: Vec<Value> = Vec::with_capacity(wanted);
+    // Items already drawn, as JSON text, when they must be unique.
+    let mut seen = HashSet::new();
     let mut tries = 0;
-    while out.len() < wanted && tries < wanted * 10 + 10 {
+    while out.len() < wanted && tries < wanted * 10 + 10 && *budget > 0 {
         tries += 1;
         // Unique items need fresh values: examples would repeat.
         let v = if unique {
-            fresh(items, singular, rng, depth + 1, by_name)
+            *budget -= 1;
+            fresh(items, singular, rng, depth + 1, by_name, budget)
         } else {
-            value_at(items, singular, rng, depth + 1, by_name)
+            value_at(items, singular, rng, depth + 1, by_name, budget)
         };
-        if unique && out.contains(&v) {
+        if unique && !seen.insert(v.to_string()) {
             continue;
         }
         out.push(v);
@@ -451,5 +483,26 @@ mod tests {
             sorted.dedup();
             assert_eq!(sorted.len(), 3);
         }
+    }
+
+    #[test]
+    fn hostile_counts_give_a_bounded_value() {
+        // Arrays of arrays asking for 10^12 items each (10,000 after the cap) made 10^8
+        // strings, and unique items were compared pairwise: minutes per request.
+        let nested = json!({"type": "array", "minItems": 1_000_000_000_000_u64, "items": {
+            "type": "array", "minItems": 1_000_000_000_000_u64,
+            "items": {"type": "string", "minLength": 1_000_000_000_000_u64}
+        }});
+        let value = draw(nested, "files", 1).remove(0);
+        let size = value.to_string().len();
+        assert!(size < 3 * BUDGET, "{size} bytes");
+        let unique = json!({"type": "array", "minItems": 10_000, "uniqueItems": true,
+            "items": {"type": "integer", "minimum": 0, "maximum": 100_000}});
+        let items = draw(unique, "ids", 1).remove(0);
+        let items = items.as_array().unwrap();
+        let distinct: HashSet<String> = items.iter().map(Value::to_string).collect();
+        assert_eq!(distinct.len(), items.len(), "unique items");
+        // `ids` stay in 0..1000 (as `*_id` values do): all of them, drawn in 10^5 tries.
+        assert!(items.len() > 900, "{} items", items.len());
     }
 }

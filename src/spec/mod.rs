@@ -2,6 +2,8 @@
 //! discovery → snapshot → normalise → plan. It uses nothing else of the crate.
 
 pub mod discovery;
+#[cfg(test)]
+pub mod fuzz;
 pub mod links;
 pub mod normalize;
 pub mod plan;
