@@ -152,6 +152,7 @@ fn generate_fuzz_sample(crate_dir: &Path, out_dir: &Path) -> Result<(), String> 
         let filter = spec::plan::Filter {
             include: case.include,
             exclude: case.exclude,
+            ..spec::plan::Filter::default()
         };
         let Ok(plan) = spec::plan::build(&discovery, &filter) else {
             continue; // refused: nothing to compile

@@ -113,6 +113,7 @@ fn check(case: &Case, stage: &Cell<&'static str>) -> Result<Outcome, String> {
     let filter = Filter {
         include: case.include.clone(),
         exclude: case.exclude.clone(),
+        ..Filter::default()
     };
     stage.set("normalise, parse and plan");
     let plan = match plan::build(&discovery, &filter) {
