@@ -12,7 +12,7 @@ impl Gen {
         for _ in 0..self.rng.below(5) {
             path.push('/');
             match self.rng.below(10) {
-                0..=4 => path.push_str(*self.rng.pick(WORDS)),
+                0..=4 => path.push_str(self.rng.pick::<&str>(WORDS)),
                 5..=7 => {
                     let name = self.name();
                     path.push_str(&format!("{{{name}}}"));

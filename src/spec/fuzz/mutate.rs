@@ -163,7 +163,7 @@ impl Gen {
                         .char_indices()
                         .map(|(i, _)| i)
                         .nth(self.rng.below(text.len() + 1));
-                    text.insert_str(at.unwrap_or(text.len()), *self.rng.pick(HOSTILE));
+                    text.insert_str(at.unwrap_or(text.len()), self.rng.pick::<&str>(HOSTILE));
                 }
                 Value::Object(map) if looks_like_schema(map) => {
                     if self.rng.chance(1, 2) {
