@@ -157,14 +157,16 @@ fn a_gateway_answering_503_mid_run_counts_failures_naming_the_status() {
 
     let mut run = start_monitor_run(&server.base_url(), &dir, RUN_SECS, &[]);
     run.wait_until(Duration::from_secs(3));
-    let healthy_hits = healthy.calls();
-    healthy.delete();
+    // httpmock answers with the oldest matching mock: the 503 mock waits behind the
+    // healthy one until that is deleted, so no request falls between them onto a 404.
     let unavailable = server.mock(|when, then| {
         when.method(GET).path("/health");
         then.status(503)
             .header("content-type", "application/json")
             .body(r#"{"detail":"upstream unavailable"}"#);
     });
+    let healthy_hits = healthy.calls();
+    healthy.delete();
     let status_hits_at_switch = others[1].calls();
     let (_, folder) = finished_on_time(run, &dir, RUN_SECS);
 
