@@ -6,9 +6,13 @@ use crate::spec::plan::{AppPlan, Location, Media, Method, Operation, Param};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-/// An app's module, and the registry entries (paths inside the module) it adds.
+/// An app's module, and the registry entries (paths inside the module) it adds. The
+/// module is kept in pieces, its head (doc and `pub mod name`) and its items, so the file
+/// can be written one item per line: rustc's diagnostics look up columns by scanning a
+/// line, which is quadratic on a file of one long line.
 pub struct AppCode {
-    pub tokens: TokenStream,
+    pub head: TokenStream,
+    pub items: Vec<TokenStream>,
     pub registry: Vec<Ident>,
 }
 
@@ -71,53 +75,27 @@ pub fn app_module(
     let scenario_name = format!("Generated {}", app.name);
     let app_name = &app.name;
     let mut items = Vec::new();
-    let mut transactions = Vec::new();
     let mut registry = Vec::new();
     for (op, names) in app.operations.iter().zip(names) {
         items.push(operation_items(op, app_name, names, lookup));
-        let fn_name = &names.fn_name;
-        let tx_name = format!("{} {}", op.method.as_str(), op.path);
-        // Each iteration creates, then uses, then deletes: a steady pool of resources.
-        let sequence: usize = if op.produces.is_some() {
-            1
-        } else if op.deletes.is_some() {
-            3
-        } else {
-            2
-        };
-        transactions.push(quote! {
-            .register_transaction(
-                ::goose::goose::Transaction::new(::std::sync::Arc::new(move |user| {
-                    ::std::boxed::Box::pin(#fn_name(user))
-                }))
-                .set_name(#tx_name)
-                .set_sequence(#sequence),
-            )
-        });
         registry.push(names.info.clone());
     }
-    let tokens = quote! {
+    let head = quote! {
         #[doc = #doc]
-        pub mod #module {
-            #(#items)*
-
-            /// The app's scenario: one transaction per operation, and a cleanup when the user stops.
-            pub fn scenario() -> ::std::result::Result<::goose::goose::Scenario, ::goose::GooseError> {
-                ::std::result::Result::Ok(
-                    ::goose::goose::Scenario::new(#scenario_name)
-                        #(#transactions)*
-                        .register_transaction(
-                            ::goose::goose::Transaction::new(::std::sync::Arc::new(move |user| {
-                                ::std::boxed::Box::pin(crate::cleanup::user_stop(user))
-                            }))
-                            .set_name("cleanup")
-                            .set_on_stop(),
-                        ),
-                )
-            }
+        pub mod #module
+    };
+    let scenario = quote! {
+        /// The app's scenario: one transaction per operation, and a cleanup when the user stops.
+        pub fn scenario() -> ::std::result::Result<::goose::goose::Scenario, ::goose::GooseError> {
+            ::std::result::Result::Ok(crate::transaction::scenario(#scenario_name, OPERATIONS))
         }
     };
-    AppCode { tokens, registry }
+    items.push(scenario);
+    AppCode {
+        head,
+        items,
+        registry,
+    }
 }
 
 fn display_prefix(prefix: &str) -> &str {
@@ -367,8 +345,8 @@ fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'
         };
 
         #[doc = #fn_doc]
-        pub async fn #fn_name(user: &mut ::goose::goose::GooseUser) -> ::goose::goose::TransactionResult {
-            crate::transaction::send_operation(user, &#info_name).await
+        pub fn #fn_name(user: &mut ::goose::goose::GooseUser) -> crate::transaction::Sending<'_> {
+            crate::transaction::send_operation(user, &#info_name)
         }
     }
 }

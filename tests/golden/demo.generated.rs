@@ -41,10 +41,8 @@ pub mod root {
         needs: &[],
     };
     /// Sends `GET /`.
-    pub async fn get(
-        user: &mut ::goose::goose::GooseUser,
-    ) -> ::goose::goose::TransactionResult {
-        crate::transaction::send_operation(user, &GET_OP).await
+    pub fn get(user: &mut ::goose::goose::GooseUser) -> crate::transaction::Sending<'_> {
+        crate::transaction::send_operation(user, &GET_OP)
     }
     static GET_HEALTH_SHAPES: ::std::sync::LazyLock<
         ::std::vec::Vec<crate::params::Shape>,
@@ -87,10 +85,10 @@ pub mod root {
         needs: &[],
     };
     /// Sends `GET /health`.
-    pub async fn get_health(
+    pub fn get_health(
         user: &mut ::goose::goose::GooseUser,
-    ) -> ::goose::goose::TransactionResult {
-        crate::transaction::send_operation(user, &GET_HEALTH_OP).await
+    ) -> crate::transaction::Sending<'_> {
+        crate::transaction::send_operation(user, &GET_HEALTH_OP)
     }
     static GET_GATEWAY_STATUS_SHAPES: ::std::sync::LazyLock<
         ::std::vec::Vec<crate::params::Shape>,
@@ -133,10 +131,10 @@ pub mod root {
         needs: &[],
     };
     /// Sends `GET /gateway/status`.
-    pub async fn get_gateway_status(
+    pub fn get_gateway_status(
         user: &mut ::goose::goose::GooseUser,
-    ) -> ::goose::goose::TransactionResult {
-        crate::transaction::send_operation(user, &GET_GATEWAY_STATUS_OP).await
+    ) -> crate::transaction::Sending<'_> {
+        crate::transaction::send_operation(user, &GET_GATEWAY_STATUS_OP)
     }
     static GET_GATEWAY_SERVICES_SHAPES: ::std::sync::LazyLock<
         ::std::vec::Vec<crate::params::Shape>,
@@ -179,10 +177,10 @@ pub mod root {
         needs: &[],
     };
     /// Sends `GET /gateway/services`.
-    pub async fn get_gateway_services(
+    pub fn get_gateway_services(
         user: &mut ::goose::goose::GooseUser,
-    ) -> ::goose::goose::TransactionResult {
-        crate::transaction::send_operation(user, &GET_GATEWAY_SERVICES_OP).await
+    ) -> crate::transaction::Sending<'_> {
+        crate::transaction::send_operation(user, &GET_GATEWAY_SERVICES_OP)
     }
     /// The app's scenario: one transaction per operation, and a cleanup when the user stops.
     pub fn scenario() -> ::std::result::Result<
@@ -190,54 +188,16 @@ pub mod root {
         ::goose::GooseError,
     > {
         ::std::result::Result::Ok(
-            ::goose::goose::Scenario::new("Generated root")
-                .register_transaction(
-                    ::goose::goose::Transaction::new(
-                            ::std::sync::Arc::new(move |user| {
-                                ::std::boxed::Box::pin(get(user))
-                            }),
-                        )
-                        .set_name("GET /")
-                        .set_sequence(2usize),
-                )
-                .register_transaction(
-                    ::goose::goose::Transaction::new(
-                            ::std::sync::Arc::new(move |user| {
-                                ::std::boxed::Box::pin(get_health(user))
-                            }),
-                        )
-                        .set_name("GET /health")
-                        .set_sequence(2usize),
-                )
-                .register_transaction(
-                    ::goose::goose::Transaction::new(
-                            ::std::sync::Arc::new(move |user| {
-                                ::std::boxed::Box::pin(get_gateway_status(user))
-                            }),
-                        )
-                        .set_name("GET /gateway/status")
-                        .set_sequence(2usize),
-                )
-                .register_transaction(
-                    ::goose::goose::Transaction::new(
-                            ::std::sync::Arc::new(move |user| {
-                                ::std::boxed::Box::pin(get_gateway_services(user))
-                            }),
-                        )
-                        .set_name("GET /gateway/services")
-                        .set_sequence(2usize),
-                )
-                .register_transaction(
-                    ::goose::goose::Transaction::new(
-                            ::std::sync::Arc::new(move |user| {
-                                ::std::boxed::Box::pin(crate::cleanup::user_stop(user))
-                            }),
-                        )
-                        .set_name("cleanup")
-                        .set_on_stop(),
-                ),
+            crate::transaction::scenario("Generated root", OPERATIONS),
         )
     }
+    ///The app's operations, in plan order.
+    pub static OPERATIONS: &[&crate::params::OperationInfo] = &[
+        &GET_OP,
+        &GET_HEALTH_OP,
+        &GET_GATEWAY_STATUS_OP,
+        &GET_GATEWAY_SERVICES_OP,
+    ];
 }
 /// Generated transactions for `Document Service` (app `documents`, mounted at `/api/v1/documents`).
 pub mod documents {
@@ -282,10 +242,10 @@ pub mod documents {
         needs: &[],
     };
     /// Sends `GET /api/v1/documents/health`.
-    pub async fn get_health(
+    pub fn get_health(
         user: &mut ::goose::goose::GooseUser,
-    ) -> ::goose::goose::TransactionResult {
-        crate::transaction::send_operation(user, &GET_HEALTH_OP).await
+    ) -> crate::transaction::Sending<'_> {
+        crate::transaction::send_operation(user, &GET_HEALTH_OP)
     }
     static GET_INFO_SHAPES: ::std::sync::LazyLock<
         ::std::vec::Vec<crate::params::Shape>,
@@ -328,10 +288,10 @@ pub mod documents {
         needs: &[],
     };
     /// Sends `GET /api/v1/documents/info`.
-    pub async fn get_info(
+    pub fn get_info(
         user: &mut ::goose::goose::GooseUser,
-    ) -> ::goose::goose::TransactionResult {
-        crate::transaction::send_operation(user, &GET_INFO_OP).await
+    ) -> crate::transaction::Sending<'_> {
+        crate::transaction::send_operation(user, &GET_INFO_OP)
     }
     static POST_SESSIONS_SHAPES: ::std::sync::LazyLock<
         ::std::vec::Vec<crate::params::Shape>,
@@ -403,10 +363,10 @@ pub mod documents {
         needs: &[],
     };
     /// Sends `POST /api/v1/documents/sessions`.
-    pub async fn post_sessions(
+    pub fn post_sessions(
         user: &mut ::goose::goose::GooseUser,
-    ) -> ::goose::goose::TransactionResult {
-        crate::transaction::send_operation(user, &POST_SESSIONS_OP).await
+    ) -> crate::transaction::Sending<'_> {
+        crate::transaction::send_operation(user, &POST_SESSIONS_OP)
     }
     static POST_SESSION_SESSION_ID_UPLOAD_SHAPES: ::std::sync::LazyLock<
         ::std::vec::Vec<crate::params::Shape>,
@@ -493,11 +453,10 @@ pub mod documents {
         needs: &[("session", &super::documents::POST_SESSIONS_OP)],
     };
     /// Sends `POST /api/v1/documents/session/{session_id}/upload`.
-    pub async fn post_session_session_id_upload(
+    pub fn post_session_session_id_upload(
         user: &mut ::goose::goose::GooseUser,
-    ) -> ::goose::goose::TransactionResult {
+    ) -> crate::transaction::Sending<'_> {
         crate::transaction::send_operation(user, &POST_SESSION_SESSION_ID_UPLOAD_OP)
-            .await
     }
     static GET_SHAPES: ::std::sync::LazyLock<::std::vec::Vec<crate::params::Shape>> = ::std::sync::LazyLock::new(||
     {
@@ -623,10 +582,8 @@ pub mod documents {
         needs: &[],
     };
     /// Sends `GET /api/v1/documents/`.
-    pub async fn get(
-        user: &mut ::goose::goose::GooseUser,
-    ) -> ::goose::goose::TransactionResult {
-        crate::transaction::send_operation(user, &GET_OP).await
+    pub fn get(user: &mut ::goose::goose::GooseUser) -> crate::transaction::Sending<'_> {
+        crate::transaction::send_operation(user, &GET_OP)
     }
     static GET_DOCUMENTS_DOC_ID_SHAPES: ::std::sync::LazyLock<
         ::std::vec::Vec<crate::params::Shape>,
@@ -697,10 +654,10 @@ pub mod documents {
         needs: &[("doc", &super::documents::POST_SESSION_SESSION_ID_UPLOAD_OP)],
     };
     /// Sends `GET /api/v1/documents/documents/{doc_id}`.
-    pub async fn get_documents_doc_id(
+    pub fn get_documents_doc_id(
         user: &mut ::goose::goose::GooseUser,
-    ) -> ::goose::goose::TransactionResult {
-        crate::transaction::send_operation(user, &GET_DOCUMENTS_DOC_ID_OP).await
+    ) -> crate::transaction::Sending<'_> {
+        crate::transaction::send_operation(user, &GET_DOCUMENTS_DOC_ID_OP)
     }
     static GET_SESSION_SESSION_ID_SHAPES: ::std::sync::LazyLock<
         ::std::vec::Vec<crate::params::Shape>,
@@ -771,10 +728,10 @@ pub mod documents {
         needs: &[("session", &super::documents::POST_SESSIONS_OP)],
     };
     /// Sends `GET /api/v1/documents/session/{session_id}`.
-    pub async fn get_session_session_id(
+    pub fn get_session_session_id(
         user: &mut ::goose::goose::GooseUser,
-    ) -> ::goose::goose::TransactionResult {
-        crate::transaction::send_operation(user, &GET_SESSION_SESSION_ID_OP).await
+    ) -> crate::transaction::Sending<'_> {
+        crate::transaction::send_operation(user, &GET_SESSION_SESSION_ID_OP)
     }
     static DELETE_SESSION_SESSION_ID_SHAPES: ::std::sync::LazyLock<
         ::std::vec::Vec<crate::params::Shape>,
@@ -843,10 +800,10 @@ pub mod documents {
         needs: &[("session", &super::documents::POST_SESSIONS_OP)],
     };
     /// Sends `DELETE /api/v1/documents/session/{session_id}`.
-    pub async fn delete_session_session_id(
+    pub fn delete_session_session_id(
         user: &mut ::goose::goose::GooseUser,
-    ) -> ::goose::goose::TransactionResult {
-        crate::transaction::send_operation(user, &DELETE_SESSION_SESSION_ID_OP).await
+    ) -> crate::transaction::Sending<'_> {
+        crate::transaction::send_operation(user, &DELETE_SESSION_SESSION_ID_OP)
     }
     /// The app's scenario: one transaction per operation, and a cleanup when the user stops.
     pub fn scenario() -> ::std::result::Result<
@@ -854,90 +811,20 @@ pub mod documents {
         ::goose::GooseError,
     > {
         ::std::result::Result::Ok(
-            ::goose::goose::Scenario::new("Generated documents")
-                .register_transaction(
-                    ::goose::goose::Transaction::new(
-                            ::std::sync::Arc::new(move |user| {
-                                ::std::boxed::Box::pin(get_health(user))
-                            }),
-                        )
-                        .set_name("GET /api/v1/documents/health")
-                        .set_sequence(2usize),
-                )
-                .register_transaction(
-                    ::goose::goose::Transaction::new(
-                            ::std::sync::Arc::new(move |user| {
-                                ::std::boxed::Box::pin(get_info(user))
-                            }),
-                        )
-                        .set_name("GET /api/v1/documents/info")
-                        .set_sequence(2usize),
-                )
-                .register_transaction(
-                    ::goose::goose::Transaction::new(
-                            ::std::sync::Arc::new(move |user| {
-                                ::std::boxed::Box::pin(post_sessions(user))
-                            }),
-                        )
-                        .set_name("POST /api/v1/documents/sessions")
-                        .set_sequence(1usize),
-                )
-                .register_transaction(
-                    ::goose::goose::Transaction::new(
-                            ::std::sync::Arc::new(move |user| {
-                                ::std::boxed::Box::pin(post_session_session_id_upload(user))
-                            }),
-                        )
-                        .set_name("POST /api/v1/documents/session/{session_id}/upload")
-                        .set_sequence(1usize),
-                )
-                .register_transaction(
-                    ::goose::goose::Transaction::new(
-                            ::std::sync::Arc::new(move |user| {
-                                ::std::boxed::Box::pin(get(user))
-                            }),
-                        )
-                        .set_name("GET /api/v1/documents/")
-                        .set_sequence(2usize),
-                )
-                .register_transaction(
-                    ::goose::goose::Transaction::new(
-                            ::std::sync::Arc::new(move |user| {
-                                ::std::boxed::Box::pin(get_documents_doc_id(user))
-                            }),
-                        )
-                        .set_name("GET /api/v1/documents/documents/{doc_id}")
-                        .set_sequence(2usize),
-                )
-                .register_transaction(
-                    ::goose::goose::Transaction::new(
-                            ::std::sync::Arc::new(move |user| {
-                                ::std::boxed::Box::pin(get_session_session_id(user))
-                            }),
-                        )
-                        .set_name("GET /api/v1/documents/session/{session_id}")
-                        .set_sequence(2usize),
-                )
-                .register_transaction(
-                    ::goose::goose::Transaction::new(
-                            ::std::sync::Arc::new(move |user| {
-                                ::std::boxed::Box::pin(delete_session_session_id(user))
-                            }),
-                        )
-                        .set_name("DELETE /api/v1/documents/session/{session_id}")
-                        .set_sequence(3usize),
-                )
-                .register_transaction(
-                    ::goose::goose::Transaction::new(
-                            ::std::sync::Arc::new(move |user| {
-                                ::std::boxed::Box::pin(crate::cleanup::user_stop(user))
-                            }),
-                        )
-                        .set_name("cleanup")
-                        .set_on_stop(),
-                ),
+            crate::transaction::scenario("Generated documents", OPERATIONS),
         )
     }
+    ///The app's operations, in plan order.
+    pub static OPERATIONS: &[&crate::params::OperationInfo] = &[
+        &GET_HEALTH_OP,
+        &GET_INFO_OP,
+        &POST_SESSIONS_OP,
+        &POST_SESSION_SESSION_ID_UPLOAD_OP,
+        &GET_OP,
+        &GET_DOCUMENTS_DOC_ID_OP,
+        &GET_SESSION_SESSION_ID_OP,
+        &DELETE_SESSION_SESSION_ID_OP,
+    ];
 }
 /// Generated transactions for `Docman` (app `docman`, mounted at `/docman`).
 pub mod docman {
@@ -982,10 +869,10 @@ pub mod docman {
         needs: &[],
     };
     /// Sends `GET /docman/health`.
-    pub async fn get_health(
+    pub fn get_health(
         user: &mut ::goose::goose::GooseUser,
-    ) -> ::goose::goose::TransactionResult {
-        crate::transaction::send_operation(user, &GET_HEALTH_OP).await
+    ) -> crate::transaction::Sending<'_> {
+        crate::transaction::send_operation(user, &GET_HEALTH_OP)
     }
     static GET_PING_SHAPES: ::std::sync::LazyLock<
         ::std::vec::Vec<crate::params::Shape>,
@@ -1028,10 +915,10 @@ pub mod docman {
         needs: &[],
     };
     /// Sends `GET /docman/ping`.
-    pub async fn get_ping(
+    pub fn get_ping(
         user: &mut ::goose::goose::GooseUser,
-    ) -> ::goose::goose::TransactionResult {
-        crate::transaction::send_operation(user, &GET_PING_OP).await
+    ) -> crate::transaction::Sending<'_> {
+        crate::transaction::send_operation(user, &GET_PING_OP)
     }
     static POST_PING_SHAPES: ::std::sync::LazyLock<
         ::std::vec::Vec<crate::params::Shape>,
@@ -1074,10 +961,10 @@ pub mod docman {
         needs: &[],
     };
     /// Sends `POST /docman/ping`.
-    pub async fn post_ping(
+    pub fn post_ping(
         user: &mut ::goose::goose::GooseUser,
-    ) -> ::goose::goose::TransactionResult {
-        crate::transaction::send_operation(user, &POST_PING_OP).await
+    ) -> crate::transaction::Sending<'_> {
+        crate::transaction::send_operation(user, &POST_PING_OP)
     }
     static GET_TICKETS_SHAPES: ::std::sync::LazyLock<
         ::std::vec::Vec<crate::params::Shape>,
@@ -1222,10 +1109,10 @@ pub mod docman {
         needs: &[],
     };
     /// Sends `GET /docman/tickets`.
-    pub async fn get_tickets(
+    pub fn get_tickets(
         user: &mut ::goose::goose::GooseUser,
-    ) -> ::goose::goose::TransactionResult {
-        crate::transaction::send_operation(user, &GET_TICKETS_OP).await
+    ) -> crate::transaction::Sending<'_> {
+        crate::transaction::send_operation(user, &GET_TICKETS_OP)
     }
     static POST_TICKETS_SHAPES: ::std::sync::LazyLock<
         ::std::vec::Vec<crate::params::Shape>,
@@ -1290,10 +1177,10 @@ pub mod docman {
         needs: &[],
     };
     /// Sends `POST /docman/tickets`.
-    pub async fn post_tickets(
+    pub fn post_tickets(
         user: &mut ::goose::goose::GooseUser,
-    ) -> ::goose::goose::TransactionResult {
-        crate::transaction::send_operation(user, &POST_TICKETS_OP).await
+    ) -> crate::transaction::Sending<'_> {
+        crate::transaction::send_operation(user, &POST_TICKETS_OP)
     }
     static GET_TICKETS_TICKET_ID_SHAPES: ::std::sync::LazyLock<
         ::std::vec::Vec<crate::params::Shape>,
@@ -1364,10 +1251,10 @@ pub mod docman {
         needs: &[("ticket", &super::docman::POST_TICKETS_OP)],
     };
     /// Sends `GET /docman/tickets/{ticket_id}`.
-    pub async fn get_tickets_ticket_id(
+    pub fn get_tickets_ticket_id(
         user: &mut ::goose::goose::GooseUser,
-    ) -> ::goose::goose::TransactionResult {
-        crate::transaction::send_operation(user, &GET_TICKETS_TICKET_ID_OP).await
+    ) -> crate::transaction::Sending<'_> {
+        crate::transaction::send_operation(user, &GET_TICKETS_TICKET_ID_OP)
     }
     static PUT_TICKETS_TICKET_ID_SHAPES: ::std::sync::LazyLock<
         ::std::vec::Vec<crate::params::Shape>,
@@ -1454,10 +1341,10 @@ pub mod docman {
         needs: &[("ticket", &super::docman::POST_TICKETS_OP)],
     };
     /// Sends `PUT /docman/tickets/{ticket_id}`.
-    pub async fn put_tickets_ticket_id(
+    pub fn put_tickets_ticket_id(
         user: &mut ::goose::goose::GooseUser,
-    ) -> ::goose::goose::TransactionResult {
-        crate::transaction::send_operation(user, &PUT_TICKETS_TICKET_ID_OP).await
+    ) -> crate::transaction::Sending<'_> {
+        crate::transaction::send_operation(user, &PUT_TICKETS_TICKET_ID_OP)
     }
     static DELETE_TICKETS_TICKET_ID_SHAPES: ::std::sync::LazyLock<
         ::std::vec::Vec<crate::params::Shape>,
@@ -1526,10 +1413,10 @@ pub mod docman {
         needs: &[("ticket", &super::docman::POST_TICKETS_OP)],
     };
     /// Sends `DELETE /docman/tickets/{ticket_id}`.
-    pub async fn delete_tickets_ticket_id(
+    pub fn delete_tickets_ticket_id(
         user: &mut ::goose::goose::GooseUser,
-    ) -> ::goose::goose::TransactionResult {
-        crate::transaction::send_operation(user, &DELETE_TICKETS_TICKET_ID_OP).await
+    ) -> crate::transaction::Sending<'_> {
+        crate::transaction::send_operation(user, &DELETE_TICKETS_TICKET_ID_OP)
     }
     static PATCH_TICKETS_TICKET_ID_SHAPES: ::std::sync::LazyLock<
         ::std::vec::Vec<crate::params::Shape>,
@@ -1616,10 +1503,10 @@ pub mod docman {
         needs: &[("ticket", &super::docman::POST_TICKETS_OP)],
     };
     /// Sends `PATCH /docman/tickets/{ticket_id}`.
-    pub async fn patch_tickets_ticket_id(
+    pub fn patch_tickets_ticket_id(
         user: &mut ::goose::goose::GooseUser,
-    ) -> ::goose::goose::TransactionResult {
-        crate::transaction::send_operation(user, &PATCH_TICKETS_TICKET_ID_OP).await
+    ) -> crate::transaction::Sending<'_> {
+        crate::transaction::send_operation(user, &PATCH_TICKETS_TICKET_ID_OP)
     }
     static POST_CONTACTS_SHAPES: ::std::sync::LazyLock<
         ::std::vec::Vec<crate::params::Shape>,
@@ -1684,10 +1571,10 @@ pub mod docman {
         needs: &[],
     };
     /// Sends `POST /docman/contacts`.
-    pub async fn post_contacts(
+    pub fn post_contacts(
         user: &mut ::goose::goose::GooseUser,
-    ) -> ::goose::goose::TransactionResult {
-        crate::transaction::send_operation(user, &POST_CONTACTS_OP).await
+    ) -> crate::transaction::Sending<'_> {
+        crate::transaction::send_operation(user, &POST_CONTACTS_OP)
     }
     static GET_CONTACTS_ID_SHAPES: ::std::sync::LazyLock<
         ::std::vec::Vec<crate::params::Shape>,
@@ -1758,10 +1645,10 @@ pub mod docman {
         needs: &[("contact", &super::docman::POST_CONTACTS_OP)],
     };
     /// Sends `GET /docman/contacts/{id}`.
-    pub async fn get_contacts_id(
+    pub fn get_contacts_id(
         user: &mut ::goose::goose::GooseUser,
-    ) -> ::goose::goose::TransactionResult {
-        crate::transaction::send_operation(user, &GET_CONTACTS_ID_OP).await
+    ) -> crate::transaction::Sending<'_> {
+        crate::transaction::send_operation(user, &GET_CONTACTS_ID_OP)
     }
     static DELETE_CONTACTS_ID_SHAPES: ::std::sync::LazyLock<
         ::std::vec::Vec<crate::params::Shape>,
@@ -1830,10 +1717,10 @@ pub mod docman {
         needs: &[("contact", &super::docman::POST_CONTACTS_OP)],
     };
     /// Sends `DELETE /docman/contacts/{id}`.
-    pub async fn delete_contacts_id(
+    pub fn delete_contacts_id(
         user: &mut ::goose::goose::GooseUser,
-    ) -> ::goose::goose::TransactionResult {
-        crate::transaction::send_operation(user, &DELETE_CONTACTS_ID_OP).await
+    ) -> crate::transaction::Sending<'_> {
+        crate::transaction::send_operation(user, &DELETE_CONTACTS_ID_OP)
     }
     /// The app's scenario: one transaction per operation, and a cleanup when the user stops.
     pub fn scenario() -> ::std::result::Result<
@@ -1841,126 +1728,24 @@ pub mod docman {
         ::goose::GooseError,
     > {
         ::std::result::Result::Ok(
-            ::goose::goose::Scenario::new("Generated docman")
-                .register_transaction(
-                    ::goose::goose::Transaction::new(
-                            ::std::sync::Arc::new(move |user| {
-                                ::std::boxed::Box::pin(get_health(user))
-                            }),
-                        )
-                        .set_name("GET /docman/health")
-                        .set_sequence(2usize),
-                )
-                .register_transaction(
-                    ::goose::goose::Transaction::new(
-                            ::std::sync::Arc::new(move |user| {
-                                ::std::boxed::Box::pin(get_ping(user))
-                            }),
-                        )
-                        .set_name("GET /docman/ping")
-                        .set_sequence(2usize),
-                )
-                .register_transaction(
-                    ::goose::goose::Transaction::new(
-                            ::std::sync::Arc::new(move |user| {
-                                ::std::boxed::Box::pin(post_ping(user))
-                            }),
-                        )
-                        .set_name("POST /docman/ping")
-                        .set_sequence(2usize),
-                )
-                .register_transaction(
-                    ::goose::goose::Transaction::new(
-                            ::std::sync::Arc::new(move |user| {
-                                ::std::boxed::Box::pin(get_tickets(user))
-                            }),
-                        )
-                        .set_name("GET /docman/tickets")
-                        .set_sequence(2usize),
-                )
-                .register_transaction(
-                    ::goose::goose::Transaction::new(
-                            ::std::sync::Arc::new(move |user| {
-                                ::std::boxed::Box::pin(post_tickets(user))
-                            }),
-                        )
-                        .set_name("POST /docman/tickets")
-                        .set_sequence(1usize),
-                )
-                .register_transaction(
-                    ::goose::goose::Transaction::new(
-                            ::std::sync::Arc::new(move |user| {
-                                ::std::boxed::Box::pin(get_tickets_ticket_id(user))
-                            }),
-                        )
-                        .set_name("GET /docman/tickets/{ticket_id}")
-                        .set_sequence(2usize),
-                )
-                .register_transaction(
-                    ::goose::goose::Transaction::new(
-                            ::std::sync::Arc::new(move |user| {
-                                ::std::boxed::Box::pin(put_tickets_ticket_id(user))
-                            }),
-                        )
-                        .set_name("PUT /docman/tickets/{ticket_id}")
-                        .set_sequence(2usize),
-                )
-                .register_transaction(
-                    ::goose::goose::Transaction::new(
-                            ::std::sync::Arc::new(move |user| {
-                                ::std::boxed::Box::pin(delete_tickets_ticket_id(user))
-                            }),
-                        )
-                        .set_name("DELETE /docman/tickets/{ticket_id}")
-                        .set_sequence(3usize),
-                )
-                .register_transaction(
-                    ::goose::goose::Transaction::new(
-                            ::std::sync::Arc::new(move |user| {
-                                ::std::boxed::Box::pin(patch_tickets_ticket_id(user))
-                            }),
-                        )
-                        .set_name("PATCH /docman/tickets/{ticket_id}")
-                        .set_sequence(2usize),
-                )
-                .register_transaction(
-                    ::goose::goose::Transaction::new(
-                            ::std::sync::Arc::new(move |user| {
-                                ::std::boxed::Box::pin(post_contacts(user))
-                            }),
-                        )
-                        .set_name("POST /docman/contacts")
-                        .set_sequence(1usize),
-                )
-                .register_transaction(
-                    ::goose::goose::Transaction::new(
-                            ::std::sync::Arc::new(move |user| {
-                                ::std::boxed::Box::pin(get_contacts_id(user))
-                            }),
-                        )
-                        .set_name("GET /docman/contacts/{id}")
-                        .set_sequence(2usize),
-                )
-                .register_transaction(
-                    ::goose::goose::Transaction::new(
-                            ::std::sync::Arc::new(move |user| {
-                                ::std::boxed::Box::pin(delete_contacts_id(user))
-                            }),
-                        )
-                        .set_name("DELETE /docman/contacts/{id}")
-                        .set_sequence(3usize),
-                )
-                .register_transaction(
-                    ::goose::goose::Transaction::new(
-                            ::std::sync::Arc::new(move |user| {
-                                ::std::boxed::Box::pin(crate::cleanup::user_stop(user))
-                            }),
-                        )
-                        .set_name("cleanup")
-                        .set_on_stop(),
-                ),
+            crate::transaction::scenario("Generated docman", OPERATIONS),
         )
     }
+    ///The app's operations, in plan order.
+    pub static OPERATIONS: &[&crate::params::OperationInfo] = &[
+        &GET_HEALTH_OP,
+        &GET_PING_OP,
+        &POST_PING_OP,
+        &GET_TICKETS_OP,
+        &POST_TICKETS_OP,
+        &GET_TICKETS_TICKET_ID_OP,
+        &PUT_TICKETS_TICKET_ID_OP,
+        &DELETE_TICKETS_TICKET_ID_OP,
+        &PATCH_TICKETS_TICKET_ID_OP,
+        &POST_CONTACTS_OP,
+        &GET_CONTACTS_ID_OP,
+        &DELETE_CONTACTS_ID_OP,
+    ];
 }
 /// Every generated scenario, one per app: `Generated <app>`.
 pub fn scenarios() -> ::std::result::Result<
@@ -1971,7 +1756,7 @@ pub fn scenarios() -> ::std::result::Result<
         ::std::vec![root::scenario() ?, documents::scenario() ?, docman::scenario() ?],
     )
 }
-/// Every generated operation, for `sample` and the tests.
+///Every generated operation, for `sample` and the tests.
 pub static OPERATIONS: &[&crate::params::OperationInfo] = &[
     &root::GET_OP,
     &root::GET_HEALTH_OP,
