@@ -152,6 +152,80 @@ pub fn describe_reqwest_error(error: &reqwest::Error) -> String {
     }
 }
 
+/// The client every user's requests go through during a run (see [`init_client`]).
+static CLIENT: std::sync::RwLock<Option<reqwest::Client>> = std::sync::RwLock::new(None);
+
+/// The user agent of every request the tool sends.
+pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+/// Builds the run's one shared client: no cookie store (the generated and hand-written
+/// scenarios carry their ids in paths and headers), so a thousand users share one
+/// connection pool instead of holding a client each; redirects are never followed,
+/// so no request leaves the gateway's origin (a 3xx is counted as a failure);
+/// `timeout` (Goose's `--timeout`) bounds every request; and the auth headers go on
+/// every request.
+/// `max_idle` (the run's user count, when known) bounds the idle connections kept: users
+/// starting together open more connections than they ever use at once, and each kept one
+/// holds about 20 KB of buffers.
+pub fn init_client(
+    timeout: Duration,
+    gzip: bool,
+    auth: &[(String, String)],
+    max_idle: Option<usize>,
+) -> Result<(), TargetError> {
+    let mut builder = reqwest::Client::builder();
+    if let Some(max_idle) = max_idle {
+        builder = builder.pool_max_idle_per_host(max_idle.max(1));
+    }
+    let client = builder
+        .user_agent(USER_AGENT)
+        .default_headers(auth_header_map(auth)?)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(timeout)
+        .gzip(gzip)
+        .build()
+        .map_err(|e| TargetError::Client(describe_reqwest_error(&e)))?;
+    *CLIENT.write().unwrap_or_else(|p| p.into_inner()) = Some(client);
+    Ok(())
+}
+
+/// A request builder for `path` on the user's base URL, made by the shared client when
+/// a run has built one (else by the user's own Goose client).
+pub fn request_builder(
+    user: &mut goose::goose::GooseUser,
+    method: &goose::goose::GooseMethod,
+    path: &str,
+) -> Result<reqwest::RequestBuilder, Box<goose::goose::TransactionError>> {
+    if let Some(client) = CLIENT.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
+        // An Arc clone: the user's Goose-built client is dropped on its first request.
+        user.client = client.clone();
+    }
+    crate::progress::user(user.weighted_users_index);
+    user.get_request_builder(method, path)
+}
+
+/// The auth headers (`GATEWAY_TOKEN`, `GATEWAY_HEADERS`, credentials from the URL) as a
+/// header map, each value marked sensitive so no log or debug output shows it; a
+/// malformed one is an error naming the header (never its value).
+pub fn auth_header_map(
+    pairs: &[(String, String)],
+) -> Result<reqwest::header::HeaderMap, TargetError> {
+    let mut headers = reqwest::header::HeaderMap::with_capacity(pairs.len());
+    for (name, value) in pairs {
+        let bad = |what: &'static str| TargetError::BadHeader {
+            name: name.clone(),
+            what,
+        };
+        let header_name =
+            reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad("name"))?;
+        let mut header_value =
+            reqwest::header::HeaderValue::from_str(value).map_err(|_| bad("value"))?;
+        header_value.set_sensitive(true);
+        headers.append(header_name, header_value);
+    }
+    Ok(headers)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,78 +299,4 @@ mod tests {
         assert!(text.contains(&host), "{text}");
         assert!(text.contains("connection failed"), "{text}");
     }
-}
-
-/// The client every user's requests go through during a run (see [`init_client`]).
-static CLIENT: std::sync::RwLock<Option<reqwest::Client>> = std::sync::RwLock::new(None);
-
-/// The user agent of every request the tool sends.
-pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
-
-/// Builds the run's one shared client: no cookie store (the generated and hand-written
-/// scenarios carry their ids in paths and headers), so a thousand users share one
-/// connection pool instead of holding a client each; redirects are never followed,
-/// so no request leaves the gateway's origin (a 3xx is counted as a failure);
-/// `timeout` (Goose's `--timeout`) bounds every request; and the auth headers go on
-/// every request.
-/// `max_idle` (the run's user count, when known) bounds the idle connections kept: users
-/// starting together open more connections than they ever use at once, and each kept one
-/// holds about 20 KB of buffers.
-pub fn init_client(
-    timeout: Duration,
-    gzip: bool,
-    auth: &[(String, String)],
-    max_idle: Option<usize>,
-) -> Result<(), TargetError> {
-    let mut builder = reqwest::Client::builder();
-    if let Some(max_idle) = max_idle {
-        builder = builder.pool_max_idle_per_host(max_idle.max(1));
-    }
-    let client = builder
-        .user_agent(USER_AGENT)
-        .default_headers(auth_header_map(auth)?)
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(timeout)
-        .gzip(gzip)
-        .build()
-        .map_err(|e| TargetError::Client(describe_reqwest_error(&e)))?;
-    *CLIENT.write().unwrap_or_else(|p| p.into_inner()) = Some(client);
-    Ok(())
-}
-
-/// A request builder for `path` on the user's base URL, made by the shared client when
-/// a run has built one (else by the user's own Goose client).
-pub fn request_builder(
-    user: &mut goose::goose::GooseUser,
-    method: &goose::goose::GooseMethod,
-    path: &str,
-) -> Result<reqwest::RequestBuilder, Box<goose::goose::TransactionError>> {
-    if let Some(client) = CLIENT.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
-        // An Arc clone: the user's Goose-built client is dropped on its first request.
-        user.client = client.clone();
-    }
-    crate::progress::user(user.weighted_users_index);
-    Ok(user.get_request_builder(method, path)?)
-}
-
-/// The auth headers (`GATEWAY_TOKEN`, `GATEWAY_HEADERS`, credentials from the URL) as a
-/// header map, each value marked sensitive so no log or debug output shows it; a
-/// malformed one is an error naming the header (never its value).
-pub fn auth_header_map(
-    pairs: &[(String, String)],
-) -> Result<reqwest::header::HeaderMap, TargetError> {
-    let mut headers = reqwest::header::HeaderMap::with_capacity(pairs.len());
-    for (name, value) in pairs {
-        let bad = |what: &'static str| TargetError::BadHeader {
-            name: name.clone(),
-            what,
-        };
-        let header_name =
-            reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad("name"))?;
-        let mut header_value =
-            reqwest::header::HeaderValue::from_str(value).map_err(|_| bad("value"))?;
-        header_value.set_sensitive(true);
-        headers.append(header_name, header_value);
-    }
-    Ok(headers)
 }

@@ -395,21 +395,22 @@ fn path_code(op: &Operation, fields: &[Field]) -> TokenStream {
     }
 }
 
-/// Adds one query, header or cookie parameter to `parts`.
+/// Adds one query, header or cookie parameter to `parts` (an optional one when set).
 fn param_push(param: &Param, field: &Field) -> Option<TokenStream> {
     let name = &param.name;
     let ident = &field.ident;
-    let push = match param.location {
+    let add = match param.location {
         Location::Path => return None,
-        Location::Query => quote! { crate::params::push_query(&mut parts.query, #name, value); },
-        Location::Header => quote! { parts.headers.push((#name, crate::params::joined(value))); },
-        Location::Cookie => quote! { parts.cookies.push((#name, crate::params::joined(value))); },
+        Location::Query => format_ident!("query"),
+        Location::Header => format_ident!("header"),
+        Location::Cookie => format_ident!("cookie"),
     };
-    Some(if field.required {
-        quote! { { let value = &self.#ident; #push } }
+    let value = if field.required {
+        quote! { ::std::option::Option::Some(&self.#ident) }
     } else {
-        quote! { if let ::std::option::Option::Some(value) = &self.#ident { #push } }
-    })
+        quote! { self.#ident.as_ref() }
+    };
+    Some(quote! { parts.#add(#name, #value); })
 }
 
 fn goose_method(method: Method) -> Ident {

@@ -1,7 +1,7 @@
 //! A request as plain data (method, path, query, headers, cookies, body), built by the
 //! generated code and turned into a reqwest request, or printed by `sample`.
 
-use super::{Shape, Values};
+use super::{ParamText, Shape, Values};
 use goose::goose::{GooseMethod, TransactionError};
 use reqwest::RequestBuilder;
 use serde_json::Value;
@@ -98,6 +98,27 @@ impl RequestParts {
             headers: Vec::new(),
             cookies: Vec::new(),
             body: BodyValue::None,
+        }
+    }
+
+    /// Adds a query parameter, one `name=value` pair per array item; `None` adds none.
+    pub fn query(&mut self, name: &'static str, value: Option<&impl ParamText>) {
+        if let Some(value) = value {
+            super::push_query(&mut self.query, name, value);
+        }
+    }
+
+    /// Adds a header (an array's items joined with commas); `None` adds none.
+    pub fn header(&mut self, name: &'static str, value: Option<&impl ParamText>) {
+        if let Some(value) = value {
+            self.headers.push((name, super::joined(value)));
+        }
+    }
+
+    /// Adds a cookie (an array's items joined with commas); `None` adds none.
+    pub fn cookie(&mut self, name: &'static str, value: Option<&impl ParamText>) {
+        if let Some(value) = value {
+            self.cookies.push((name, super::joined(value)));
         }
     }
 

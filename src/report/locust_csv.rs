@@ -169,7 +169,7 @@ pub fn failures_rows(metrics: &GooseMetrics) -> Vec<Vec<String>> {
 /// `exceptions.csv`: one row per error a transaction returned, most frequent first.
 pub fn exceptions_rows(metrics: &GooseMetrics) -> Vec<Vec<String>> {
     let mut errors: Vec<_> = metrics.transaction_errors.values().collect();
-    errors.sort_by(|a, b| b.occurrences.cmp(&a.occurrences));
+    errors.sort_by_key(|e| std::cmp::Reverse(e.occurrences));
     let mut out = vec![EXCEPTIONS_HEADER.iter().map(|s| s.to_string()).collect()];
     for error in errors {
         out.push(vec![

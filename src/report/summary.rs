@@ -288,7 +288,7 @@ fn errors_section(page: &mut String, metrics: &GooseMetrics) {
         return;
     }
     let mut errors: Vec<_> = metrics.errors.values().collect();
-    errors.sort_by(|a, b| b.occurrences.cmp(&a.occurrences));
+    errors.sort_by_key(|e| std::cmp::Reverse(e.occurrences));
     page.push_str(
         "<h2>Errors</h2>\n<table>\n<tr><th class=\"num\">occurrences</th><th>Method</th>\
          <th>Endpoint</th><th>Error</th></tr>\n",

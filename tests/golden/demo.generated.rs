@@ -554,15 +554,9 @@ pub mod documents {
             );
             parts.path.clear();
             parts.path.push_str("/api/v1/documents/");
-            if let ::std::option::Option::Some(value) = &self.limit {
-                crate::params::push_query(&mut parts.query, "limit", value);
-            }
-            if let ::std::option::Option::Some(value) = &self.offset {
-                crate::params::push_query(&mut parts.query, "offset", value);
-            }
-            if let ::std::option::Option::Some(value) = &self.session_id {
-                crate::params::push_query(&mut parts.query, "session_id", value);
-            }
+            parts.query("limit", self.limit.as_ref());
+            parts.query("offset", self.offset.as_ref());
+            parts.query("session_id", self.session_id.as_ref());
             parts
         }
     }
@@ -1078,18 +1072,10 @@ pub mod docman {
             );
             parts.path.clear();
             parts.path.push_str("/docman/tickets");
-            if let ::std::option::Option::Some(value) = &self.status {
-                crate::params::push_query(&mut parts.query, "status", value);
-            }
-            if let ::std::option::Option::Some(value) = &self.priority {
-                crate::params::push_query(&mut parts.query, "priority", value);
-            }
-            if let ::std::option::Option::Some(value) = &self.limit {
-                crate::params::push_query(&mut parts.query, "limit", value);
-            }
-            if let ::std::option::Option::Some(value) = &self.offset {
-                crate::params::push_query(&mut parts.query, "offset", value);
-            }
+            parts.query("status", self.status.as_ref());
+            parts.query("priority", self.priority.as_ref());
+            parts.query("limit", self.limit.as_ref());
+            parts.query("offset", self.offset.as_ref());
             parts
         }
     }
