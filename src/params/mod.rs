@@ -116,12 +116,21 @@ impl Values {
         name: &str,
         draw: impl FnOnce(&mut Values) -> T,
     ) -> T {
-        if self.overrides.is_empty() || (at == Location::Path && self.forced.is_some()) {
-            return draw(self);
+        // The closure makes every call site its own instance of this fn; the work is
+        // in `param_override`, one instance per parameter type, so generated code for
+        // thousands of parameters stays small.
+        match self.param_override(at, name) {
+            Some(value) => value,
+            None => draw(self),
         }
-        let Some(rule) = self.overrides.param_rule(self.scope, at, name) else {
-            return draw(self);
-        };
+    }
+
+    /// The user's override for a parameter, converted to its type; `None` draws it.
+    fn param_override<T: FromOverride>(&mut self, at: Location, name: &str) -> Option<T> {
+        if self.overrides.is_empty() || (at == Location::Path && self.forced.is_some()) {
+            return None;
+        }
+        let rule = self.overrides.param_rule(self.scope, at, name)?;
         if let Some(problems) = &mut self.probe {
             for candidate in rule.candidates(&mut self.rng) {
                 if T::from_override(&candidate).is_none() {
@@ -143,7 +152,7 @@ impl Values {
         }
         let given = rule.pick(&mut self.rng);
         // `check` refuses what cannot be converted; unchecked, the schema's value is sent.
-        T::from_override(&given).unwrap_or_else(|| draw(self))
+        T::from_override(&given)
     }
 
     /// A request body: the operation's `/body` pointer, else `draw()` with every property
@@ -196,23 +205,29 @@ impl Values {
         resource: &'static str,
         draw: impl FnOnce(&mut Values) -> T,
     ) -> T {
+        match self.chained_id(resource) {
+            Some(id) => id,
+            None => draw(self),
+        }
+    }
+
+    /// The id `chained` uses for `resource`, when the user has one: one instance per
+    /// parameter type, so each chained parameter adds only the small `chained` shim.
+    fn chained_id<T: FromJson>(&mut self, resource: &'static str) -> Option<T> {
         if let Some((pinned, id)) = &self.forced {
             if *pinned == resource {
-                return T::from_json(id);
+                return Some(T::from_json(id));
             }
         }
         if self.taking == Some(resource) {
             if let Some(captured) = self.pool.take_oldest(resource) {
                 let value = T::from_json(&captured.id);
                 self.taken = Some(captured);
-                return value;
+                return Some(value);
             }
         }
         let index = self.rng.random_range(0..crate::chain::POOL_CAPACITY);
-        match self.pool.peek(resource, index) {
-            Some(id) => T::from_json(id),
-            None => draw(self),
-        }
+        self.pool.peek(resource, index).map(T::from_json)
     }
 
     /// A body whose top-level `*_id` properties name resources the user created get
