@@ -22,8 +22,8 @@ pub struct OpNames {
     pub struct_name: Ident,
     /// The `OperationInfo` static (the registry entry).
     pub info: Ident,
-    /// The compiled-shapes static.
-    pub shapes: Ident,
+    /// The parameter-table static (`crate::params::Fields`).
+    pub fields: Ident,
 }
 
 /// Names for every operation of an app, unique within its module, in plan order.
@@ -49,7 +49,7 @@ pub fn op_names(app: &AppPlan) -> Vec<OpNames> {
                 fn_name,
                 struct_name,
                 info: format_ident!("{}_OP", upper),
-                shapes: format_ident!("{}_SHAPES", upper),
+                fields: format_ident!("{}_FIELDS", upper),
             }
         })
         .collect()
@@ -106,17 +106,15 @@ fn display_prefix(prefix: &str) -> &str {
     }
 }
 
-/// The Rust type of a parameter, and the `Values` method that draws it.
-fn rust_type(schema: &serde_json::Value) -> (TokenStream, Ident) {
+/// The Rust type of a parameter (`crate::params::Drawn` draws each of them).
+fn rust_type(schema: &serde_json::Value) -> TokenStream {
     let format = schema.get("format").and_then(|f| f.as_str());
     match schema.get("type").and_then(|t| t.as_str()) {
-        Some("integer") => (quote!(i64), format_ident!("integer")),
-        Some("number") => (quote!(f64), format_ident!("number")),
-        Some("boolean") => (quote!(bool), format_ident!("boolean")),
-        Some("string") if format != Some("binary") => {
-            (quote!(::std::string::String), format_ident!("string"))
-        }
-        _ => (quote!(::serde_json::Value), format_ident!("value")),
+        Some("integer") => quote!(i64),
+        Some("number") => quote!(f64),
+        Some("boolean") => quote!(bool),
+        Some("string") if format != Some("binary") => quote!(::std::string::String),
+        _ => quote!(::serde_json::Value),
     }
 }
 
@@ -124,7 +122,6 @@ fn rust_type(schema: &serde_json::Value) -> (TokenStream, Ident) {
 struct Field {
     ident: Ident,
     ty: TokenStream,
-    draw: Ident,
     required: bool,
     doc: String,
     /// The resource a parameter names, drawn from the user's pool first.
@@ -135,7 +132,7 @@ struct Field {
 
 fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'_>) -> TokenStream {
     let (fn_name, struct_name) = (&names.fn_name, &names.struct_name);
-    let (info_name, shapes_name) = (&names.info, &names.shapes);
+    let (info_name, fields_name) = (&names.info, &names.fields);
     let method = op.method.as_str();
     let template = &op.path;
     let fn_doc = format!(" Sends `{method} {template}`.");
@@ -146,12 +143,11 @@ fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'
     let mut fields: Vec<Field> = Vec::new();
     let mut shape_json: Vec<String> = Vec::new();
     for param in &op.params {
-        let (ty, draw) = rust_type(&param.schema);
+        let ty = rust_type(&param.schema);
         let name = field_names.unique(&ident::snake(&param.name));
         fields.push(Field {
             ident: ident::ident(&name),
             ty,
-            draw,
             required: param.required,
             doc: format!(
                 " {} `{}`{}",
@@ -169,7 +165,6 @@ fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'
         fields.push(Field {
             ident: format_ident!("body"),
             ty: quote!(::serde_json::Value),
-            draw: format_ident!("value"),
             required: body.required,
             doc: format!(
                 " {} body ({}){}",
@@ -191,41 +186,55 @@ fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'
             quote! { #[doc = #doc] pub #ident: ::std::option::Option<#ty>, }
         }
     });
-    // Each field is drawn through `values.param` or `values.body`, where the user's
-    // overrides come first.
-    let draws = fields.iter().enumerate().map(|(i, f)| {
-        let (ident, draw, required) = (&f.ident, &f.draw, f.required);
-        let param = op.params.get(i);
-        let name = param.map(|p| p.name.as_str()).unwrap_or("body");
+    // The parameter table: spec text as literals. `sample` draws each field through
+    // `crate::params::Drawer`, where the user's overrides come first.
+    let table = fields.iter().enumerate().map(|(i, f)| {
+        let schema = &shape_json[i];
+        let field = match op.params.get(i) {
+            Some(p) => {
+                let (at, name) = (location_path(p.location), &p.name);
+                quote! { crate::params::Field::param(#at, #name, #schema) }
+            }
+            None => quote! { crate::params::Field::body(#schema) },
+        };
+        let names = f
+            .resource
+            .as_ref()
+            .map(|resource| quote! { .names(#resource) });
         // An optional header the spec says nothing concrete about (a version or tracing
         // header) is left out unless overridden: made-up text there is rejected, not load.
-        let silent = param.is_some_and(|p| {
-            p.location == Location::Header && !p.required && !suggests_values(&p.schema)
-        });
-        let drawn = if silent {
-            quote! { ::std::option::Option::None }
-        } else {
-            let plain = quote! { values.#draw(&shapes[#i], #name) };
-            let drawn = match (&f.resource, f.chained_body) {
-                (Some(resource), _) => quote! { values.chained(#resource, |values| #plain) },
-                (None, true) => quote! { { let body = #plain; values.chained_body(body) } },
-                (None, false) => plain,
-            };
-            if required {
-                drawn
-            } else {
-                quote! { values.optional(false, |values| #drawn) }
-            }
-        };
-        let values_arg = if silent { quote!(_) } else { quote!(values) };
-        match param {
-            Some(p) => {
-                let at = location_path(p.location);
-                quote! { #ident: values.param(#at, #name, |#values_arg| #drawn), }
-            }
-            None => quote! { #ident: values.body(|values| #drawn), },
+        let silent = op
+            .params
+            .get(i)
+            .is_some_and(|p| {
+                p.location == Location::Header && !p.required && !suggests_values(&p.schema)
+            })
+            .then(|| quote! { .silent() });
+        let chained = f.chained_body.then(|| quote! { .chained() });
+        quote! { #field #names #silent #chained }
+    });
+    let draws = fields.iter().enumerate().map(|(i, f)| {
+        let ident = &f.ident;
+        match op.params.get(i) {
+            Some(_) => quote! { #ident: draw.param(), },
+            None => quote! { #ident: draw.body(), },
         }
     });
+    // An operation without parameters has no table and draws nothing.
+    let (fields_static, sample_body) = if fields.is_empty() {
+        (quote! {}, quote! { let _ = values; Self {} })
+    } else {
+        (
+            quote! {
+                static #fields_name: crate::params::Fields =
+                    crate::params::Fields::new(#operation_key, &[#(#table),*]);
+            },
+            quote! {
+                let mut draw = #fields_name.drawer(values);
+                Self { #(#draws)* }
+            },
+        )
+    };
     let setters = fields.iter().map(|f| {
         let (ident, ty) = (&f.ident, &f.ty);
         let setter = format_ident!("with_{}", ident.to_string().trim_start_matches("r#"));
@@ -243,7 +252,6 @@ fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'
             }
         }
     });
-    let enter = (!fields.is_empty()).then(|| quote! { values.enter(#operation_key); });
     let path_code = path_code(op, &fields);
     let param_pushes = op
         .params
@@ -256,7 +264,7 @@ fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'
             Media::Json => quote! { crate::params::BodyValue::Json(body.clone()) },
             Media::Form => quote! { crate::params::BodyValue::Form(body.clone()) },
             Media::Multipart => {
-                quote! { crate::params::BodyValue::Multipart(body.clone(), &#shapes_name[#index]) }
+                quote! { crate::params::BodyValue::Multipart(body.clone(), &#fields_name.shapes()[#index]) }
             }
         };
         if body.required {
@@ -274,7 +282,6 @@ fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'
         .response_media
         .as_deref()
         .is_some_and(|m| m.contains("json"));
-    let shape_literals = shape_json.iter();
     // Spec text, as a string literal: compiled on the first answer checked.
     let response_schema = match (&op.response_schema, json_expected) {
         (Some(schema), true) => serde_json::to_string(schema).unwrap_or_default(),
@@ -298,9 +305,7 @@ fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'
     });
 
     quote! {
-        static #shapes_name: ::std::sync::LazyLock<::std::vec::Vec<crate::params::Shape>> =
-            ::std::sync::LazyLock::new(|| ::std::vec![#(crate::params::Shape::from_json_text(#shape_literals)),*]);
-
+        #fields_static
         #[doc = #struct_doc]
         #[derive(Clone, Debug, PartialEq)]
         pub struct #struct_name {
@@ -311,11 +316,7 @@ fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'
             /// Draws every parameter: the user's overrides first, then ids the user created,
             /// examples, defaults, enums, fakes.
             pub fn sample(values: &mut crate::params::Values) -> Self {
-                let shapes = &*#shapes_name;
-                // Operations without parameters leave both unused.
-                let _ = (&values, &shapes);
-                #enter
-                Self { #(#draws)* }
+                #sample_body
             }
 
             #(#setters)*

@@ -3,12 +3,14 @@
 //! cookies, forms and in-memory multipart uploads.
 
 mod check;
+mod draw;
 pub mod fake;
 mod generate;
 pub mod overrides;
 mod parts;
 pub mod shape;
 
+pub use draw::{Drawer, Drawn, DrawnBody, Field, Fields};
 pub use overrides::{BodyField, FromOverride, Location, Overrides, OverridesError};
 pub use parts::{BodyValue, OperationInfo, RequestParts, ResponseSchema};
 pub use shape::{Kind, Shape};
