@@ -133,27 +133,10 @@ fn generate_fuzz_sample(crate_dir: &Path, out_dir: &Path) -> Result<(), String> 
             break;
         }
         let case = fuzz::tame_case(seed, &corpus);
-        let Some(apps) = fuzz::as_read(&case.apps) else {
+        let Some(discovery) = case.discovery() else {
             continue;
         };
-        let discovery = spec::discovery::Discovery {
-            apps: apps
-                .into_iter()
-                .map(|app| spec::discovery::DiscoveredApp {
-                    openapi_path: format!("{}/openapi.json", app.prefix),
-                    name: app.name,
-                    title: app.title,
-                    prefix: app.prefix,
-                    document: app.document,
-                })
-                .collect(),
-            warnings: Vec::new(),
-        };
-        let filter = spec::plan::Filter {
-            include: case.include,
-            exclude: case.exclude,
-            ..spec::plan::Filter::default()
-        };
+        let filter = case.filter();
         let Ok(plan) = spec::plan::build(&discovery, &filter) else {
             continue; // refused: nothing to compile
         };

@@ -23,9 +23,8 @@
 
 use super::hostile_tests::Inventory;
 use crate::params::{Shape, Values};
-use crate::spec::discovery::{DiscoveredApp, Discovery};
 use crate::spec::fuzz::{self, Case};
-use crate::spec::plan::{self, Filter, Location, Plan};
+use crate::spec::plan::{self, Location, Plan};
 use serde_json::Value;
 use std::cell::Cell;
 use std::collections::{BTreeSet, HashSet};
@@ -84,37 +83,14 @@ struct Finding {
     message: String,
 }
 
-/// The case's apps as a discovery, when every document reads back from its JSON text
-/// (as the snapshot reader and discovery read them: nesting past 128 levels is refused).
-fn discovery_of(case: &Case) -> Option<Discovery> {
-    let apps = fuzz::as_read(&case.apps)?;
-    Some(Discovery {
-        apps: apps
-            .into_iter()
-            .map(|app| DiscoveredApp {
-                openapi_path: format!("{}/openapi.json", app.prefix),
-                name: app.name,
-                title: app.title,
-                prefix: app.prefix,
-                document: app.document,
-            })
-            .collect(),
-        warnings: Vec::new(),
-    })
-}
-
 /// Runs one case through the pipeline and checks every property; `stage` names the step
 /// under way, for a panic's report.
 fn check(case: &Case, stage: &Cell<&'static str>) -> Result<Outcome, String> {
     stage.set("read");
-    let Some(discovery) = discovery_of(case) else {
+    let Some(discovery) = case.discovery() else {
         return Ok(Outcome::Rejected);
     };
-    let filter = Filter {
-        include: case.include.clone(),
-        exclude: case.exclude.clone(),
-        ..Filter::default()
-    };
+    let filter = case.filter();
     stage.set("normalise, parse and plan");
     let plan = match plan::build(&discovery, &filter) {
         Ok(plan) => plan,

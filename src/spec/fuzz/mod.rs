@@ -7,8 +7,8 @@
 //!
 //! The same seed always gives the same [`Case`]. src/codegen/fuzz_tests.rs runs cases
 //! through the pipeline; build.rs compiles a fixed sample of them into the library's
-//! tests. Shared with build.rs through `#[path]`: std and serde_json only, nothing from
-//! `crate::` or `super::`, and its own tiny generator instead of `rand`.
+//! tests. Shared with build.rs through `#[path]`: std, serde_json and `crate::spec` (which
+//! build.rs declares too) only, and its own tiny generator instead of `rand`.
 
 mod document;
 mod mutate;
@@ -36,6 +36,34 @@ pub struct App {
 }
 
 impl Case {
+    /// The case as a discovery returns it, each document read back from its JSON text
+    /// as a snapshot's is; `None` when one does not read back (see [`as_read`]).
+    pub fn discovery(&self) -> Option<crate::spec::discovery::Discovery> {
+        let apps = as_read(&self.apps)?;
+        Some(crate::spec::discovery::Discovery {
+            apps: apps
+                .into_iter()
+                .map(|app| crate::spec::discovery::DiscoveredApp {
+                    openapi_path: format!("{}/openapi.json", app.prefix),
+                    name: app.name,
+                    title: app.title,
+                    prefix: app.prefix,
+                    document: app.document,
+                })
+                .collect(),
+            warnings: Vec::new(),
+        })
+    }
+
+    /// The case's include and exclude patterns as a plan filter.
+    pub fn filter(&self) -> crate::spec::plan::Filter {
+        crate::spec::plan::Filter {
+            include: self.include.clone(),
+            exclude: self.exclude.clone(),
+            ..crate::spec::plan::Filter::default()
+        }
+    }
+
     /// The case as JSON, to save a failing input where a person can read it.
     pub fn to_json(&self) -> Value {
         let apps: Vec<Value> = self
