@@ -24,32 +24,176 @@ pub type ByName<'a> = Option<&'a dyn Fn(&str, &mut SmallRng) -> Option<Value>>;
 
 /// A value for `shape`; `name` (a parameter or property name) steers the fake.
 pub fn value(shape: &Shape, name: &str, rng: &mut SmallRng) -> Value {
-    value_at(shape, name, rng, 0, None, &mut BUDGET.clone())
+    value_with(shape, name, rng, None)
 }
 
 /// A value for `shape` whose object properties, at any depth, take `by_name`'s value
 /// when it has one.
 pub fn value_with(shape: &Shape, name: &str, rng: &mut SmallRng, by_name: ByName<'_>) -> Value {
-    value_at(shape, name, rng, 0, by_name, &mut BUDGET.clone())
+    let mut draw = Draw {
+        rng,
+        by_name,
+        budget: BUDGET,
+    };
+    draw.value_at(shape, name, 0)
 }
 
-fn value_at(
-    shape: &Shape,
-    name: &str,
-    rng: &mut SmallRng,
-    depth: usize,
-    by_name: ByName<'_>,
-    budget: &mut usize,
-) -> Value {
-    *budget = budget.saturating_sub(1);
-    let Some(mut suggested) = suggested(shape, rng) else {
-        return fresh(shape, name, rng, depth, by_name, budget);
-    };
-    // The spec's own example of an object still takes the user's values.
-    if let Some(by_name) = by_name {
-        overlay(&mut suggested, Some(shape), rng, by_name);
+/// One draw under way: the generator, the user's values by name, and what is left of
+/// the budget, shared by every level of the value.
+struct Draw<'a> {
+    rng: &'a mut SmallRng,
+    by_name: ByName<'a>,
+    budget: usize,
+}
+
+impl Draw<'_> {
+    fn value_at(&mut self, shape: &Shape, name: &str, depth: usize) -> Value {
+        self.budget = self.budget.saturating_sub(1);
+        let Some(mut suggested) = suggested(shape, self.rng) else {
+            return self.fresh(shape, name, depth);
+        };
+        // The spec's own example of an object still takes the user's values.
+        if let Some(by_name) = self.by_name {
+            overlay(&mut suggested, Some(shape), self.rng, by_name);
+        }
+        suggested
     }
-    suggested
+
+    /// A made-up value that satisfies the shape's type and constraints.
+    fn fresh(&mut self, shape: &Shape, name: &str, depth: usize) -> Value {
+        let rng = &mut *self.rng;
+        match &shape.kind {
+            Kind::Any => Value::String(fake::text_for(name, rng)),
+            Kind::Null | Kind::Recursive => Value::Null,
+            Kind::Bool => Value::Bool(rng.random_bool(0.5)),
+            Kind::Integer {
+                min,
+                max,
+                multiple_of,
+            } => Value::from(integer(name, *min, *max, *multiple_of, rng)),
+            Kind::Number {
+                min,
+                max,
+                exclusive_min,
+                exclusive_max,
+                multiple_of,
+            } => number(
+                *min,
+                *max,
+                *exclusive_min,
+                *exclusive_max,
+                *multiple_of,
+                rng,
+            ),
+            Kind::String {
+                min_len,
+                max_len,
+                format,
+                pattern,
+            } => {
+                let text = match pattern {
+                    Some(pattern) => rng.sample::<String, _>(&**pattern),
+                    None => {
+                        let made = fake::string_for(name, format.as_deref(), rng);
+                        fit_length(made, (*min_len).min(self.budget), *max_len, rng)
+                    }
+                };
+                self.budget = self.budget.saturating_sub(text.len());
+                Value::String(text)
+            }
+            Kind::Array {
+                items,
+                min_items,
+                max_items,
+                unique,
+            } => self.array(items, name, (*min_items, *max_items), *unique, depth),
+            Kind::Object {
+                properties,
+                additional,
+            } => {
+                let mut object = Map::new();
+                for property in properties {
+                    if let Some(given) = self
+                        .by_name
+                        .and_then(|given| given(&property.name, self.rng))
+                    {
+                        object.insert(property.name.clone(), given);
+                        continue;
+                    }
+                    let keep =
+                        property.required || (depth < MAX_DEPTH && self.rng.random_bool(0.5));
+                    if !keep
+                        || (matches!(property.shape.kind, Kind::Recursive) && !property.required)
+                    {
+                        continue;
+                    }
+                    let v = self.value_at(&property.shape, &property.name, depth + 1);
+                    object.insert(property.name.clone(), v);
+                }
+                if let (Some(additional), true) = (additional, properties.is_empty()) {
+                    if depth < MAX_DEPTH {
+                        let key = fake::word(self.rng);
+                        let v = self.value_at(additional, &key, depth + 1);
+                        object.insert(key, v);
+                    }
+                }
+                Value::Object(object)
+            }
+            Kind::OneOf(members) => {
+                let usable: Vec<&Shape> = members
+                    .iter()
+                    .filter(|m| !matches!(m.kind, Kind::Null | Kind::Recursive))
+                    .collect();
+                match usable.len() {
+                    0 => Value::Null,
+                    n => {
+                        let member = usable[self.rng.random_range(0..n)];
+                        self.value_at(member, name, depth)
+                    }
+                }
+            }
+        }
+    }
+    /// An array of `items` with a count inside `(min, max)`, fewer past the budget.
+    fn array(
+        &mut self,
+        items: &Shape,
+        name: &str,
+        (min, max): (usize, Option<usize>),
+        unique: bool,
+        depth: usize,
+    ) -> Value {
+        let hi = max
+            .unwrap_or(min + EXTRA_ITEMS)
+            .min(min + EXTRA_ITEMS)
+            .max(min);
+        let wanted = if depth >= MAX_DEPTH {
+            min
+        } else {
+            self.rng.random_range(min..=hi)
+        };
+        let wanted = wanted.min(self.budget);
+        let singular = name.strip_suffix('s').unwrap_or(name);
+        let mut out: Vec<Value> = Vec::with_capacity(wanted);
+        // Items already drawn, as JSON text, when they must be unique.
+        let mut seen = HashSet::new();
+        let mut tries = 0;
+        while out.len() < wanted && tries < wanted * 10 + 10 && self.budget > 0 {
+            tries += 1;
+            // Unique items need fresh values: examples would repeat.
+            let v = if unique {
+                self.budget -= 1;
+                self.fresh(items, singular, depth + 1)
+            } else {
+                self.value_at(items, singular, depth + 1)
+            };
+            if unique && !seen.insert(v.to_string()) {
+                continue;
+            }
+            out.push(v);
+        }
+        Value::Array(out)
+    }
 }
 
 /// The spec's example (one of them), else its default, else its first enum value.
@@ -106,115 +250,6 @@ fn overlay(
             }
         }
         _ => {}
-    }
-}
-
-/// A made-up value that satisfies the shape's type and constraints.
-fn fresh(
-    shape: &Shape,
-    name: &str,
-    rng: &mut SmallRng,
-    depth: usize,
-    by_name: ByName<'_>,
-    budget: &mut usize,
-) -> Value {
-    match &shape.kind {
-        Kind::Any => Value::String(fake::text_for(name, rng)),
-        Kind::Null | Kind::Recursive => Value::Null,
-        Kind::Bool => Value::Bool(rng.random_bool(0.5)),
-        Kind::Integer {
-            min,
-            max,
-            multiple_of,
-        } => Value::from(integer(name, *min, *max, *multiple_of, rng)),
-        Kind::Number {
-            min,
-            max,
-            exclusive_min,
-            exclusive_max,
-            multiple_of,
-        } => number(
-            *min,
-            *max,
-            *exclusive_min,
-            *exclusive_max,
-            *multiple_of,
-            rng,
-        ),
-        Kind::String {
-            min_len,
-            max_len,
-            format,
-            pattern,
-        } => {
-            let text = match pattern {
-                Some(pattern) => rng.sample::<String, _>(&**pattern),
-                None => {
-                    let made = fake::string_for(name, format.as_deref(), rng);
-                    fit_length(made, (*min_len).min(*budget), *max_len, rng)
-                }
-            };
-            *budget = budget.saturating_sub(text.len());
-            Value::String(text)
-        }
-        Kind::Array {
-            items,
-            min_items,
-            max_items,
-            unique,
-        } => array(
-            items, name, *min_items, *max_items, *unique, rng, depth, by_name, budget,
-        ),
-        Kind::Object {
-            properties,
-            additional,
-        } => {
-            let mut object = Map::new();
-            for property in properties {
-                if let Some(given) = by_name.and_then(|given| given(&property.name, rng)) {
-                    object.insert(property.name.clone(), given);
-                    continue;
-                }
-                let keep = property.required || (depth < MAX_DEPTH && rng.random_bool(0.5));
-                if !keep || (matches!(property.shape.kind, Kind::Recursive) && !property.required) {
-                    continue;
-                }
-                let v = value_at(
-                    &property.shape,
-                    &property.name,
-                    rng,
-                    depth + 1,
-                    by_name,
-                    budget,
-                );
-                object.insert(property.name.clone(), v);
-            }
-            if let (Some(additional), true) = (additional, properties.is_empty()) {
-                if depth < MAX_DEPTH {
-                    let key = fake::word(rng);
-                    let v = value_at(additional, &key, rng, depth + 1, by_name, budget);
-                    object.insert(key, v);
-                }
-            }
-            Value::Object(object)
-        }
-        Kind::OneOf(members) => {
-            let usable: Vec<&Shape> = members
-                .iter()
-                .filter(|m| !matches!(m.kind, Kind::Null | Kind::Recursive))
-                .collect();
-            match usable.len() {
-                0 => Value::Null,
-                n => value_at(
-                    usable[rng.random_range(0..n)],
-                    name,
-                    rng,
-                    depth,
-                    by_name,
-                    budget,
-                ),
-            }
-        }
     }
 }
 
@@ -298,50 +333,6 @@ fn number(
     Number::from_f64(v)
         .map(Value::Number)
         .unwrap_or(Value::from(0))
-}
-
-#[allow(clippy::too_many_arguments)]
-fn array(
-    items: &Shape,
-    name: &str,
-    min: usize,
-    max: Option<usize>,
-    unique: bool,
-    rng: &mut SmallRng,
-    depth: usize,
-    by_name: ByName<'_>,
-    budget: &mut usize,
-) -> Value {
-    let hi = max
-        .unwrap_or(min + EXTRA_ITEMS)
-        .min(min + EXTRA_ITEMS)
-        .max(min);
-    let wanted = if depth >= MAX_DEPTH {
-        min
-    } else {
-        rng.random_range(min..=hi)
-    };
-    let wanted = wanted.min(*budget);
-    let singular = name.strip_suffix('s').unwrap_or(name);
-    let mut out: Vec<Value> = Vec::with_capacity(wanted);
-    // Items already drawn, as JSON text, when they must be unique.
-    let mut seen = HashSet::new();
-    let mut tries = 0;
-    while out.len() < wanted && tries < wanted * 10 + 10 && *budget > 0 {
-        tries += 1;
-        // Unique items need fresh values: examples would repeat.
-        let v = if unique {
-            *budget -= 1;
-            fresh(items, singular, rng, depth + 1, by_name, budget)
-        } else {
-            value_at(items, singular, rng, depth + 1, by_name, budget)
-        };
-        if unique && !seen.insert(v.to_string()) {
-            continue;
-        }
-        out.push(v);
-    }
-    Value::Array(out)
 }
 
 /// Pads or cuts a made-up string to the length bounds (counted in characters).
