@@ -6,7 +6,8 @@
 //! Groups: `sample/<METHOD path>` and `apply/<METHOD path>` (the builder made in setup,
 //! so only `parts.apply` is timed) per operation, and `round/*`: one call of every
 //! operation per iteration (throughput = operations), also with the URL join and
-//! `client.request` that Goose's `get_request_builder` adds.
+//! `client.request` that Goose's `get_request_builder` adds, and with the copy of the
+//! base URL (`target::url_for`) that the tool uses instead.
 //! The user's pool is empty, so chained ids are drawn from the schema (the costlier path).
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
@@ -123,6 +124,22 @@ fn bench_round(c: &mut Criterion) {
             }
         })
     });
+    group.bench_function(
+        "url_for + client.request every operation (this tool's)",
+        |b| {
+            let drawn: Vec<RequestParts> = OPERATIONS
+                .iter()
+                .map(|op| (op.sample)(&mut values))
+                .collect();
+            b.iter(|| {
+                for parts in &drawn {
+                    let url = gateway_loadtest::target::url_for(&base, &parts.path)
+                        .expect("a generated path is absolute");
+                    let _ = black_box(client.request(Method::GET, url));
+                }
+            })
+        },
+    );
     group.bench_function(
         "sample + url + client.request + apply every operation",
         |b| {

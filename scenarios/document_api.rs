@@ -92,8 +92,9 @@ pub async fn delete_session(user: &mut GooseUser, session_id: &str) -> Outcome<(
     request::expect_status(user, &mut reply, &[200, 204, 404])
 }
 
-/// `UPLOAD_BYTES` of printable text, drawn from the user's generator.
-fn file_body(rng: &mut SmallRng) -> Vec<u8> {
+/// `UPLOAD_BYTES` of printable text: one of a few files made once from a fixed seed, so
+/// an upload neither draws nor copies its content (`&'static` bytes go as they are).
+fn file_body(rng: &mut SmallRng) -> &'static [u8] {
     const WORDS: [&str; 8] = [
         "gateway ",
         "latency ",
@@ -104,10 +105,18 @@ fn file_body(rng: &mut SmallRng) -> Vec<u8> {
         "report ",
         "data ",
     ];
-    let mut body = Vec::with_capacity(UPLOAD_BYTES);
-    while body.len() < UPLOAD_BYTES {
-        body.extend_from_slice(WORDS[rng.random_range(0..WORDS.len())].as_bytes());
-    }
-    body.truncate(UPLOAD_BYTES);
-    body
+    static FILES: std::sync::LazyLock<Vec<Vec<u8>>> = std::sync::LazyLock::new(|| {
+        let mut rng = crate::rng::from_seed(0x0066_696c_6573);
+        (0..16)
+            .map(|_| {
+                let mut body = Vec::with_capacity(UPLOAD_BYTES + 16);
+                while body.len() < UPLOAD_BYTES {
+                    body.extend_from_slice(WORDS[rng.random_range(0..WORDS.len())].as_bytes());
+                }
+                body.truncate(UPLOAD_BYTES);
+                body
+            })
+            .collect()
+    });
+    &FILES[rng.random_range(0..FILES.len())]
 }

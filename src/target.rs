@@ -222,7 +222,7 @@ pub fn request_builder(
 /// `Url::parse`, `join`, and reqwest parsing the joined text again): only the path and
 /// query are parsed, into a copy of the base. `None` for anything but a plain absolute
 /// path (a relative path, `//host/...`, a fragment), which Goose resolves.
-fn url_for(base: &url::Url, path: &str) -> Option<url::Url> {
+pub fn url_for(base: &url::Url, path: &str) -> Option<url::Url> {
     if !path.starts_with('/') || path.starts_with("//") || path.contains('#') {
         return None;
     }

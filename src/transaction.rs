@@ -108,7 +108,7 @@ fn send_at<'a>(
         if let (Some((resource, id_field)), true) =
             (info.produces, (200..300).contains(&reply.status))
         {
-            let captured = match reply.location.as_deref() {
+            let captured = match reply.location.as_ref().and_then(|l| l.to_str().ok()) {
                 Some(location) if id_field == crate::spec::links::FROM_LOCATION => {
                     let origin = user.base_url.origin().ascii_serialization();
                     chain::capture_location(location, &origin)

@@ -27,9 +27,30 @@ use std::sync::Arc;
 pub const DEFAULT_UPLOAD_BYTES: usize = 1024;
 static UPLOAD_BYTES: AtomicUsize = AtomicUsize::new(DEFAULT_UPLOAD_BYTES);
 
+/// The content of every uploaded file, made once per size and shared by every upload
+/// (a clone is a reference count, not a copy).
+static UPLOAD_CONTENT: std::sync::RwLock<Option<bytes::Bytes>> = std::sync::RwLock::new(None);
+
 /// Sets the size of every in-memory file sent to a multipart field.
 pub fn set_upload_bytes(bytes: usize) {
     UPLOAD_BYTES.store(bytes, Ordering::Relaxed);
+}
+
+/// The content of an uploaded file: `upload_bytes()` of plain text lines.
+fn upload_content() -> bytes::Bytes {
+    let size = upload_bytes();
+    if let Some(content) = UPLOAD_CONTENT
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .as_ref()
+        .filter(|c| c.len() == size)
+    {
+        return content.clone();
+    }
+    let line = b"gateway-loadtest upload line of plain text.\n";
+    let content: bytes::Bytes = line.iter().copied().cycle().take(size).collect();
+    *UPLOAD_CONTENT.write().unwrap_or_else(|p| p.into_inner()) = Some(content.clone());
+    content
 }
 
 /// The size of every uploaded in-memory file.
@@ -505,14 +526,10 @@ fn is_binary(shape: &Shape) -> bool {
 
 /// An in-memory text file with a plausible name: nothing is read from disk.
 fn file_part(values: &mut Values) -> Result<reqwest::multipart::Part, Box<TransactionError>> {
-    let size = upload_bytes();
     let number = values.file_number();
-    let mut content = Vec::with_capacity(size);
-    while content.len() < size {
-        content.extend_from_slice(b"gateway-loadtest upload line of plain text.\n");
-    }
-    content.truncate(size);
-    reqwest::multipart::Part::bytes(content)
+    let content = upload_content();
+    let length = content.len() as u64;
+    reqwest::multipart::Part::stream_with_length(content, length)
         .file_name(format!("document-{number}.txt"))
         .mime_str("text/plain")
         .map_err(|e| Box::new(TransactionError::Reqwest(e)))
