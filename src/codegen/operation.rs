@@ -261,16 +261,17 @@ fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'
     let body_code = body.map(|body| {
         let index = fields.len() - 1;
         let wrap = match body.media {
-            Media::Json => quote! { crate::params::BodyValue::Json(body.clone()) },
-            Media::Form => quote! { crate::params::BodyValue::Form(body.clone()) },
+            Media::Json => quote! { crate::params::BodyValue::Json(body) },
+            Media::Form => quote! { crate::params::BodyValue::Form(body) },
             Media::Multipart => {
-                quote! { crate::params::BodyValue::Multipart(body.clone(), &#fields_name.shapes()[#index]) }
+                quote! { crate::params::BodyValue::Multipart(body, &#fields_name.shapes()[#index]) }
             }
         };
+        // The body moves into the request: a drawn body is sent once, never copied.
         if body.required {
-            quote! { let body = &self.body; parts.body = #wrap; }
+            quote! { let body = self.body; parts.body = #wrap; }
         } else {
-            quote! { if let ::std::option::Option::Some(body) = &self.body { parts.body = #wrap; } }
+            quote! { if let ::std::option::Option::Some(body) = self.body { parts.body = #wrap; } }
         }
     });
     let method_variant = goose_method(op.method);
@@ -322,7 +323,7 @@ fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'
             #(#setters)*
 
             /// The request these parameters make: path, query, headers, cookies and body.
-            pub fn parts(&self) -> crate::params::RequestParts {
+            pub fn parts(self) -> crate::params::RequestParts {
                 let mut parts = crate::params::RequestParts::new(::goose::goose::GooseMethod::#method_variant, #template);
                 #path_code
                 #(#param_pushes)*

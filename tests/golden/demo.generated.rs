@@ -12,7 +12,7 @@ pub mod root {
             Self {}
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(&self) -> crate::params::RequestParts {
+        pub fn parts(self) -> crate::params::RequestParts {
             let mut parts = crate::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Get,
                 "/",
@@ -52,7 +52,7 @@ pub mod root {
             Self {}
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(&self) -> crate::params::RequestParts {
+        pub fn parts(self) -> crate::params::RequestParts {
             let mut parts = crate::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Get,
                 "/health",
@@ -94,7 +94,7 @@ pub mod root {
             Self {}
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(&self) -> crate::params::RequestParts {
+        pub fn parts(self) -> crate::params::RequestParts {
             let mut parts = crate::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Get,
                 "/gateway/status",
@@ -136,7 +136,7 @@ pub mod root {
             Self {}
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(&self) -> crate::params::RequestParts {
+        pub fn parts(self) -> crate::params::RequestParts {
             let mut parts = crate::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Get,
                 "/gateway/services",
@@ -197,7 +197,7 @@ pub mod documents {
             Self {}
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(&self) -> crate::params::RequestParts {
+        pub fn parts(self) -> crate::params::RequestParts {
             let mut parts = crate::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Get,
                 "/api/v1/documents/health",
@@ -239,7 +239,7 @@ pub mod documents {
             Self {}
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(&self) -> crate::params::RequestParts {
+        pub fn parts(self) -> crate::params::RequestParts {
             let mut parts = crate::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Get,
                 "/api/v1/documents/info",
@@ -298,15 +298,15 @@ pub mod documents {
             self
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(&self) -> crate::params::RequestParts {
+        pub fn parts(self) -> crate::params::RequestParts {
             let mut parts = crate::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Post,
                 "/api/v1/documents/sessions",
             );
             parts.path.clear();
             parts.path.push_str("/api/v1/documents/sessions");
-            if let ::std::option::Option::Some(body) = &self.body {
-                parts.body = crate::params::BodyValue::Json(body.clone());
+            if let ::std::option::Option::Some(body) = self.body {
+                parts.body = crate::params::BodyValue::Json(body);
             }
             parts
         }
@@ -375,7 +375,7 @@ pub mod documents {
             self
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(&self) -> crate::params::RequestParts {
+        pub fn parts(self) -> crate::params::RequestParts {
             let mut parts = crate::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Post,
                 "/api/v1/documents/session/{session_id}/upload",
@@ -384,9 +384,9 @@ pub mod documents {
             parts.path.push_str("/api/v1/documents/session/");
             crate::params::push_path_segment(&mut parts.path, &self.session_id);
             parts.path.push_str("/upload");
-            let body = &self.body;
+            let body = self.body;
             parts.body = crate::params::BodyValue::Multipart(
-                body.clone(),
+                body,
                 &POST_SESSION_SESSION_ID_UPLOAD_FIELDS.shapes()[1usize],
             );
             parts
@@ -471,7 +471,7 @@ pub mod documents {
             self
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(&self) -> crate::params::RequestParts {
+        pub fn parts(self) -> crate::params::RequestParts {
             let mut parts = crate::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Get,
                 "/api/v1/documents/",
@@ -533,7 +533,7 @@ pub mod documents {
             self
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(&self) -> crate::params::RequestParts {
+        pub fn parts(self) -> crate::params::RequestParts {
             let mut parts = crate::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Get,
                 "/api/v1/documents/documents/{doc_id}",
@@ -595,7 +595,7 @@ pub mod documents {
             self
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(&self) -> crate::params::RequestParts {
+        pub fn parts(self) -> crate::params::RequestParts {
             let mut parts = crate::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Get,
                 "/api/v1/documents/session/{session_id}",
@@ -657,7 +657,7 @@ pub mod documents {
             self
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(&self) -> crate::params::RequestParts {
+        pub fn parts(self) -> crate::params::RequestParts {
             let mut parts = crate::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Delete,
                 "/api/v1/documents/session/{session_id}",
@@ -721,7 +721,7 @@ pub mod docman {
             Self {}
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(&self) -> crate::params::RequestParts {
+        pub fn parts(self) -> crate::params::RequestParts {
             let mut parts = crate::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Get,
                 "/docman/health",
@@ -763,7 +763,7 @@ pub mod docman {
             Self {}
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(&self) -> crate::params::RequestParts {
+        pub fn parts(self) -> crate::params::RequestParts {
             let mut parts = crate::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Get,
                 "/docman/ping",
@@ -805,7 +805,7 @@ pub mod docman {
             Self {}
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(&self) -> crate::params::RequestParts {
+        pub fn parts(self) -> crate::params::RequestParts {
             let mut parts = crate::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Post,
                 "/docman/ping",
@@ -906,7 +906,7 @@ pub mod docman {
             self
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(&self) -> crate::params::RequestParts {
+        pub fn parts(self) -> crate::params::RequestParts {
             let mut parts = crate::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Get,
                 "/docman/tickets",
@@ -969,15 +969,15 @@ pub mod docman {
             self
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(&self) -> crate::params::RequestParts {
+        pub fn parts(self) -> crate::params::RequestParts {
             let mut parts = crate::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Post,
                 "/docman/tickets",
             );
             parts.path.clear();
             parts.path.push_str("/docman/tickets");
-            let body = &self.body;
-            parts.body = crate::params::BodyValue::Json(body.clone());
+            let body = self.body;
+            parts.body = crate::params::BodyValue::Json(body);
             parts
         }
     }
@@ -1032,7 +1032,7 @@ pub mod docman {
             self
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(&self) -> crate::params::RequestParts {
+        pub fn parts(self) -> crate::params::RequestParts {
             let mut parts = crate::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Get,
                 "/docman/tickets/{ticket_id}",
@@ -1108,7 +1108,7 @@ pub mod docman {
             self
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(&self) -> crate::params::RequestParts {
+        pub fn parts(self) -> crate::params::RequestParts {
             let mut parts = crate::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Put,
                 "/docman/tickets/{ticket_id}",
@@ -1116,8 +1116,8 @@ pub mod docman {
             parts.path.clear();
             parts.path.push_str("/docman/tickets/");
             crate::params::push_path_segment(&mut parts.path, &self.ticket_id);
-            let body = &self.body;
-            parts.body = crate::params::BodyValue::Json(body.clone());
+            let body = self.body;
+            parts.body = crate::params::BodyValue::Json(body);
             parts
         }
     }
@@ -1172,7 +1172,7 @@ pub mod docman {
             self
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(&self) -> crate::params::RequestParts {
+        pub fn parts(self) -> crate::params::RequestParts {
             let mut parts = crate::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Delete,
                 "/docman/tickets/{ticket_id}",
@@ -1246,7 +1246,7 @@ pub mod docman {
             self
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(&self) -> crate::params::RequestParts {
+        pub fn parts(self) -> crate::params::RequestParts {
             let mut parts = crate::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Patch,
                 "/docman/tickets/{ticket_id}",
@@ -1254,8 +1254,8 @@ pub mod docman {
             parts.path.clear();
             parts.path.push_str("/docman/tickets/");
             crate::params::push_path_segment(&mut parts.path, &self.ticket_id);
-            let body = &self.body;
-            parts.body = crate::params::BodyValue::Json(body.clone());
+            let body = self.body;
+            parts.body = crate::params::BodyValue::Json(body);
             parts
         }
     }
@@ -1308,15 +1308,15 @@ pub mod docman {
             self
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(&self) -> crate::params::RequestParts {
+        pub fn parts(self) -> crate::params::RequestParts {
             let mut parts = crate::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Post,
                 "/docman/contacts",
             );
             parts.path.clear();
             parts.path.push_str("/docman/contacts");
-            let body = &self.body;
-            parts.body = crate::params::BodyValue::Json(body.clone());
+            let body = self.body;
+            parts.body = crate::params::BodyValue::Json(body);
             parts
         }
     }
@@ -1371,7 +1371,7 @@ pub mod docman {
             self
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(&self) -> crate::params::RequestParts {
+        pub fn parts(self) -> crate::params::RequestParts {
             let mut parts = crate::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Get,
                 "/docman/contacts/{id}",
@@ -1433,7 +1433,7 @@ pub mod docman {
             self
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(&self) -> crate::params::RequestParts {
+        pub fn parts(self) -> crate::params::RequestParts {
             let mut parts = crate::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Delete,
                 "/docman/contacts/{id}",
