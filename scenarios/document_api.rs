@@ -32,14 +32,15 @@ pub async fn upload_document(
     let path = format!("{DOCUMENTS_PREFIX}/session/{session_id}/upload");
     let name = format!("{DOCUMENTS_PREFIX}/session/{{session_id}}/upload");
     let number: u32 = rng.random_range(1..100_000);
-    let file = reqwest::multipart::Part::bytes(file_body(rng))
-        .file_name(format!("report-{number}.txt"))
-        .mime_str("text/plain")
-        .map_err(|e| Box::new(TransactionError::Reqwest(e)))?;
-    let form = reqwest::multipart::Form::new()
-        .part("file", file)
-        .text("title", format!("Quarterly report {number}"));
-    let builder = request_builder(user, &GooseMethod::Post, &path)?.multipart(form);
+    let mut form = crate::multipart::Multipart::new();
+    form.file(
+        "file",
+        &format!("report-{number}.txt"),
+        "text/plain",
+        file_body(rng),
+    );
+    form.text("title", &format!("Quarterly report {number}"));
+    let builder = form.send_with(request_builder(user, &GooseMethod::Post, &path)?);
     let mut reply = request::send(user, GooseMethod::Post, &name, builder).await?;
     let value = request::expect_json(user, &mut reply, &[201])?;
     request::expect_shape(user, &mut reply, &value, |v| {

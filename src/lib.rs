@@ -9,6 +9,7 @@ pub mod codegen;
 pub mod commands;
 pub mod generated;
 pub mod logging;
+pub mod multipart;
 pub mod params;
 pub mod profile;
 pub mod progress;

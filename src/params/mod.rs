@@ -481,26 +481,26 @@ pub fn multipart(
     shape: &Shape,
     values: &mut Values,
 ) -> Result<RequestBuilder, Box<TransactionError>> {
-    let mut form = reqwest::multipart::Form::new();
-    let Value::Object(object) = body else {
-        return Ok(builder.multipart(form));
-    };
-    for (name, value) in object {
-        if is_file_field(shape, name) {
-            let count = match value {
-                Value::Array(items) => items.len().max(1),
-                _ => 1,
-            };
-            for _ in 0..count {
-                form = form.part(name.clone(), file_part(values)?);
-            }
-        } else {
-            for text in value.texts() {
-                form = form.text(name.clone(), text);
+    let mut form = crate::multipart::Multipart::new();
+    if let Value::Object(object) = body {
+        for (name, value) in object {
+            if is_file_field(shape, name) {
+                let count = match value {
+                    Value::Array(items) => items.len().max(1),
+                    _ => 1,
+                };
+                for _ in 0..count {
+                    let file_name = format!("document-{}.txt", values.file_number());
+                    form.file(name, &file_name, "text/plain", &upload_content());
+                }
+            } else {
+                for text in value.texts() {
+                    form.text(name, &text);
+                }
             }
         }
     }
-    Ok(builder.multipart(form))
+    Ok(form.send_with(builder))
 }
 
 /// Whether property `name` of an object shape is a file (a binary string, or an array of them).
@@ -522,17 +522,6 @@ fn is_binary(shape: &Shape) -> bool {
         Kind::OneOf(members) => members.iter().any(is_binary),
         _ => shape.format() == Some("binary"),
     }
-}
-
-/// An in-memory text file with a plausible name: nothing is read from disk.
-fn file_part(values: &mut Values) -> Result<reqwest::multipart::Part, Box<TransactionError>> {
-    let number = values.file_number();
-    let content = upload_content();
-    let length = content.len() as u64;
-    reqwest::multipart::Part::stream_with_length(content, length)
-        .file_name(format!("document-{number}.txt"))
-        .mime_str("text/plain")
-        .map_err(|e| Box::new(TransactionError::Reqwest(e)))
 }
 
 #[cfg(test)]
