@@ -17,8 +17,7 @@ pub async fn create_session(user: &mut GooseUser, label: &str) -> Outcome<String
     let builder = request_builder(user, &GooseMethod::Post, &path)?
         .json(&serde_json::json!({ "label": label }));
     let mut reply = request::send(user, GooseMethod::Post, &path, builder).await?;
-    let value = request::expect_json(user, &mut reply, &[201])?;
-    request::expect_shape(user, &mut reply, &value, |v| {
+    request::expect_checked(user, &mut reply, &[201], |v| {
         str_field(v, "session_id").map(str::to_string)
     })
 }
@@ -42,9 +41,8 @@ pub async fn upload_document(
     form.text("title", &format!("Quarterly report {number}"));
     let builder = form.send_with(request_builder(user, &GooseMethod::Post, &path)?);
     let mut reply = request::send(user, GooseMethod::Post, &name, builder).await?;
-    let value = request::expect_json(user, &mut reply, &[201])?;
-    request::expect_shape(user, &mut reply, &value, |v| {
-        let size = v.get("size").and_then(serde_json::Value::as_u64);
+    request::expect_checked(user, &mut reply, &[201], |v| {
+        let size = v.get("size").and_then(crate::json::Json::as_u64);
         if size != Some(UPLOAD_BYTES as u64) {
             return Err(format!("size is {size:?}, expected {UPLOAD_BYTES}"));
         }

@@ -113,7 +113,7 @@ fn persona(
 }
 
 /// `{"status": "ok"}`, the answer of every health route.
-fn status_ok(v: &serde_json::Value) -> Result<(), String> {
+fn status_ok(v: &crate::json::Json) -> Result<(), String> {
     match crate::request::str_field(v, "status")? {
         "ok" => Ok(()),
         other => Err(format!("status is {other:?}, not \"ok\"")),

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod codegen;
 pub mod commands;
 pub mod generated;
+pub mod json;
 pub mod logging;
 pub mod multipart;
 pub mod params;

@@ -1,9 +1,9 @@
 //! Sends one request named by its path template, reads its body (up to a cap) and checks the
 //! answer; both the hand-written scenarios and the generated transactions go through here.
 
+use crate::json::Json;
 use goose::goose::{GooseMethod, GooseRequest, GooseUser, TransactionError};
 use goose::metrics::GooseRequestMetric;
-use serde_json::Value;
 
 /// What a transaction returns when it stops early.
 pub type Outcome<T> = Result<T, Box<TransactionError>>;
@@ -176,52 +176,50 @@ pub fn expect_status(user: &mut GooseUser, reply: &mut Reply, expected: &[u16]) 
     Ok(())
 }
 
-/// Checks the status, then parses the body as JSON.
-pub fn expect_json(user: &mut GooseUser, reply: &mut Reply, expected: &[u16]) -> Outcome<Value> {
-    expect_status(user, reply, expected)?;
-    match serde_json::from_slice(&reply.body) {
-        Ok(value) => Ok(value),
-        Err(e) => fail(user, reply, &format!("body is not JSON ({e})")),
-    }
-}
-
-/// Checks a JSON answer's shape with `check`, failing the request with its reason.
-pub fn expect_shape<T>(
+/// Checks the status, then reads the body as JSON and checks it with `check`, failing
+/// the request with the reason. `check` sees a borrowed view of the body ([`Json`]) and
+/// returns what the scenario keeps (an id, say) as owned data.
+pub fn expect_checked<T>(
     user: &mut GooseUser,
     reply: &mut Reply,
-    value: &Value,
-    check: impl FnOnce(&Value) -> Result<T, String>,
+    expected: &[u16],
+    check: impl FnOnce(&Json) -> Result<T, String>,
 ) -> Outcome<T> {
-    match check(value) {
+    expect_status(user, reply, expected)?;
+    let checked = match Json::parse(&reply.body) {
+        Ok(value) => check(&value),
+        Err(e) => Err(format!("body is not JSON ({e})")),
+    };
+    match checked {
         Ok(found) => Ok(found),
         Err(reason) => fail(user, reply, &reason),
     }
 }
 
 /// `value[key]` as a string, or a reason naming the key.
-pub fn str_field<'a>(value: &'a Value, key: &str) -> Result<&'a str, String> {
+pub fn str_field<'a>(value: &'a Json, key: &str) -> Result<&'a str, String> {
     value
         .get(key)
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .ok_or_else(|| format!("JSON has no string field {key:?}"))
 }
 
 /// `value[key]` as an array, or a reason naming the key.
-pub fn array_field<'a>(value: &'a Value, key: &str) -> Result<&'a Vec<Value>, String> {
+pub fn array_field<'a, 'j>(value: &'a Json<'j>, key: &str) -> Result<&'a [Json<'j>], String> {
     value
         .get(key)
-        .and_then(Value::as_array)
+        .and_then(Json::as_array)
         .ok_or_else(|| format!("JSON has no array field {key:?}"))
 }
 
 /// `value[key]` is present and an object, or a reason naming the key.
-pub fn object_field<'a>(
-    value: &'a Value,
+pub fn object_field<'a, 'j>(
+    value: &'a Json<'j>,
     key: &str,
-) -> Result<&'a serde_json::Map<String, Value>, String> {
+) -> Result<&'a [(std::borrow::Cow<'j, str>, Json<'j>)], String> {
     value
         .get(key)
-        .and_then(Value::as_object)
+        .and_then(Json::as_object)
         .ok_or_else(|| format!("JSON has no object field {key:?}"))
 }
 
@@ -238,12 +236,11 @@ pub async fn get_checked<T>(
     user: &mut GooseUser,
     path: &str,
     name: &str,
-    check: impl FnOnce(&Value) -> Result<T, String>,
+    check: impl FnOnce(&Json) -> Result<T, String>,
 ) -> Outcome<T> {
     let builder = crate::target::request_builder(user, &GooseMethod::Get, path)?;
     let mut reply = send(user, GooseMethod::Get, name, builder).await?;
-    let value = expect_json(user, &mut reply, &[200])?;
-    expect_shape(user, &mut reply, &value, check)
+    expect_checked(user, &mut reply, &[200], check)
 }
 
 /// Checks a generated request's answer: its status must be a documented success (any
@@ -295,7 +292,7 @@ pub fn expect_success(
     }
     if json_expected && !reply.body.is_empty() {
         if let Some(shape) = schema.sampled() {
-            let checked = serde_json::from_slice::<Value>(&reply.body)
+            let checked = serde_json::from_slice::<serde_json::Value>(&reply.body)
                 .map_err(|e| format!("body is not JSON ({e})"))
                 .and_then(|value| shape.check(&value));
             if let Err(reason) = checked {
