@@ -14,8 +14,7 @@ use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criteri
 use gateway_loadtest::generated::OPERATIONS;
 use gateway_loadtest::params::{RequestParts, Values};
 use gateway_loadtest::rng;
-use goose::goose::GooseMethod;
-use reqwest::{Client, Method, RequestBuilder};
+use reqwest::{Client, RequestBuilder};
 use std::hint::black_box;
 use std::time::Duration;
 use url::Url;
@@ -30,15 +29,8 @@ fn values() -> Values {
 /// What `GooseUser::get_request_builder` does: join the path onto the base URL, then a
 /// builder for the method. This part is Goose's and reqwest's, not ours.
 fn request(client: &Client, base: &Url, parts: &RequestParts) -> RequestBuilder {
-    let method = match parts.method {
-        GooseMethod::Delete => Method::DELETE,
-        GooseMethod::Get => Method::GET,
-        GooseMethod::Head => Method::HEAD,
-        GooseMethod::Patch => Method::PATCH,
-        GooseMethod::Post => Method::POST,
-        GooseMethod::Put => Method::PUT,
-        GooseMethod::Custom => unreachable!("generated operations never use Custom"),
-    };
+    let method = gateway_loadtest::target::reqwest_method(&parts.method)
+        .expect("generated operations never use Custom");
     let url = base
         .join(&parts.path)
         .expect("a generated path joins")
@@ -113,11 +105,11 @@ fn bench_round(c: &mut Criterion) {
             }
         })
     });
+    let drawn: Vec<RequestParts> = OPERATIONS
+        .iter()
+        .map(|op| (op.sample)(&mut values))
+        .collect();
     group.bench_function("url + client.request every operation (Goose's part)", |b| {
-        let drawn: Vec<RequestParts> = OPERATIONS
-            .iter()
-            .map(|op| (op.sample)(&mut values))
-            .collect();
         b.iter(|| {
             for parts in &drawn {
                 let _ = black_box(request(&client, &base, parts));
@@ -127,15 +119,13 @@ fn bench_round(c: &mut Criterion) {
     group.bench_function(
         "url_for + client.request every operation (this tool's)",
         |b| {
-            let drawn: Vec<RequestParts> = OPERATIONS
-                .iter()
-                .map(|op| (op.sample)(&mut values))
-                .collect();
             b.iter(|| {
                 for parts in &drawn {
                     let url = gateway_loadtest::target::url_for(&base, &parts.path)
                         .expect("a generated path is absolute");
-                    let _ = black_box(client.request(Method::GET, url));
+                    let method = gateway_loadtest::target::reqwest_method(&parts.method)
+                        .expect("generated operations never use Custom");
+                    let _ = black_box(client.request(method, url));
                 }
             })
         },

@@ -4,7 +4,7 @@
 
 use crate::chain;
 use crate::params::{OperationInfo, Values};
-use goose::goose::{GooseMethod, GooseUser, TransactionResult};
+use goose::goose::{GooseUser, TransactionResult};
 use std::time::{Duration, Instant};
 
 /// How long the final sweep may take.
@@ -71,7 +71,7 @@ pub async fn sweep(origin: &str, headers: &[(String, String)], budget: Duration)
         let id = serde_json::Value::String(id);
         values.begin(Some(kind), Some((kind, id.clone())));
         let parts = (op.sample)(&mut values);
-        let Some(method) = reqwest_method(&parts.method) else {
+        let Some(method) = crate::target::reqwest_method(&parts.method) else {
             continue;
         };
         let mut builder = client.request(method, format!("{origin}{}", parts.path));
@@ -92,16 +92,4 @@ pub async fn sweep(origin: &str, headers: &[(String, String)], budget: Duration)
     }
     report.left_behind = chain::live();
     report
-}
-
-fn reqwest_method(method: &GooseMethod) -> Option<reqwest::Method> {
-    Some(match method {
-        GooseMethod::Delete => reqwest::Method::DELETE,
-        GooseMethod::Get => reqwest::Method::GET,
-        GooseMethod::Head => reqwest::Method::HEAD,
-        GooseMethod::Patch => reqwest::Method::PATCH,
-        GooseMethod::Post => reqwest::Method::POST,
-        GooseMethod::Put => reqwest::Method::PUT,
-        GooseMethod::Custom => return None,
-    })
 }

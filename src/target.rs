@@ -202,19 +202,23 @@ pub fn request_builder(
         user.client = client.clone();
     }
     crate::progress::user(user.weighted_users_index);
-    let Some(url) = url_for(&user.base_url, path) else {
-        return user.get_request_builder(method, path);
-    };
-    let method = match method {
+    match (url_for(&user.base_url, path), reqwest_method(method)) {
+        (Some(url), Some(method)) => Ok(user.client.request(method, url)),
+        _ => user.get_request_builder(method, path),
+    }
+}
+
+/// The HTTP method of a Goose method; `None` for `Custom`, which names none.
+pub fn reqwest_method(method: &GooseMethod) -> Option<reqwest::Method> {
+    Some(match method {
+        GooseMethod::Delete => reqwest::Method::DELETE,
         GooseMethod::Get => reqwest::Method::GET,
+        GooseMethod::Head => reqwest::Method::HEAD,
+        GooseMethod::Patch => reqwest::Method::PATCH,
         GooseMethod::Post => reqwest::Method::POST,
         GooseMethod::Put => reqwest::Method::PUT,
-        GooseMethod::Patch => reqwest::Method::PATCH,
-        GooseMethod::Delete => reqwest::Method::DELETE,
-        GooseMethod::Head => reqwest::Method::HEAD,
-        GooseMethod::Custom => return user.get_request_builder(method, path),
-    };
-    Ok(user.client.request(method, url))
+        GooseMethod::Custom => return None,
+    })
 }
 
 /// The URL of an absolute `path` (with an optional `?query`) on `base`: what Goose's
