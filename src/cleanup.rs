@@ -78,9 +78,7 @@ pub async fn sweep(origin: &str, headers: &[(String, String)], budget: Duration)
         for (name, value) in headers {
             builder = builder.header(name.as_str(), value.as_str());
         }
-        let Ok(builder) = parts.apply(builder, &mut values) else {
-            continue;
-        };
+        let builder = parts.apply(builder, &mut values);
         if let Ok(response) = builder.send().await {
             let status = response.status().as_u16();
             let _ = response.bytes().await;

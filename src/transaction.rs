@@ -84,7 +84,7 @@ fn send_at<'a>(
         let taken = values.taken.take();
         let method = parts.method;
         let builder = crate::target::request_builder(user, &method, &parts.path)?;
-        let builder = parts.apply(builder, params::values(user))?;
+        let builder = parts.apply(builder, params::values(user));
         let mut reply = request::send(user, method, info.path, builder).await?;
         let checked = request::expect_success(
             user,

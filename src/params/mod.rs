@@ -15,7 +15,7 @@ pub use overrides::{BodyField, FromOverride, Location, Overrides, OverridesError
 pub use parts::{BodyValue, OperationInfo, RequestParts, ResponseSchema};
 pub use shape::{Kind, Shape};
 
-use goose::goose::{GooseUser, TransactionError};
+use goose::goose::GooseUser;
 use rand::rngs::SmallRng;
 use rand::RngExt;
 use reqwest::RequestBuilder;
@@ -480,7 +480,7 @@ pub fn multipart(
     body: &Value,
     shape: &Shape,
     values: &mut Values,
-) -> Result<RequestBuilder, Box<TransactionError>> {
+) -> RequestBuilder {
     let mut form = crate::multipart::Multipart::new();
     if let Value::Object(object) = body {
         for (name, value) in object {
@@ -500,7 +500,7 @@ pub fn multipart(
             }
         }
     }
-    Ok(form.send_with(builder))
+    form.send_with(builder)
 }
 
 /// Whether property `name` of an object shape is a file (a binary string, or an array of them).

@@ -2,7 +2,7 @@
 //! generated code and turned into a reqwest request, or printed by `sample`.
 
 use super::{ParamText, Shape, Values};
-use goose::goose::{GooseMethod, TransactionError};
+use goose::goose::GooseMethod;
 use reqwest::RequestBuilder;
 use serde_json::Value;
 
@@ -123,11 +123,7 @@ impl RequestParts {
     }
 
     /// Adds query, headers, cookies and body to a builder made for `self.path`.
-    pub fn apply(
-        self,
-        mut builder: RequestBuilder,
-        values: &mut Values,
-    ) -> Result<RequestBuilder, Box<TransactionError>> {
+    pub fn apply(self, mut builder: RequestBuilder, values: &mut Values) -> RequestBuilder {
         if !self.query.is_empty() {
             builder = builder.query(&self.query);
         }
@@ -135,12 +131,12 @@ impl RequestParts {
             builder = builder.header(*name, value.as_str());
         }
         builder = super::cookies(builder, &self.cookies);
-        Ok(match self.body {
+        match self.body {
             BodyValue::None => builder,
             BodyValue::Json(value) => builder.json(&value),
             BodyValue::Form(value) => super::form(builder, &value),
-            BodyValue::Multipart(value, shape) => super::multipart(builder, &value, shape, values)?,
-        })
+            BodyValue::Multipart(value, shape) => super::multipart(builder, &value, shape, values),
+        }
     }
 
     /// The request as a person reads it: method and URL, headers, then the body.
