@@ -12,8 +12,8 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 use gateway_loadtest::generated::OPERATIONS;
-use gateway_loadtest::params::{RequestParts, Values};
-use gateway_loadtest::rng;
+use gateway_loadtest_runtime::params::{RequestParts, Values};
+use gateway_loadtest_runtime::rng;
 use reqwest::{Client, RequestBuilder};
 use std::hint::black_box;
 use std::time::Duration;
@@ -29,7 +29,7 @@ fn values() -> Values {
 /// What `GooseUser::get_request_builder` does: join the path onto the base URL, then a
 /// builder for the method. This part is Goose's and reqwest's, not ours.
 fn request(client: &Client, base: &Url, parts: &RequestParts) -> RequestBuilder {
-    let method = gateway_loadtest::target::reqwest_method(&parts.method)
+    let method = gateway_loadtest_runtime::target::reqwest_method(&parts.method)
         .expect("generated operations never use Custom");
     let url = base
         .join(&parts.path)
@@ -43,7 +43,7 @@ fn apply(parts: RequestParts, builder: RequestBuilder, values: &mut Values) -> R
     parts.apply(builder, values)
 }
 
-fn name(op: &gateway_loadtest::params::OperationInfo) -> String {
+fn name(op: &gateway_loadtest_runtime::params::OperationInfo) -> String {
     format!("{} {}", op.method, op.path)
 }
 
@@ -121,9 +121,9 @@ fn bench_round(c: &mut Criterion) {
         |b| {
             b.iter(|| {
                 for parts in &drawn {
-                    let url = gateway_loadtest::target::url_for(&base, &parts.path)
+                    let url = gateway_loadtest_runtime::target::url_for(&base, &parts.path)
                         .expect("a generated path is absolute");
-                    let method = gateway_loadtest::target::reqwest_method(&parts.method)
+                    let method = gateway_loadtest_runtime::target::reqwest_method(&parts.method)
                         .expect("generated operations never use Custom");
                     let _ = black_box(client.request(method, url));
                 }

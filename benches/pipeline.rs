@@ -10,10 +10,10 @@
 mod synthetic;
 
 use criterion::{criterion_group, BenchmarkId, Criterion, SamplingMode, Throughput};
-use gateway_loadtest::codegen;
-use gateway_loadtest::spec::discovery::Discovery;
-use gateway_loadtest::spec::plan::{self, Filter, Plan};
-use gateway_loadtest::spec::{links, normalize};
+use gateway_loadtest_runtime::codegen;
+use gateway_loadtest_runtime::spec::discovery::Discovery;
+use gateway_loadtest_runtime::spec::plan::{self, Filter, Plan};
+use gateway_loadtest_runtime::spec::{links, normalize};
 use serde_json::Value;
 use std::hint::black_box;
 use std::time::{Duration, Instant};

@@ -18,7 +18,7 @@
 //! bounds on integers, `const`, `examples` arrays, `$ref` with a `default` beside it;
 //! plus nested models (`Address` → `GeoPoint`), arrays of models and enums.
 
-use gateway_loadtest::spec::discovery::{DiscoveredApp, Discovery};
+use gateway_loadtest_runtime::spec::discovery::{DiscoveredApp, Discovery};
 use serde_json::{json, Map, Value};
 
 /// The document sizes benchmarked, in operations.

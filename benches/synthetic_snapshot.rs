@@ -7,7 +7,7 @@
 mod synthetic;
 
 use anyhow::Context;
-use gateway_loadtest::spec::snapshot;
+use gateway_loadtest_runtime::spec::snapshot;
 use std::path::PathBuf;
 
 fn main() -> anyhow::Result<()> {

@@ -2,8 +2,8 @@
 //! create a session, upload an in-memory file, get a document, delete a session.
 
 use super::DOCUMENTS_PREFIX;
-use crate::request::{self, str_field, Outcome};
-use crate::target::request_builder;
+use gateway_loadtest_runtime::request::{self, str_field, Outcome};
+use gateway_loadtest_runtime::target::request_builder;
 use goose::prelude::*;
 use rand::rngs::SmallRng;
 use rand::RngExt;
@@ -31,7 +31,7 @@ pub async fn upload_document(
     let path = format!("{DOCUMENTS_PREFIX}/session/{session_id}/upload");
     let name = format!("{DOCUMENTS_PREFIX}/session/{{session_id}}/upload");
     let number: u32 = rng.random_range(1..100_000);
-    let mut form = crate::multipart::Multipart::new();
+    let mut form = gateway_loadtest_runtime::multipart::Multipart::new();
     form.file(
         "file",
         &format!("report-{number}.txt"),
@@ -42,7 +42,9 @@ pub async fn upload_document(
     let builder = form.send_with(request_builder(user, &GooseMethod::Post, &path)?);
     let mut reply = request::send(user, GooseMethod::Post, &name, builder).await?;
     request::expect_checked(user, &mut reply, &[201], |v| {
-        let size = v.get("size").and_then(crate::json::Json::as_u64);
+        let size = v
+            .get("size")
+            .and_then(gateway_loadtest_runtime::json::Json::as_u64);
         if size != Some(UPLOAD_BYTES as u64) {
             return Err(format!("size is {size:?}, expected {UPLOAD_BYTES}"));
         }
@@ -105,7 +107,7 @@ fn file_body(rng: &mut SmallRng) -> &'static [u8] {
         "data ",
     ];
     static FILES: std::sync::LazyLock<Vec<Vec<u8>>> = std::sync::LazyLock::new(|| {
-        let mut rng = crate::rng::from_seed(0x0066_696c_6573);
+        let mut rng = gateway_loadtest_runtime::rng::from_seed(0x0066_696c_6573);
         (0..16)
             .map(|_| {
                 let mut body = Vec::with_capacity(UPLOAD_BYTES + 16);

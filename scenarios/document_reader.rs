@@ -3,7 +3,7 @@
 //! stops, so reads never race another user's cleanup).
 
 use super::{document_api, status_ok, DOCUMENTS_PREFIX};
-use crate::request::{self, array_field, str_field, Outcome};
+use gateway_loadtest_runtime::request::{self, array_field, str_field, Outcome};
 use goose::prelude::*;
 use rand::rngs::SmallRng;
 use rand::RngExt;
@@ -23,7 +23,7 @@ struct Reader {
 
 /// Uploads a few documents into a session of the reader's own.
 pub async fn seed_documents(user: &mut GooseUser) -> TransactionResult {
-    let mut rng = crate::rng::for_user(user.weighted_users_index, 1);
+    let mut rng = gateway_loadtest_runtime::rng::for_user(user.weighted_users_index, 1);
     user.set_session_data(Reader {
         session_id: None,
         doc_ids: Vec::new(),

@@ -2,7 +2,7 @@
 //! back, and deletes the session (and so its documents) when it stops.
 
 use super::document_api;
-use crate::request::{self, array_field, Outcome};
+use gateway_loadtest_runtime::request::{self, array_field, Outcome};
 use goose::prelude::*;
 use rand::rngs::SmallRng;
 
@@ -23,7 +23,7 @@ struct Uploader {
 /// Sets up the uploader; its session opens with its first upload, so that request is
 /// measured (Goose resets metrics once every user has started).
 pub async fn start_uploader(user: &mut GooseUser) -> TransactionResult {
-    let rng = crate::rng::for_user(user.weighted_users_index, 2);
+    let rng = gateway_loadtest_runtime::rng::for_user(user.weighted_users_index, 2);
     user.set_session_data(Uploader {
         session_id: None,
         doc_ids: Vec::new(),

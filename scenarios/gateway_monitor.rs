@@ -1,7 +1,7 @@
 //! The gateway monitor persona: polls the gateway's own routes like an uptime checker.
 
 use super::status_ok;
-use crate::request::{array_field, get_checked, object_field, str_field};
+use gateway_loadtest_runtime::request::{array_field, get_checked, object_field, str_field};
 use goose::prelude::*;
 
 /// Gets `/` and checks it names the gateway.

@@ -113,8 +113,8 @@ fn persona(
 }
 
 /// `{"status": "ok"}`, the answer of every health route.
-fn status_ok(v: &crate::json::Json) -> Result<(), String> {
-    match crate::request::str_field(v, "status")? {
+fn status_ok(v: &gateway_loadtest_runtime::json::Json) -> Result<(), String> {
+    match gateway_loadtest_runtime::request::str_field(v, "status")? {
         "ok" => Ok(()),
         other => Err(format!("status is {other:?}, not \"ok\"")),
     }

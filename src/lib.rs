@@ -1,27 +1,21 @@
 //! gateway-loadtest: load-tests a FastAPI gateway, and every service mounted on it, with
-//! Goose: hand-written scenarios from `scenarios/` and transactions generated at build
-//! time from the gateway's OpenAPI documents.
+//! Goose. This package holds what changes with the gateway: the transactions build.rs
+//! generated from its OpenAPI documents (`generated`) and the hand-written scenarios
+//! (`scenarios/`). Everything else is the runtime crate, `gateway_loadtest_runtime`.
 
-pub mod chain;
-pub mod cleanup;
-pub mod cli;
-pub mod codegen;
-pub mod commands;
 pub mod generated;
-pub mod json;
-pub mod logging;
-pub mod multipart;
-pub mod params;
-pub mod profile;
-pub mod progress;
-pub mod report;
-pub mod request;
-pub mod results;
-pub mod rng;
-pub mod run;
-pub mod spec;
-pub mod target;
-pub mod transaction;
 
 #[path = "../scenarios/mod.rs"]
 pub mod scenarios;
+
+/// What this package compiled, for the runtime's command line.
+pub fn compiled() -> gateway_loadtest_runtime::Compiled {
+    gateway_loadtest_runtime::Compiled {
+        operations: generated::OPERATIONS,
+        generated_scenarios: generated::scenarios,
+        static_scenarios: scenarios::all,
+        bare_scenario: scenarios::bare,
+        source: generated::SOURCE,
+        plan_json: generated::PLAN_JSON,
+    }
+}

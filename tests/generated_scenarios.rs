@@ -3,7 +3,7 @@
 
 use crate::common::{goose_config, run_options, temp_dir, Gateway, ATTACK};
 use gateway_loadtest::generated::OPERATIONS;
-use gateway_loadtest::run;
+use gateway_loadtest_runtime::run;
 use std::collections::BTreeSet;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -26,8 +26,9 @@ async fn generated_scenarios_reach_every_operation_and_clean_up() {
             "6s",
         ],
     );
-    let scenarios = run::all_scenarios(&options, &config).expect("scenarios");
-    let outcome = run::run(&options, config, scenarios)
+    let scenarios =
+        run::all_scenarios(&gateway_loadtest::compiled(), &options, &config).expect("scenarios");
+    let outcome = run::run(&gateway_loadtest::compiled(), &options, config, scenarios)
         .await
         .expect("run the generated scenarios");
 

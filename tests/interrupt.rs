@@ -8,7 +8,7 @@ use crate::common::{
 use std::time::Duration;
 
 /// The exit code of an interrupted run, the same for both signals.
-const INTERRUPTED_EXIT_CODE: i32 = gateway_loadtest::run::EXIT_INTERRUPTED as i32;
+const INTERRUPTED_EXIT_CODE: i32 = gateway_loadtest_runtime::run::EXIT_INTERRUPTED as i32;
 
 #[test]
 fn sigint_stops_the_run_cleans_up_and_writes_every_report() {

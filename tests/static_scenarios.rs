@@ -1,7 +1,8 @@
 //! The hand-written scenarios against the real demo gateway.
 
 use crate::common::{goose_config, run_options, temp_dir, Gateway, ATTACK};
-use gateway_loadtest::{run, scenarios};
+use gateway_loadtest::scenarios;
+use gateway_loadtest_runtime::run;
 
 /// Every request name the static scenarios send, each a path template.
 const STATIC_REQUESTS: [&str; 11] = [
@@ -40,6 +41,7 @@ async fn static_scenarios_succeed_and_leave_nothing_behind() {
         ],
     );
     let outcome = run::run(
+        &gateway_loadtest::compiled(),
         &run_options(results.clone()),
         config,
         scenarios::all(false).unwrap(),

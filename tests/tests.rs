@@ -3,6 +3,7 @@
 mod common;
 mod faults;
 mod generated_scenarios;
+mod golden_file;
 mod health_analyze;
 mod interrupt;
 mod runner;

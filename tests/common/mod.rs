@@ -2,7 +2,7 @@
 //! configurations, and run one attack at a time (Goose keeps process-wide state); run
 //! the binary with a time limit and read back the run folder it wrote.
 
-use gateway_loadtest::run::RunOptions;
+use gateway_loadtest_runtime::run::RunOptions;
 use goose::config::GooseConfiguration;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -7,13 +7,13 @@ pub mod root {
     impl GetParams {
         /// Draws every parameter: the user's overrides first, then ids the user created,
         /// examples, defaults, enums, fakes.
-        pub fn sample(values: &mut crate::params::Values) -> Self {
+        pub fn sample(values: &mut ::gateway_loadtest_runtime::params::Values) -> Self {
             let _ = values;
             Self {}
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(self) -> crate::params::RequestParts {
-            let mut parts = crate::params::RequestParts::new(
+        pub fn parts(self) -> ::gateway_loadtest_runtime::params::RequestParts {
+            let mut parts = ::gateway_loadtest_runtime::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Get,
                 "/",
             );
@@ -23,13 +23,13 @@ pub mod root {
         }
     }
     /// What the registry knows of this operation.
-    pub static GET_OP: crate::params::OperationInfo = crate::params::OperationInfo {
+    pub static GET_OP: ::gateway_loadtest_runtime::params::OperationInfo = ::gateway_loadtest_runtime::params::OperationInfo {
         app: "root",
         method: "GET",
         path: "/",
         success: &[(200u16, 200u16)],
         json_response: true,
-        response: crate::params::ResponseSchema::new(
+        response: ::gateway_loadtest_runtime::params::ResponseSchema::new(
             "{\"properties\":{\"name\":{\"type\":\"string\",\"title\":\"Name\"},\"version\":{\"type\":\"string\",\"title\":\"Version\"},\"services\":{\"items\":{\"type\":\"string\"},\"type\":\"array\",\"title\":\"Services\"}},\"type\":\"object\",\"required\":[\"name\",\"version\",\"services\"],\"title\":\"GatewayInfo\"}",
         ),
         sample: |values| GetParams::sample(values).parts(),
@@ -38,8 +38,10 @@ pub mod root {
         needs: &[],
     };
     /// Sends `GET /`.
-    pub fn get(user: &mut ::goose::goose::GooseUser) -> crate::transaction::Sending<'_> {
-        crate::transaction::send_operation(user, &GET_OP)
+    pub fn get(
+        user: &mut ::goose::goose::GooseUser,
+    ) -> ::gateway_loadtest_runtime::transaction::Sending<'_> {
+        ::gateway_loadtest_runtime::transaction::send_operation(user, &GET_OP)
     }
     /// Parameters of `GET /health`.
     #[derive(Clone, Debug, PartialEq)]
@@ -47,13 +49,13 @@ pub mod root {
     impl GetHealthParams {
         /// Draws every parameter: the user's overrides first, then ids the user created,
         /// examples, defaults, enums, fakes.
-        pub fn sample(values: &mut crate::params::Values) -> Self {
+        pub fn sample(values: &mut ::gateway_loadtest_runtime::params::Values) -> Self {
             let _ = values;
             Self {}
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(self) -> crate::params::RequestParts {
-            let mut parts = crate::params::RequestParts::new(
+        pub fn parts(self) -> ::gateway_loadtest_runtime::params::RequestParts {
+            let mut parts = ::gateway_loadtest_runtime::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Get,
                 "/health",
             );
@@ -63,13 +65,13 @@ pub mod root {
         }
     }
     /// What the registry knows of this operation.
-    pub static GET_HEALTH_OP: crate::params::OperationInfo = crate::params::OperationInfo {
+    pub static GET_HEALTH_OP: ::gateway_loadtest_runtime::params::OperationInfo = ::gateway_loadtest_runtime::params::OperationInfo {
         app: "root",
         method: "GET",
         path: "/health",
         success: &[(200u16, 200u16)],
         json_response: true,
-        response: crate::params::ResponseSchema::new(
+        response: ::gateway_loadtest_runtime::params::ResponseSchema::new(
             "{\"properties\":{\"status\":{\"type\":\"string\",\"title\":\"Status\",\"default\":\"ok\",\"enum\":[\"ok\"]}},\"type\":\"object\",\"title\":\"Health\"}",
         ),
         sample: |values| GetHealthParams::sample(values).parts(),
@@ -80,8 +82,8 @@ pub mod root {
     /// Sends `GET /health`.
     pub fn get_health(
         user: &mut ::goose::goose::GooseUser,
-    ) -> crate::transaction::Sending<'_> {
-        crate::transaction::send_operation(user, &GET_HEALTH_OP)
+    ) -> ::gateway_loadtest_runtime::transaction::Sending<'_> {
+        ::gateway_loadtest_runtime::transaction::send_operation(user, &GET_HEALTH_OP)
     }
     /// Parameters of `GET /gateway/status`.
     #[derive(Clone, Debug, PartialEq)]
@@ -89,13 +91,13 @@ pub mod root {
     impl GetGatewayStatusParams {
         /// Draws every parameter: the user's overrides first, then ids the user created,
         /// examples, defaults, enums, fakes.
-        pub fn sample(values: &mut crate::params::Values) -> Self {
+        pub fn sample(values: &mut ::gateway_loadtest_runtime::params::Values) -> Self {
             let _ = values;
             Self {}
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(self) -> crate::params::RequestParts {
-            let mut parts = crate::params::RequestParts::new(
+        pub fn parts(self) -> ::gateway_loadtest_runtime::params::RequestParts {
+            let mut parts = ::gateway_loadtest_runtime::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Get,
                 "/gateway/status",
             );
@@ -105,13 +107,13 @@ pub mod root {
         }
     }
     /// What the registry knows of this operation.
-    pub static GET_GATEWAY_STATUS_OP: crate::params::OperationInfo = crate::params::OperationInfo {
+    pub static GET_GATEWAY_STATUS_OP: ::gateway_loadtest_runtime::params::OperationInfo = ::gateway_loadtest_runtime::params::OperationInfo {
         app: "root",
         method: "GET",
         path: "/gateway/status",
         success: &[(200u16, 200u16)],
         json_response: true,
-        response: crate::params::ResponseSchema::new(
+        response: ::gateway_loadtest_runtime::params::ResponseSchema::new(
             "{\"properties\":{\"status\":{\"type\":\"string\",\"title\":\"Status\"},\"uptime_seconds\":{\"type\":\"number\",\"title\":\"Uptime Seconds\"},\"requests_served\":{\"type\":\"integer\",\"title\":\"Requests Served\"},\"live_resources\":{\"properties\":{\"sessions\":{\"type\":\"integer\",\"minimum\":0,\"title\":\"Sessions\"},\"documents\":{\"type\":\"integer\",\"minimum\":0,\"title\":\"Documents\"},\"tickets\":{\"type\":\"integer\",\"minimum\":0,\"title\":\"Tickets\"},\"contacts\":{\"type\":\"integer\",\"minimum\":0,\"title\":\"Contacts\"}},\"type\":\"object\",\"required\":[\"sessions\",\"documents\",\"tickets\",\"contacts\"],\"title\":\"LiveResources\"},\"latency_ms\":{\"type\":\"number\",\"title\":\"Latency Ms\"},\"api_variant\":{\"type\":\"string\",\"title\":\"Api Variant\"}},\"type\":\"object\",\"required\":[\"status\",\"uptime_seconds\",\"requests_served\",\"live_resources\",\"latency_ms\",\"api_variant\"],\"title\":\"GatewayStatus\"}",
         ),
         sample: |values| GetGatewayStatusParams::sample(values).parts(),
@@ -122,8 +124,11 @@ pub mod root {
     /// Sends `GET /gateway/status`.
     pub fn get_gateway_status(
         user: &mut ::goose::goose::GooseUser,
-    ) -> crate::transaction::Sending<'_> {
-        crate::transaction::send_operation(user, &GET_GATEWAY_STATUS_OP)
+    ) -> ::gateway_loadtest_runtime::transaction::Sending<'_> {
+        ::gateway_loadtest_runtime::transaction::send_operation(
+            user,
+            &GET_GATEWAY_STATUS_OP,
+        )
     }
     /// Parameters of `GET /gateway/services`.
     #[derive(Clone, Debug, PartialEq)]
@@ -131,13 +136,13 @@ pub mod root {
     impl GetGatewayServicesParams {
         /// Draws every parameter: the user's overrides first, then ids the user created,
         /// examples, defaults, enums, fakes.
-        pub fn sample(values: &mut crate::params::Values) -> Self {
+        pub fn sample(values: &mut ::gateway_loadtest_runtime::params::Values) -> Self {
             let _ = values;
             Self {}
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(self) -> crate::params::RequestParts {
-            let mut parts = crate::params::RequestParts::new(
+        pub fn parts(self) -> ::gateway_loadtest_runtime::params::RequestParts {
+            let mut parts = ::gateway_loadtest_runtime::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Get,
                 "/gateway/services",
             );
@@ -147,13 +152,13 @@ pub mod root {
         }
     }
     /// What the registry knows of this operation.
-    pub static GET_GATEWAY_SERVICES_OP: crate::params::OperationInfo = crate::params::OperationInfo {
+    pub static GET_GATEWAY_SERVICES_OP: ::gateway_loadtest_runtime::params::OperationInfo = ::gateway_loadtest_runtime::params::OperationInfo {
         app: "root",
         method: "GET",
         path: "/gateway/services",
         success: &[(200u16, 200u16)],
         json_response: true,
-        response: crate::params::ResponseSchema::new(
+        response: ::gateway_loadtest_runtime::params::ResponseSchema::new(
             "{\"properties\":{\"services\":{\"items\":{\"properties\":{\"name\":{\"type\":\"string\",\"title\":\"Name\"},\"prefix\":{\"type\":\"string\",\"title\":\"Prefix\"},\"docs_url\":{\"type\":\"string\",\"title\":\"Docs Url\"},\"openapi_url\":{\"type\":\"string\",\"title\":\"Openapi Url\"}},\"type\":\"object\",\"required\":[\"name\",\"prefix\",\"docs_url\",\"openapi_url\"],\"title\":\"ServiceEntry\"},\"type\":\"array\",\"title\":\"Services\"}},\"type\":\"object\",\"required\":[\"services\"],\"title\":\"ServiceList\"}",
         ),
         sample: |values| GetGatewayServicesParams::sample(values).parts(),
@@ -164,8 +169,11 @@ pub mod root {
     /// Sends `GET /gateway/services`.
     pub fn get_gateway_services(
         user: &mut ::goose::goose::GooseUser,
-    ) -> crate::transaction::Sending<'_> {
-        crate::transaction::send_operation(user, &GET_GATEWAY_SERVICES_OP)
+    ) -> ::gateway_loadtest_runtime::transaction::Sending<'_> {
+        ::gateway_loadtest_runtime::transaction::send_operation(
+            user,
+            &GET_GATEWAY_SERVICES_OP,
+        )
     }
     /// The app's scenario: one transaction per operation, and a cleanup when the user stops.
     pub fn scenario() -> ::std::result::Result<
@@ -173,11 +181,11 @@ pub mod root {
         ::goose::GooseError,
     > {
         ::std::result::Result::Ok(
-            crate::transaction::scenario("Generated root", OPERATIONS),
+            ::gateway_loadtest_runtime::scenario::generated("Generated root", OPERATIONS),
         )
     }
     ///The app's operations, in plan order.
-    pub static OPERATIONS: &[&crate::params::OperationInfo] = &[
+    pub static OPERATIONS: &[&::gateway_loadtest_runtime::params::OperationInfo] = &[
         &GET_OP,
         &GET_HEALTH_OP,
         &GET_GATEWAY_STATUS_OP,
@@ -192,13 +200,13 @@ pub mod documents {
     impl GetHealthParams {
         /// Draws every parameter: the user's overrides first, then ids the user created,
         /// examples, defaults, enums, fakes.
-        pub fn sample(values: &mut crate::params::Values) -> Self {
+        pub fn sample(values: &mut ::gateway_loadtest_runtime::params::Values) -> Self {
             let _ = values;
             Self {}
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(self) -> crate::params::RequestParts {
-            let mut parts = crate::params::RequestParts::new(
+        pub fn parts(self) -> ::gateway_loadtest_runtime::params::RequestParts {
+            let mut parts = ::gateway_loadtest_runtime::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Get,
                 "/api/v1/documents/health",
             );
@@ -208,13 +216,13 @@ pub mod documents {
         }
     }
     /// What the registry knows of this operation.
-    pub static GET_HEALTH_OP: crate::params::OperationInfo = crate::params::OperationInfo {
+    pub static GET_HEALTH_OP: ::gateway_loadtest_runtime::params::OperationInfo = ::gateway_loadtest_runtime::params::OperationInfo {
         app: "documents",
         method: "GET",
         path: "/api/v1/documents/health",
         success: &[(200u16, 200u16)],
         json_response: true,
-        response: crate::params::ResponseSchema::new(
+        response: ::gateway_loadtest_runtime::params::ResponseSchema::new(
             "{\"properties\":{\"status\":{\"type\":\"string\",\"title\":\"Status\",\"default\":\"ok\",\"enum\":[\"ok\"]}},\"type\":\"object\",\"title\":\"Health\"}",
         ),
         sample: |values| GetHealthParams::sample(values).parts(),
@@ -225,8 +233,8 @@ pub mod documents {
     /// Sends `GET /api/v1/documents/health`.
     pub fn get_health(
         user: &mut ::goose::goose::GooseUser,
-    ) -> crate::transaction::Sending<'_> {
-        crate::transaction::send_operation(user, &GET_HEALTH_OP)
+    ) -> ::gateway_loadtest_runtime::transaction::Sending<'_> {
+        ::gateway_loadtest_runtime::transaction::send_operation(user, &GET_HEALTH_OP)
     }
     /// Parameters of `GET /api/v1/documents/info`.
     #[derive(Clone, Debug, PartialEq)]
@@ -234,13 +242,13 @@ pub mod documents {
     impl GetInfoParams {
         /// Draws every parameter: the user's overrides first, then ids the user created,
         /// examples, defaults, enums, fakes.
-        pub fn sample(values: &mut crate::params::Values) -> Self {
+        pub fn sample(values: &mut ::gateway_loadtest_runtime::params::Values) -> Self {
             let _ = values;
             Self {}
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(self) -> crate::params::RequestParts {
-            let mut parts = crate::params::RequestParts::new(
+        pub fn parts(self) -> ::gateway_loadtest_runtime::params::RequestParts {
+            let mut parts = ::gateway_loadtest_runtime::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Get,
                 "/api/v1/documents/info",
             );
@@ -250,13 +258,13 @@ pub mod documents {
         }
     }
     /// What the registry knows of this operation.
-    pub static GET_INFO_OP: crate::params::OperationInfo = crate::params::OperationInfo {
+    pub static GET_INFO_OP: ::gateway_loadtest_runtime::params::OperationInfo = ::gateway_loadtest_runtime::params::OperationInfo {
         app: "documents",
         method: "GET",
         path: "/api/v1/documents/info",
         success: &[(200u16, 200u16)],
         json_response: true,
-        response: crate::params::ResponseSchema::new(
+        response: ::gateway_loadtest_runtime::params::ResponseSchema::new(
             "{\"properties\":{\"name\":{\"type\":\"string\",\"title\":\"Name\"},\"version\":{\"type\":\"string\",\"title\":\"Version\"},\"max_upload_bytes\":{\"type\":\"integer\",\"title\":\"Max Upload Bytes\"},\"counts\":{\"properties\":{\"sessions\":{\"type\":\"integer\",\"title\":\"Sessions\"},\"documents\":{\"type\":\"integer\",\"title\":\"Documents\"}},\"type\":\"object\",\"required\":[\"sessions\",\"documents\"],\"title\":\"ServiceCounts\"}},\"type\":\"object\",\"required\":[\"name\",\"version\",\"max_upload_bytes\",\"counts\"],\"title\":\"ServiceInfo\"}",
         ),
         sample: |values| GetInfoParams::sample(values).parts(),
@@ -267,13 +275,13 @@ pub mod documents {
     /// Sends `GET /api/v1/documents/info`.
     pub fn get_info(
         user: &mut ::goose::goose::GooseUser,
-    ) -> crate::transaction::Sending<'_> {
-        crate::transaction::send_operation(user, &GET_INFO_OP)
+    ) -> ::gateway_loadtest_runtime::transaction::Sending<'_> {
+        ::gateway_loadtest_runtime::transaction::send_operation(user, &GET_INFO_OP)
     }
-    static POST_SESSIONS_FIELDS: crate::params::Fields = crate::params::Fields::new(
+    static POST_SESSIONS_FIELDS: ::gateway_loadtest_runtime::params::Fields = ::gateway_loadtest_runtime::params::Fields::new(
         "POST /api/v1/documents/sessions",
         &[
-            crate::params::Field::body(
+            ::gateway_loadtest_runtime::params::Field::body(
                     "{\"nullable\":true,\"title\":\"Body\",\"allOf\":[{\"properties\":{\"label\":{\"title\":\"Label\",\"example\":\"nightly-run\",\"nullable\":true,\"type\":\"string\",\"maxLength\":64}},\"type\":\"object\",\"title\":\"SessionCreate\"}]}",
                 )
                 .chained(),
@@ -288,7 +296,7 @@ pub mod documents {
     impl PostSessionsParams {
         /// Draws every parameter: the user's overrides first, then ids the user created,
         /// examples, defaults, enums, fakes.
-        pub fn sample(values: &mut crate::params::Values) -> Self {
+        pub fn sample(values: &mut ::gateway_loadtest_runtime::params::Values) -> Self {
             let mut draw = POST_SESSIONS_FIELDS.drawer(values);
             Self { body: draw.body() }
         }
@@ -298,27 +306,27 @@ pub mod documents {
             self
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(self) -> crate::params::RequestParts {
-            let mut parts = crate::params::RequestParts::new(
+        pub fn parts(self) -> ::gateway_loadtest_runtime::params::RequestParts {
+            let mut parts = ::gateway_loadtest_runtime::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Post,
                 "/api/v1/documents/sessions",
             );
             parts.path.clear();
             parts.path.push_str("/api/v1/documents/sessions");
             if let ::std::option::Option::Some(body) = self.body {
-                parts.body = crate::params::BodyValue::Json(body);
+                parts.body = ::gateway_loadtest_runtime::params::BodyValue::Json(body);
             }
             parts
         }
     }
     /// What the registry knows of this operation.
-    pub static POST_SESSIONS_OP: crate::params::OperationInfo = crate::params::OperationInfo {
+    pub static POST_SESSIONS_OP: ::gateway_loadtest_runtime::params::OperationInfo = ::gateway_loadtest_runtime::params::OperationInfo {
         app: "documents",
         method: "POST",
         path: "/api/v1/documents/sessions",
         success: &[(201u16, 201u16)],
         json_response: true,
-        response: crate::params::ResponseSchema::new(
+        response: ::gateway_loadtest_runtime::params::ResponseSchema::new(
             "{\"properties\":{\"session_id\":{\"type\":\"string\",\"format\":\"uuid\",\"title\":\"Session Id\"},\"label\":{\"title\":\"Label\",\"nullable\":true,\"type\":\"string\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\",\"title\":\"Created At\"},\"document_count\":{\"type\":\"integer\",\"minimum\":0,\"title\":\"Document Count\"}},\"type\":\"object\",\"required\":[\"session_id\",\"created_at\",\"document_count\"],\"title\":\"Session\"}",
         ),
         sample: |values| PostSessionsParams::sample(values).parts(),
@@ -329,19 +337,19 @@ pub mod documents {
     /// Sends `POST /api/v1/documents/sessions`.
     pub fn post_sessions(
         user: &mut ::goose::goose::GooseUser,
-    ) -> crate::transaction::Sending<'_> {
-        crate::transaction::send_operation(user, &POST_SESSIONS_OP)
+    ) -> ::gateway_loadtest_runtime::transaction::Sending<'_> {
+        ::gateway_loadtest_runtime::transaction::send_operation(user, &POST_SESSIONS_OP)
     }
-    static POST_SESSION_SESSION_ID_UPLOAD_FIELDS: crate::params::Fields = crate::params::Fields::new(
+    static POST_SESSION_SESSION_ID_UPLOAD_FIELDS: ::gateway_loadtest_runtime::params::Fields = ::gateway_loadtest_runtime::params::Fields::new(
         "POST /api/v1/documents/session/{session_id}/upload",
         &[
-            crate::params::Field::param(
-                    crate::params::Location::Path,
+            ::gateway_loadtest_runtime::params::Field::param(
+                    ::gateway_loadtest_runtime::params::Location::Path,
                     "session_id",
                     "{\"title\":\"Session Id\",\"type\":\"string\",\"format\":\"uuid\"}",
                 )
                 .names("session"),
-            crate::params::Field::body(
+            ::gateway_loadtest_runtime::params::Field::body(
                 "{\"properties\":{\"file\":{\"type\":\"string\",\"title\":\"File\",\"description\":\"The document; at most 1 MiB\",\"format\":\"binary\"},\"title\":{\"title\":\"Title\",\"nullable\":true,\"type\":\"string\",\"maxLength\":200}},\"type\":\"object\",\"required\":[\"file\"],\"title\":\"Body_upload_session__session_id__upload_post\"}",
             ),
         ],
@@ -357,7 +365,7 @@ pub mod documents {
     impl PostSessionSessionIdUploadParams {
         /// Draws every parameter: the user's overrides first, then ids the user created,
         /// examples, defaults, enums, fakes.
-        pub fn sample(values: &mut crate::params::Values) -> Self {
+        pub fn sample(values: &mut ::gateway_loadtest_runtime::params::Values) -> Self {
             let mut draw = POST_SESSION_SESSION_ID_UPLOAD_FIELDS.drawer(values);
             Self {
                 session_id: draw.param(),
@@ -375,17 +383,20 @@ pub mod documents {
             self
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(self) -> crate::params::RequestParts {
-            let mut parts = crate::params::RequestParts::new(
+        pub fn parts(self) -> ::gateway_loadtest_runtime::params::RequestParts {
+            let mut parts = ::gateway_loadtest_runtime::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Post,
                 "/api/v1/documents/session/{session_id}/upload",
             );
             parts.path.clear();
             parts.path.push_str("/api/v1/documents/session/");
-            crate::params::push_path_segment(&mut parts.path, &self.session_id);
+            ::gateway_loadtest_runtime::params::push_path_segment(
+                &mut parts.path,
+                &self.session_id,
+            );
             parts.path.push_str("/upload");
             let body = self.body;
-            parts.body = crate::params::BodyValue::Multipart(
+            parts.body = ::gateway_loadtest_runtime::params::BodyValue::Multipart(
                 body,
                 &POST_SESSION_SESSION_ID_UPLOAD_FIELDS.shapes()[1usize],
             );
@@ -393,13 +404,13 @@ pub mod documents {
         }
     }
     /// What the registry knows of this operation.
-    pub static POST_SESSION_SESSION_ID_UPLOAD_OP: crate::params::OperationInfo = crate::params::OperationInfo {
+    pub static POST_SESSION_SESSION_ID_UPLOAD_OP: ::gateway_loadtest_runtime::params::OperationInfo = ::gateway_loadtest_runtime::params::OperationInfo {
         app: "documents",
         method: "POST",
         path: "/api/v1/documents/session/{session_id}/upload",
         success: &[(201u16, 201u16)],
         json_response: true,
-        response: crate::params::ResponseSchema::new(
+        response: ::gateway_loadtest_runtime::params::ResponseSchema::new(
             "{\"properties\":{\"doc_id\":{\"type\":\"string\",\"format\":\"uuid\",\"title\":\"Doc Id\"},\"session_id\":{\"type\":\"string\",\"format\":\"uuid\",\"title\":\"Session Id\"},\"filename\":{\"type\":\"string\",\"title\":\"Filename\"},\"content_type\":{\"title\":\"Content Type\",\"nullable\":true,\"type\":\"string\"},\"title\":{\"title\":\"Title\",\"nullable\":true,\"type\":\"string\"},\"size\":{\"type\":\"integer\",\"maximum\":1048576,\"minimum\":0,\"title\":\"Size\"},\"sha256\":{\"type\":\"string\",\"pattern\":\"^[0-9a-f]{64}$\",\"title\":\"Sha256\"},\"uploaded_at\":{\"type\":\"string\",\"format\":\"date-time\",\"title\":\"Uploaded At\"}},\"type\":\"object\",\"required\":[\"doc_id\",\"session_id\",\"filename\",\"size\",\"sha256\",\"uploaded_at\"],\"title\":\"Document\"}",
         ),
         sample: |values| PostSessionSessionIdUploadParams::sample(values).parts(),
@@ -410,24 +421,27 @@ pub mod documents {
     /// Sends `POST /api/v1/documents/session/{session_id}/upload`.
     pub fn post_session_session_id_upload(
         user: &mut ::goose::goose::GooseUser,
-    ) -> crate::transaction::Sending<'_> {
-        crate::transaction::send_operation(user, &POST_SESSION_SESSION_ID_UPLOAD_OP)
+    ) -> ::gateway_loadtest_runtime::transaction::Sending<'_> {
+        ::gateway_loadtest_runtime::transaction::send_operation(
+            user,
+            &POST_SESSION_SESSION_ID_UPLOAD_OP,
+        )
     }
-    static GET_FIELDS: crate::params::Fields = crate::params::Fields::new(
+    static GET_FIELDS: ::gateway_loadtest_runtime::params::Fields = ::gateway_loadtest_runtime::params::Fields::new(
         "GET /api/v1/documents/",
         &[
-            crate::params::Field::param(
-                crate::params::Location::Query,
+            ::gateway_loadtest_runtime::params::Field::param(
+                ::gateway_loadtest_runtime::params::Location::Query,
                 "limit",
                 "{\"title\":\"Limit\",\"default\":20,\"type\":\"integer\",\"minimum\":1,\"maximum\":100}",
             ),
-            crate::params::Field::param(
-                crate::params::Location::Query,
+            ::gateway_loadtest_runtime::params::Field::param(
+                ::gateway_loadtest_runtime::params::Location::Query,
                 "offset",
                 "{\"title\":\"Offset\",\"default\":0,\"type\":\"integer\",\"minimum\":0}",
             ),
-            crate::params::Field::param(
-                    crate::params::Location::Query,
+            ::gateway_loadtest_runtime::params::Field::param(
+                    ::gateway_loadtest_runtime::params::Location::Query,
                     "session_id",
                     "{\"nullable\":true,\"title\":\"Session Id\",\"description\":\"Only this session's documents\",\"type\":\"string\",\"format\":\"uuid\"}",
                 )
@@ -447,7 +461,7 @@ pub mod documents {
     impl GetParams {
         /// Draws every parameter: the user's overrides first, then ids the user created,
         /// examples, defaults, enums, fakes.
-        pub fn sample(values: &mut crate::params::Values) -> Self {
+        pub fn sample(values: &mut ::gateway_loadtest_runtime::params::Values) -> Self {
             let mut draw = GET_FIELDS.drawer(values);
             Self {
                 limit: draw.param(),
@@ -471,8 +485,8 @@ pub mod documents {
             self
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(self) -> crate::params::RequestParts {
-            let mut parts = crate::params::RequestParts::new(
+        pub fn parts(self) -> ::gateway_loadtest_runtime::params::RequestParts {
+            let mut parts = ::gateway_loadtest_runtime::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Get,
                 "/api/v1/documents/",
             );
@@ -485,13 +499,13 @@ pub mod documents {
         }
     }
     /// What the registry knows of this operation.
-    pub static GET_OP: crate::params::OperationInfo = crate::params::OperationInfo {
+    pub static GET_OP: ::gateway_loadtest_runtime::params::OperationInfo = ::gateway_loadtest_runtime::params::OperationInfo {
         app: "documents",
         method: "GET",
         path: "/api/v1/documents/",
         success: &[(200u16, 200u16)],
         json_response: true,
-        response: crate::params::ResponseSchema::new(
+        response: ::gateway_loadtest_runtime::params::ResponseSchema::new(
             "{\"properties\":{\"items\":{\"items\":{\"properties\":{\"doc_id\":{\"type\":\"string\",\"format\":\"uuid\",\"title\":\"Doc Id\"},\"session_id\":{\"type\":\"string\",\"format\":\"uuid\",\"title\":\"Session Id\"},\"filename\":{\"type\":\"string\",\"title\":\"Filename\"},\"content_type\":{\"title\":\"Content Type\",\"nullable\":true,\"type\":\"string\"},\"title\":{\"title\":\"Title\",\"nullable\":true,\"type\":\"string\"},\"size\":{\"type\":\"integer\",\"maximum\":1048576,\"minimum\":0,\"title\":\"Size\"},\"sha256\":{\"type\":\"string\",\"pattern\":\"^[0-9a-f]{64}$\",\"title\":\"Sha256\"},\"uploaded_at\":{\"type\":\"string\",\"format\":\"date-time\",\"title\":\"Uploaded At\"}},\"type\":\"object\",\"required\":[\"doc_id\",\"session_id\",\"filename\",\"size\",\"sha256\",\"uploaded_at\"],\"title\":\"Document\"},\"type\":\"array\",\"title\":\"Items\"},\"total\":{\"type\":\"integer\",\"title\":\"Total\"},\"limit\":{\"type\":\"integer\",\"title\":\"Limit\"},\"offset\":{\"type\":\"integer\",\"title\":\"Offset\"}},\"type\":\"object\",\"required\":[\"items\",\"total\",\"limit\",\"offset\"],\"title\":\"DocumentList\"}",
         ),
         sample: |values| GetParams::sample(values).parts(),
@@ -500,14 +514,16 @@ pub mod documents {
         needs: &[],
     };
     /// Sends `GET /api/v1/documents/`.
-    pub fn get(user: &mut ::goose::goose::GooseUser) -> crate::transaction::Sending<'_> {
-        crate::transaction::send_operation(user, &GET_OP)
+    pub fn get(
+        user: &mut ::goose::goose::GooseUser,
+    ) -> ::gateway_loadtest_runtime::transaction::Sending<'_> {
+        ::gateway_loadtest_runtime::transaction::send_operation(user, &GET_OP)
     }
-    static GET_DOCUMENTS_DOC_ID_FIELDS: crate::params::Fields = crate::params::Fields::new(
+    static GET_DOCUMENTS_DOC_ID_FIELDS: ::gateway_loadtest_runtime::params::Fields = ::gateway_loadtest_runtime::params::Fields::new(
         "GET /api/v1/documents/documents/{doc_id}",
         &[
-            crate::params::Field::param(
-                    crate::params::Location::Path,
+            ::gateway_loadtest_runtime::params::Field::param(
+                    ::gateway_loadtest_runtime::params::Location::Path,
                     "doc_id",
                     "{\"title\":\"Doc Id\",\"type\":\"string\",\"format\":\"uuid\"}",
                 )
@@ -523,7 +539,7 @@ pub mod documents {
     impl GetDocumentsDocIdParams {
         /// Draws every parameter: the user's overrides first, then ids the user created,
         /// examples, defaults, enums, fakes.
-        pub fn sample(values: &mut crate::params::Values) -> Self {
+        pub fn sample(values: &mut ::gateway_loadtest_runtime::params::Values) -> Self {
             let mut draw = GET_DOCUMENTS_DOC_ID_FIELDS.drawer(values);
             Self { doc_id: draw.param() }
         }
@@ -533,25 +549,28 @@ pub mod documents {
             self
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(self) -> crate::params::RequestParts {
-            let mut parts = crate::params::RequestParts::new(
+        pub fn parts(self) -> ::gateway_loadtest_runtime::params::RequestParts {
+            let mut parts = ::gateway_loadtest_runtime::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Get,
                 "/api/v1/documents/documents/{doc_id}",
             );
             parts.path.clear();
             parts.path.push_str("/api/v1/documents/documents/");
-            crate::params::push_path_segment(&mut parts.path, &self.doc_id);
+            ::gateway_loadtest_runtime::params::push_path_segment(
+                &mut parts.path,
+                &self.doc_id,
+            );
             parts
         }
     }
     /// What the registry knows of this operation.
-    pub static GET_DOCUMENTS_DOC_ID_OP: crate::params::OperationInfo = crate::params::OperationInfo {
+    pub static GET_DOCUMENTS_DOC_ID_OP: ::gateway_loadtest_runtime::params::OperationInfo = ::gateway_loadtest_runtime::params::OperationInfo {
         app: "documents",
         method: "GET",
         path: "/api/v1/documents/documents/{doc_id}",
         success: &[(200u16, 200u16)],
         json_response: true,
-        response: crate::params::ResponseSchema::new(
+        response: ::gateway_loadtest_runtime::params::ResponseSchema::new(
             "{\"properties\":{\"doc_id\":{\"type\":\"string\",\"format\":\"uuid\",\"title\":\"Doc Id\"},\"session_id\":{\"type\":\"string\",\"format\":\"uuid\",\"title\":\"Session Id\"},\"filename\":{\"type\":\"string\",\"title\":\"Filename\"},\"content_type\":{\"title\":\"Content Type\",\"nullable\":true,\"type\":\"string\"},\"title\":{\"title\":\"Title\",\"nullable\":true,\"type\":\"string\"},\"size\":{\"type\":\"integer\",\"maximum\":1048576,\"minimum\":0,\"title\":\"Size\"},\"sha256\":{\"type\":\"string\",\"pattern\":\"^[0-9a-f]{64}$\",\"title\":\"Sha256\"},\"uploaded_at\":{\"type\":\"string\",\"format\":\"date-time\",\"title\":\"Uploaded At\"}},\"type\":\"object\",\"required\":[\"doc_id\",\"session_id\",\"filename\",\"size\",\"sha256\",\"uploaded_at\"],\"title\":\"Document\"}",
         ),
         sample: |values| GetDocumentsDocIdParams::sample(values).parts(),
@@ -562,14 +581,17 @@ pub mod documents {
     /// Sends `GET /api/v1/documents/documents/{doc_id}`.
     pub fn get_documents_doc_id(
         user: &mut ::goose::goose::GooseUser,
-    ) -> crate::transaction::Sending<'_> {
-        crate::transaction::send_operation(user, &GET_DOCUMENTS_DOC_ID_OP)
+    ) -> ::gateway_loadtest_runtime::transaction::Sending<'_> {
+        ::gateway_loadtest_runtime::transaction::send_operation(
+            user,
+            &GET_DOCUMENTS_DOC_ID_OP,
+        )
     }
-    static GET_SESSION_SESSION_ID_FIELDS: crate::params::Fields = crate::params::Fields::new(
+    static GET_SESSION_SESSION_ID_FIELDS: ::gateway_loadtest_runtime::params::Fields = ::gateway_loadtest_runtime::params::Fields::new(
         "GET /api/v1/documents/session/{session_id}",
         &[
-            crate::params::Field::param(
-                    crate::params::Location::Path,
+            ::gateway_loadtest_runtime::params::Field::param(
+                    ::gateway_loadtest_runtime::params::Location::Path,
                     "session_id",
                     "{\"title\":\"Session Id\",\"type\":\"string\",\"format\":\"uuid\"}",
                 )
@@ -585,7 +607,7 @@ pub mod documents {
     impl GetSessionSessionIdParams {
         /// Draws every parameter: the user's overrides first, then ids the user created,
         /// examples, defaults, enums, fakes.
-        pub fn sample(values: &mut crate::params::Values) -> Self {
+        pub fn sample(values: &mut ::gateway_loadtest_runtime::params::Values) -> Self {
             let mut draw = GET_SESSION_SESSION_ID_FIELDS.drawer(values);
             Self { session_id: draw.param() }
         }
@@ -595,25 +617,28 @@ pub mod documents {
             self
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(self) -> crate::params::RequestParts {
-            let mut parts = crate::params::RequestParts::new(
+        pub fn parts(self) -> ::gateway_loadtest_runtime::params::RequestParts {
+            let mut parts = ::gateway_loadtest_runtime::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Get,
                 "/api/v1/documents/session/{session_id}",
             );
             parts.path.clear();
             parts.path.push_str("/api/v1/documents/session/");
-            crate::params::push_path_segment(&mut parts.path, &self.session_id);
+            ::gateway_loadtest_runtime::params::push_path_segment(
+                &mut parts.path,
+                &self.session_id,
+            );
             parts
         }
     }
     /// What the registry knows of this operation.
-    pub static GET_SESSION_SESSION_ID_OP: crate::params::OperationInfo = crate::params::OperationInfo {
+    pub static GET_SESSION_SESSION_ID_OP: ::gateway_loadtest_runtime::params::OperationInfo = ::gateway_loadtest_runtime::params::OperationInfo {
         app: "documents",
         method: "GET",
         path: "/api/v1/documents/session/{session_id}",
         success: &[(200u16, 200u16)],
         json_response: true,
-        response: crate::params::ResponseSchema::new(
+        response: ::gateway_loadtest_runtime::params::ResponseSchema::new(
             "{\"properties\":{\"session_id\":{\"type\":\"string\",\"format\":\"uuid\",\"title\":\"Session Id\"},\"label\":{\"title\":\"Label\",\"nullable\":true,\"type\":\"string\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\",\"title\":\"Created At\"},\"document_count\":{\"type\":\"integer\",\"minimum\":0,\"title\":\"Document Count\"}},\"type\":\"object\",\"required\":[\"session_id\",\"created_at\",\"document_count\"],\"title\":\"Session\"}",
         ),
         sample: |values| GetSessionSessionIdParams::sample(values).parts(),
@@ -624,14 +649,17 @@ pub mod documents {
     /// Sends `GET /api/v1/documents/session/{session_id}`.
     pub fn get_session_session_id(
         user: &mut ::goose::goose::GooseUser,
-    ) -> crate::transaction::Sending<'_> {
-        crate::transaction::send_operation(user, &GET_SESSION_SESSION_ID_OP)
+    ) -> ::gateway_loadtest_runtime::transaction::Sending<'_> {
+        ::gateway_loadtest_runtime::transaction::send_operation(
+            user,
+            &GET_SESSION_SESSION_ID_OP,
+        )
     }
-    static DELETE_SESSION_SESSION_ID_FIELDS: crate::params::Fields = crate::params::Fields::new(
+    static DELETE_SESSION_SESSION_ID_FIELDS: ::gateway_loadtest_runtime::params::Fields = ::gateway_loadtest_runtime::params::Fields::new(
         "DELETE /api/v1/documents/session/{session_id}",
         &[
-            crate::params::Field::param(
-                    crate::params::Location::Path,
+            ::gateway_loadtest_runtime::params::Field::param(
+                    ::gateway_loadtest_runtime::params::Location::Path,
                     "session_id",
                     "{\"title\":\"Session Id\",\"type\":\"string\",\"format\":\"uuid\"}",
                 )
@@ -647,7 +675,7 @@ pub mod documents {
     impl DeleteSessionSessionIdParams {
         /// Draws every parameter: the user's overrides first, then ids the user created,
         /// examples, defaults, enums, fakes.
-        pub fn sample(values: &mut crate::params::Values) -> Self {
+        pub fn sample(values: &mut ::gateway_loadtest_runtime::params::Values) -> Self {
             let mut draw = DELETE_SESSION_SESSION_ID_FIELDS.drawer(values);
             Self { session_id: draw.param() }
         }
@@ -657,25 +685,28 @@ pub mod documents {
             self
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(self) -> crate::params::RequestParts {
-            let mut parts = crate::params::RequestParts::new(
+        pub fn parts(self) -> ::gateway_loadtest_runtime::params::RequestParts {
+            let mut parts = ::gateway_loadtest_runtime::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Delete,
                 "/api/v1/documents/session/{session_id}",
             );
             parts.path.clear();
             parts.path.push_str("/api/v1/documents/session/");
-            crate::params::push_path_segment(&mut parts.path, &self.session_id);
+            ::gateway_loadtest_runtime::params::push_path_segment(
+                &mut parts.path,
+                &self.session_id,
+            );
             parts
         }
     }
     /// What the registry knows of this operation.
-    pub static DELETE_SESSION_SESSION_ID_OP: crate::params::OperationInfo = crate::params::OperationInfo {
+    pub static DELETE_SESSION_SESSION_ID_OP: ::gateway_loadtest_runtime::params::OperationInfo = ::gateway_loadtest_runtime::params::OperationInfo {
         app: "documents",
         method: "DELETE",
         path: "/api/v1/documents/session/{session_id}",
         success: &[(204u16, 204u16)],
         json_response: false,
-        response: crate::params::ResponseSchema::new(""),
+        response: ::gateway_loadtest_runtime::params::ResponseSchema::new(""),
         sample: |values| DeleteSessionSessionIdParams::sample(values).parts(),
         produces: ::std::option::Option::None,
         deletes: ::std::option::Option::Some("session"),
@@ -684,8 +715,11 @@ pub mod documents {
     /// Sends `DELETE /api/v1/documents/session/{session_id}`.
     pub fn delete_session_session_id(
         user: &mut ::goose::goose::GooseUser,
-    ) -> crate::transaction::Sending<'_> {
-        crate::transaction::send_operation(user, &DELETE_SESSION_SESSION_ID_OP)
+    ) -> ::gateway_loadtest_runtime::transaction::Sending<'_> {
+        ::gateway_loadtest_runtime::transaction::send_operation(
+            user,
+            &DELETE_SESSION_SESSION_ID_OP,
+        )
     }
     /// The app's scenario: one transaction per operation, and a cleanup when the user stops.
     pub fn scenario() -> ::std::result::Result<
@@ -693,11 +727,14 @@ pub mod documents {
         ::goose::GooseError,
     > {
         ::std::result::Result::Ok(
-            crate::transaction::scenario("Generated documents", OPERATIONS),
+            ::gateway_loadtest_runtime::scenario::generated(
+                "Generated documents",
+                OPERATIONS,
+            ),
         )
     }
     ///The app's operations, in plan order.
-    pub static OPERATIONS: &[&crate::params::OperationInfo] = &[
+    pub static OPERATIONS: &[&::gateway_loadtest_runtime::params::OperationInfo] = &[
         &GET_HEALTH_OP,
         &GET_INFO_OP,
         &POST_SESSIONS_OP,
@@ -716,13 +753,13 @@ pub mod docman {
     impl GetHealthParams {
         /// Draws every parameter: the user's overrides first, then ids the user created,
         /// examples, defaults, enums, fakes.
-        pub fn sample(values: &mut crate::params::Values) -> Self {
+        pub fn sample(values: &mut ::gateway_loadtest_runtime::params::Values) -> Self {
             let _ = values;
             Self {}
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(self) -> crate::params::RequestParts {
-            let mut parts = crate::params::RequestParts::new(
+        pub fn parts(self) -> ::gateway_loadtest_runtime::params::RequestParts {
+            let mut parts = ::gateway_loadtest_runtime::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Get,
                 "/docman/health",
             );
@@ -732,13 +769,13 @@ pub mod docman {
         }
     }
     /// What the registry knows of this operation.
-    pub static GET_HEALTH_OP: crate::params::OperationInfo = crate::params::OperationInfo {
+    pub static GET_HEALTH_OP: ::gateway_loadtest_runtime::params::OperationInfo = ::gateway_loadtest_runtime::params::OperationInfo {
         app: "docman",
         method: "GET",
         path: "/docman/health",
         success: &[(200u16, 200u16)],
         json_response: true,
-        response: crate::params::ResponseSchema::new(
+        response: ::gateway_loadtest_runtime::params::ResponseSchema::new(
             "{\"properties\":{\"status\":{\"type\":\"string\",\"title\":\"Status\",\"default\":\"ok\",\"enum\":[\"ok\"]}},\"type\":\"object\",\"title\":\"Health\"}",
         ),
         sample: |values| GetHealthParams::sample(values).parts(),
@@ -749,8 +786,8 @@ pub mod docman {
     /// Sends `GET /docman/health`.
     pub fn get_health(
         user: &mut ::goose::goose::GooseUser,
-    ) -> crate::transaction::Sending<'_> {
-        crate::transaction::send_operation(user, &GET_HEALTH_OP)
+    ) -> ::gateway_loadtest_runtime::transaction::Sending<'_> {
+        ::gateway_loadtest_runtime::transaction::send_operation(user, &GET_HEALTH_OP)
     }
     /// Parameters of `GET /docman/ping`.
     #[derive(Clone, Debug, PartialEq)]
@@ -758,13 +795,13 @@ pub mod docman {
     impl GetPingParams {
         /// Draws every parameter: the user's overrides first, then ids the user created,
         /// examples, defaults, enums, fakes.
-        pub fn sample(values: &mut crate::params::Values) -> Self {
+        pub fn sample(values: &mut ::gateway_loadtest_runtime::params::Values) -> Self {
             let _ = values;
             Self {}
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(self) -> crate::params::RequestParts {
-            let mut parts = crate::params::RequestParts::new(
+        pub fn parts(self) -> ::gateway_loadtest_runtime::params::RequestParts {
+            let mut parts = ::gateway_loadtest_runtime::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Get,
                 "/docman/ping",
             );
@@ -774,13 +811,13 @@ pub mod docman {
         }
     }
     /// What the registry knows of this operation.
-    pub static GET_PING_OP: crate::params::OperationInfo = crate::params::OperationInfo {
+    pub static GET_PING_OP: ::gateway_loadtest_runtime::params::OperationInfo = ::gateway_loadtest_runtime::params::OperationInfo {
         app: "docman",
         method: "GET",
         path: "/docman/ping",
         success: &[(200u16, 200u16)],
         json_response: true,
-        response: crate::params::ResponseSchema::new(
+        response: ::gateway_loadtest_runtime::params::ResponseSchema::new(
             "{\"properties\":{\"status\":{\"type\":\"string\",\"title\":\"Status\",\"default\":\"ok\",\"enum\":[\"ok\"]}},\"type\":\"object\",\"title\":\"Health\"}",
         ),
         sample: |values| GetPingParams::sample(values).parts(),
@@ -791,8 +828,8 @@ pub mod docman {
     /// Sends `GET /docman/ping`.
     pub fn get_ping(
         user: &mut ::goose::goose::GooseUser,
-    ) -> crate::transaction::Sending<'_> {
-        crate::transaction::send_operation(user, &GET_PING_OP)
+    ) -> ::gateway_loadtest_runtime::transaction::Sending<'_> {
+        ::gateway_loadtest_runtime::transaction::send_operation(user, &GET_PING_OP)
     }
     /// Parameters of `POST /docman/ping`.
     #[derive(Clone, Debug, PartialEq)]
@@ -800,13 +837,13 @@ pub mod docman {
     impl PostPingParams {
         /// Draws every parameter: the user's overrides first, then ids the user created,
         /// examples, defaults, enums, fakes.
-        pub fn sample(values: &mut crate::params::Values) -> Self {
+        pub fn sample(values: &mut ::gateway_loadtest_runtime::params::Values) -> Self {
             let _ = values;
             Self {}
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(self) -> crate::params::RequestParts {
-            let mut parts = crate::params::RequestParts::new(
+        pub fn parts(self) -> ::gateway_loadtest_runtime::params::RequestParts {
+            let mut parts = ::gateway_loadtest_runtime::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Post,
                 "/docman/ping",
             );
@@ -816,13 +853,13 @@ pub mod docman {
         }
     }
     /// What the registry knows of this operation.
-    pub static POST_PING_OP: crate::params::OperationInfo = crate::params::OperationInfo {
+    pub static POST_PING_OP: ::gateway_loadtest_runtime::params::OperationInfo = ::gateway_loadtest_runtime::params::OperationInfo {
         app: "docman",
         method: "POST",
         path: "/docman/ping",
         success: &[(200u16, 200u16)],
         json_response: true,
-        response: crate::params::ResponseSchema::new(
+        response: ::gateway_loadtest_runtime::params::ResponseSchema::new(
             "{\"properties\":{\"status\":{\"type\":\"string\",\"title\":\"Status\",\"default\":\"ok\",\"enum\":[\"ok\"]}},\"type\":\"object\",\"title\":\"Health\"}",
         ),
         sample: |values| PostPingParams::sample(values).parts(),
@@ -833,29 +870,29 @@ pub mod docman {
     /// Sends `POST /docman/ping`.
     pub fn post_ping(
         user: &mut ::goose::goose::GooseUser,
-    ) -> crate::transaction::Sending<'_> {
-        crate::transaction::send_operation(user, &POST_PING_OP)
+    ) -> ::gateway_loadtest_runtime::transaction::Sending<'_> {
+        ::gateway_loadtest_runtime::transaction::send_operation(user, &POST_PING_OP)
     }
-    static GET_TICKETS_FIELDS: crate::params::Fields = crate::params::Fields::new(
+    static GET_TICKETS_FIELDS: ::gateway_loadtest_runtime::params::Fields = ::gateway_loadtest_runtime::params::Fields::new(
         "GET /docman/tickets",
         &[
-            crate::params::Field::param(
-                crate::params::Location::Query,
+            ::gateway_loadtest_runtime::params::Field::param(
+                ::gateway_loadtest_runtime::params::Location::Query,
                 "status",
                 "{\"nullable\":true,\"title\":\"Status\",\"description\":\"Only tickets in this status\",\"allOf\":[{\"type\":\"string\",\"enum\":[\"open\",\"in_progress\",\"closed\"],\"title\":\"Status\"}]}",
             ),
-            crate::params::Field::param(
-                crate::params::Location::Query,
+            ::gateway_loadtest_runtime::params::Field::param(
+                ::gateway_loadtest_runtime::params::Location::Query,
                 "priority",
                 "{\"nullable\":true,\"title\":\"Priority\",\"description\":\"Only tickets with this priority\",\"allOf\":[{\"type\":\"string\",\"enum\":[\"low\",\"medium\",\"high\",\"urgent\"],\"title\":\"Priority\"}]}",
             ),
-            crate::params::Field::param(
-                crate::params::Location::Query,
+            ::gateway_loadtest_runtime::params::Field::param(
+                ::gateway_loadtest_runtime::params::Location::Query,
                 "limit",
                 "{\"title\":\"Limit\",\"default\":20,\"type\":\"integer\",\"minimum\":1,\"maximum\":100}",
             ),
-            crate::params::Field::param(
-                crate::params::Location::Query,
+            ::gateway_loadtest_runtime::params::Field::param(
+                ::gateway_loadtest_runtime::params::Location::Query,
                 "offset",
                 "{\"title\":\"Offset\",\"default\":0,\"type\":\"integer\",\"minimum\":0}",
             ),
@@ -876,7 +913,7 @@ pub mod docman {
     impl GetTicketsParams {
         /// Draws every parameter: the user's overrides first, then ids the user created,
         /// examples, defaults, enums, fakes.
-        pub fn sample(values: &mut crate::params::Values) -> Self {
+        pub fn sample(values: &mut ::gateway_loadtest_runtime::params::Values) -> Self {
             let mut draw = GET_TICKETS_FIELDS.drawer(values);
             Self {
                 status: draw.param(),
@@ -906,8 +943,8 @@ pub mod docman {
             self
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(self) -> crate::params::RequestParts {
-            let mut parts = crate::params::RequestParts::new(
+        pub fn parts(self) -> ::gateway_loadtest_runtime::params::RequestParts {
+            let mut parts = ::gateway_loadtest_runtime::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Get,
                 "/docman/tickets",
             );
@@ -921,13 +958,13 @@ pub mod docman {
         }
     }
     /// What the registry knows of this operation.
-    pub static GET_TICKETS_OP: crate::params::OperationInfo = crate::params::OperationInfo {
+    pub static GET_TICKETS_OP: ::gateway_loadtest_runtime::params::OperationInfo = ::gateway_loadtest_runtime::params::OperationInfo {
         app: "docman",
         method: "GET",
         path: "/docman/tickets",
         success: &[(200u16, 200u16)],
         json_response: true,
-        response: crate::params::ResponseSchema::new(
+        response: ::gateway_loadtest_runtime::params::ResponseSchema::new(
             "{\"properties\":{\"items\":{\"items\":{\"properties\":{\"title\":{\"type\":\"string\",\"maxLength\":200,\"minLength\":1,\"title\":\"Title\",\"example\":\"Printer on fire\"},\"description\":{\"title\":\"Description\",\"nullable\":true,\"type\":\"string\",\"maxLength\":2000},\"code\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}-[0-9]{4}$\",\"title\":\"Code\",\"example\":\"OPS-0042\"},\"priority\":{\"default\":\"medium\",\"allOf\":[{\"type\":\"string\",\"enum\":[\"low\",\"medium\",\"high\",\"urgent\"],\"title\":\"Priority\"}]},\"status\":{\"default\":\"open\",\"allOf\":[{\"type\":\"string\",\"enum\":[\"open\",\"in_progress\",\"closed\"],\"title\":\"Status\"}]},\"severity\":{\"type\":\"integer\",\"exclusiveMaximum\":true,\"exclusiveMinimum\":true,\"title\":\"Severity\",\"default\":3,\"example\":3,\"minimum\":0,\"maximum\":6},\"estimate_hours\":{\"type\":\"number\",\"maximum\":1000.0,\"minimum\":0.0,\"title\":\"Estimate Hours\",\"example\":4.5},\"reporter\":{\"properties\":{\"name\":{\"type\":\"string\",\"maxLength\":100,\"minLength\":1,\"title\":\"Name\",\"example\":\"Ada Lovelace\"},\"email\":{\"type\":\"string\",\"format\":\"email\",\"title\":\"Email\",\"example\":\"ada@example.com\"}},\"type\":\"object\",\"required\":[\"name\",\"email\"],\"title\":\"Reporter\"},\"assignee_email\":{\"title\":\"Assignee Email\",\"nullable\":true,\"type\":\"string\",\"format\":\"email\"},\"tags\":{\"items\":{\"type\":\"string\",\"maxLength\":32,\"minLength\":1},\"type\":\"array\",\"maxItems\":10,\"title\":\"Tags\",\"default\":[],\"example\":[\"printer\",\"floor-3\"]},\"contact_id\":{\"title\":\"Contact Id\",\"description\":\"Free reference to a contact; not checked\",\"nullable\":true,\"type\":\"string\",\"format\":\"uuid\"},\"id\":{\"type\":\"string\",\"format\":\"uuid\",\"title\":\"Id\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\",\"title\":\"Created At\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"title\":\"Updated At\"}},\"type\":\"object\",\"required\":[\"title\",\"code\",\"estimate_hours\",\"reporter\",\"id\",\"created_at\",\"updated_at\"],\"title\":\"Ticket\"},\"type\":\"array\",\"title\":\"Items\"},\"total\":{\"type\":\"integer\",\"title\":\"Total\"},\"limit\":{\"type\":\"integer\",\"title\":\"Limit\"},\"offset\":{\"type\":\"integer\",\"title\":\"Offset\"}},\"type\":\"object\",\"required\":[\"items\",\"total\",\"limit\",\"offset\"],\"title\":\"TicketList\"}",
         ),
         sample: |values| GetTicketsParams::sample(values).parts(),
@@ -938,13 +975,13 @@ pub mod docman {
     /// Sends `GET /docman/tickets`.
     pub fn get_tickets(
         user: &mut ::goose::goose::GooseUser,
-    ) -> crate::transaction::Sending<'_> {
-        crate::transaction::send_operation(user, &GET_TICKETS_OP)
+    ) -> ::gateway_loadtest_runtime::transaction::Sending<'_> {
+        ::gateway_loadtest_runtime::transaction::send_operation(user, &GET_TICKETS_OP)
     }
-    static POST_TICKETS_FIELDS: crate::params::Fields = crate::params::Fields::new(
+    static POST_TICKETS_FIELDS: ::gateway_loadtest_runtime::params::Fields = ::gateway_loadtest_runtime::params::Fields::new(
         "POST /docman/tickets",
         &[
-            crate::params::Field::body(
+            ::gateway_loadtest_runtime::params::Field::body(
                     "{\"properties\":{\"title\":{\"type\":\"string\",\"maxLength\":200,\"minLength\":1,\"title\":\"Title\",\"example\":\"Printer on fire\"},\"description\":{\"title\":\"Description\",\"nullable\":true,\"type\":\"string\",\"maxLength\":2000},\"code\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}-[0-9]{4}$\",\"title\":\"Code\",\"example\":\"OPS-0042\"},\"priority\":{\"default\":\"medium\",\"allOf\":[{\"type\":\"string\",\"enum\":[\"low\",\"medium\",\"high\",\"urgent\"],\"title\":\"Priority\"}]},\"status\":{\"default\":\"open\",\"allOf\":[{\"type\":\"string\",\"enum\":[\"open\",\"in_progress\",\"closed\"],\"title\":\"Status\"}]},\"severity\":{\"type\":\"integer\",\"exclusiveMaximum\":true,\"exclusiveMinimum\":true,\"title\":\"Severity\",\"default\":3,\"example\":3,\"minimum\":0,\"maximum\":6},\"estimate_hours\":{\"type\":\"number\",\"maximum\":1000.0,\"minimum\":0.0,\"title\":\"Estimate Hours\",\"example\":4.5},\"reporter\":{\"properties\":{\"name\":{\"type\":\"string\",\"maxLength\":100,\"minLength\":1,\"title\":\"Name\",\"example\":\"Ada Lovelace\"},\"email\":{\"type\":\"string\",\"format\":\"email\",\"title\":\"Email\",\"example\":\"ada@example.com\"}},\"type\":\"object\",\"required\":[\"name\",\"email\"],\"title\":\"Reporter\"},\"assignee_email\":{\"title\":\"Assignee Email\",\"nullable\":true,\"type\":\"string\",\"format\":\"email\"},\"tags\":{\"items\":{\"type\":\"string\",\"maxLength\":32,\"minLength\":1},\"type\":\"array\",\"maxItems\":10,\"title\":\"Tags\",\"default\":[],\"example\":[\"printer\",\"floor-3\"]},\"contact_id\":{\"title\":\"Contact Id\",\"description\":\"Free reference to a contact; not checked\",\"nullable\":true,\"type\":\"string\",\"format\":\"uuid\"}},\"type\":\"object\",\"required\":[\"title\",\"code\",\"estimate_hours\",\"reporter\"],\"title\":\"TicketIn\",\"description\":\"Body of POST /tickets and PUT /tickets/{ticket_id} (full replacement).\"}",
                 )
                 .chained(),
@@ -959,7 +996,7 @@ pub mod docman {
     impl PostTicketsParams {
         /// Draws every parameter: the user's overrides first, then ids the user created,
         /// examples, defaults, enums, fakes.
-        pub fn sample(values: &mut crate::params::Values) -> Self {
+        pub fn sample(values: &mut ::gateway_loadtest_runtime::params::Values) -> Self {
             let mut draw = POST_TICKETS_FIELDS.drawer(values);
             Self { body: draw.body() }
         }
@@ -969,26 +1006,26 @@ pub mod docman {
             self
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(self) -> crate::params::RequestParts {
-            let mut parts = crate::params::RequestParts::new(
+        pub fn parts(self) -> ::gateway_loadtest_runtime::params::RequestParts {
+            let mut parts = ::gateway_loadtest_runtime::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Post,
                 "/docman/tickets",
             );
             parts.path.clear();
             parts.path.push_str("/docman/tickets");
             let body = self.body;
-            parts.body = crate::params::BodyValue::Json(body);
+            parts.body = ::gateway_loadtest_runtime::params::BodyValue::Json(body);
             parts
         }
     }
     /// What the registry knows of this operation.
-    pub static POST_TICKETS_OP: crate::params::OperationInfo = crate::params::OperationInfo {
+    pub static POST_TICKETS_OP: ::gateway_loadtest_runtime::params::OperationInfo = ::gateway_loadtest_runtime::params::OperationInfo {
         app: "docman",
         method: "POST",
         path: "/docman/tickets",
         success: &[(201u16, 201u16)],
         json_response: true,
-        response: crate::params::ResponseSchema::new(
+        response: ::gateway_loadtest_runtime::params::ResponseSchema::new(
             "{\"properties\":{\"title\":{\"type\":\"string\",\"maxLength\":200,\"minLength\":1,\"title\":\"Title\",\"example\":\"Printer on fire\"},\"description\":{\"title\":\"Description\",\"nullable\":true,\"type\":\"string\",\"maxLength\":2000},\"code\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}-[0-9]{4}$\",\"title\":\"Code\",\"example\":\"OPS-0042\"},\"priority\":{\"default\":\"medium\",\"allOf\":[{\"type\":\"string\",\"enum\":[\"low\",\"medium\",\"high\",\"urgent\"],\"title\":\"Priority\"}]},\"status\":{\"default\":\"open\",\"allOf\":[{\"type\":\"string\",\"enum\":[\"open\",\"in_progress\",\"closed\"],\"title\":\"Status\"}]},\"severity\":{\"type\":\"integer\",\"exclusiveMaximum\":true,\"exclusiveMinimum\":true,\"title\":\"Severity\",\"default\":3,\"example\":3,\"minimum\":0,\"maximum\":6},\"estimate_hours\":{\"type\":\"number\",\"maximum\":1000.0,\"minimum\":0.0,\"title\":\"Estimate Hours\",\"example\":4.5},\"reporter\":{\"properties\":{\"name\":{\"type\":\"string\",\"maxLength\":100,\"minLength\":1,\"title\":\"Name\",\"example\":\"Ada Lovelace\"},\"email\":{\"type\":\"string\",\"format\":\"email\",\"title\":\"Email\",\"example\":\"ada@example.com\"}},\"type\":\"object\",\"required\":[\"name\",\"email\"],\"title\":\"Reporter\"},\"assignee_email\":{\"title\":\"Assignee Email\",\"nullable\":true,\"type\":\"string\",\"format\":\"email\"},\"tags\":{\"items\":{\"type\":\"string\",\"maxLength\":32,\"minLength\":1},\"type\":\"array\",\"maxItems\":10,\"title\":\"Tags\",\"default\":[],\"example\":[\"printer\",\"floor-3\"]},\"contact_id\":{\"title\":\"Contact Id\",\"description\":\"Free reference to a contact; not checked\",\"nullable\":true,\"type\":\"string\",\"format\":\"uuid\"},\"id\":{\"type\":\"string\",\"format\":\"uuid\",\"title\":\"Id\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\",\"title\":\"Created At\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"title\":\"Updated At\"}},\"type\":\"object\",\"required\":[\"title\",\"code\",\"estimate_hours\",\"reporter\",\"id\",\"created_at\",\"updated_at\"],\"title\":\"Ticket\"}",
         ),
         sample: |values| PostTicketsParams::sample(values).parts(),
@@ -999,14 +1036,14 @@ pub mod docman {
     /// Sends `POST /docman/tickets`.
     pub fn post_tickets(
         user: &mut ::goose::goose::GooseUser,
-    ) -> crate::transaction::Sending<'_> {
-        crate::transaction::send_operation(user, &POST_TICKETS_OP)
+    ) -> ::gateway_loadtest_runtime::transaction::Sending<'_> {
+        ::gateway_loadtest_runtime::transaction::send_operation(user, &POST_TICKETS_OP)
     }
-    static GET_TICKETS_TICKET_ID_FIELDS: crate::params::Fields = crate::params::Fields::new(
+    static GET_TICKETS_TICKET_ID_FIELDS: ::gateway_loadtest_runtime::params::Fields = ::gateway_loadtest_runtime::params::Fields::new(
         "GET /docman/tickets/{ticket_id}",
         &[
-            crate::params::Field::param(
-                    crate::params::Location::Path,
+            ::gateway_loadtest_runtime::params::Field::param(
+                    ::gateway_loadtest_runtime::params::Location::Path,
                     "ticket_id",
                     "{\"title\":\"Ticket Id\",\"type\":\"string\",\"format\":\"uuid\"}",
                 )
@@ -1022,7 +1059,7 @@ pub mod docman {
     impl GetTicketsTicketIdParams {
         /// Draws every parameter: the user's overrides first, then ids the user created,
         /// examples, defaults, enums, fakes.
-        pub fn sample(values: &mut crate::params::Values) -> Self {
+        pub fn sample(values: &mut ::gateway_loadtest_runtime::params::Values) -> Self {
             let mut draw = GET_TICKETS_TICKET_ID_FIELDS.drawer(values);
             Self { ticket_id: draw.param() }
         }
@@ -1032,25 +1069,28 @@ pub mod docman {
             self
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(self) -> crate::params::RequestParts {
-            let mut parts = crate::params::RequestParts::new(
+        pub fn parts(self) -> ::gateway_loadtest_runtime::params::RequestParts {
+            let mut parts = ::gateway_loadtest_runtime::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Get,
                 "/docman/tickets/{ticket_id}",
             );
             parts.path.clear();
             parts.path.push_str("/docman/tickets/");
-            crate::params::push_path_segment(&mut parts.path, &self.ticket_id);
+            ::gateway_loadtest_runtime::params::push_path_segment(
+                &mut parts.path,
+                &self.ticket_id,
+            );
             parts
         }
     }
     /// What the registry knows of this operation.
-    pub static GET_TICKETS_TICKET_ID_OP: crate::params::OperationInfo = crate::params::OperationInfo {
+    pub static GET_TICKETS_TICKET_ID_OP: ::gateway_loadtest_runtime::params::OperationInfo = ::gateway_loadtest_runtime::params::OperationInfo {
         app: "docman",
         method: "GET",
         path: "/docman/tickets/{ticket_id}",
         success: &[(200u16, 200u16)],
         json_response: true,
-        response: crate::params::ResponseSchema::new(
+        response: ::gateway_loadtest_runtime::params::ResponseSchema::new(
             "{\"properties\":{\"title\":{\"type\":\"string\",\"maxLength\":200,\"minLength\":1,\"title\":\"Title\",\"example\":\"Printer on fire\"},\"description\":{\"title\":\"Description\",\"nullable\":true,\"type\":\"string\",\"maxLength\":2000},\"code\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}-[0-9]{4}$\",\"title\":\"Code\",\"example\":\"OPS-0042\"},\"priority\":{\"default\":\"medium\",\"allOf\":[{\"type\":\"string\",\"enum\":[\"low\",\"medium\",\"high\",\"urgent\"],\"title\":\"Priority\"}]},\"status\":{\"default\":\"open\",\"allOf\":[{\"type\":\"string\",\"enum\":[\"open\",\"in_progress\",\"closed\"],\"title\":\"Status\"}]},\"severity\":{\"type\":\"integer\",\"exclusiveMaximum\":true,\"exclusiveMinimum\":true,\"title\":\"Severity\",\"default\":3,\"example\":3,\"minimum\":0,\"maximum\":6},\"estimate_hours\":{\"type\":\"number\",\"maximum\":1000.0,\"minimum\":0.0,\"title\":\"Estimate Hours\",\"example\":4.5},\"reporter\":{\"properties\":{\"name\":{\"type\":\"string\",\"maxLength\":100,\"minLength\":1,\"title\":\"Name\",\"example\":\"Ada Lovelace\"},\"email\":{\"type\":\"string\",\"format\":\"email\",\"title\":\"Email\",\"example\":\"ada@example.com\"}},\"type\":\"object\",\"required\":[\"name\",\"email\"],\"title\":\"Reporter\"},\"assignee_email\":{\"title\":\"Assignee Email\",\"nullable\":true,\"type\":\"string\",\"format\":\"email\"},\"tags\":{\"items\":{\"type\":\"string\",\"maxLength\":32,\"minLength\":1},\"type\":\"array\",\"maxItems\":10,\"title\":\"Tags\",\"default\":[],\"example\":[\"printer\",\"floor-3\"]},\"contact_id\":{\"title\":\"Contact Id\",\"description\":\"Free reference to a contact; not checked\",\"nullable\":true,\"type\":\"string\",\"format\":\"uuid\"},\"id\":{\"type\":\"string\",\"format\":\"uuid\",\"title\":\"Id\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\",\"title\":\"Created At\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"title\":\"Updated At\"}},\"type\":\"object\",\"required\":[\"title\",\"code\",\"estimate_hours\",\"reporter\",\"id\",\"created_at\",\"updated_at\"],\"title\":\"Ticket\"}",
         ),
         sample: |values| GetTicketsTicketIdParams::sample(values).parts(),
@@ -1061,19 +1101,22 @@ pub mod docman {
     /// Sends `GET /docman/tickets/{ticket_id}`.
     pub fn get_tickets_ticket_id(
         user: &mut ::goose::goose::GooseUser,
-    ) -> crate::transaction::Sending<'_> {
-        crate::transaction::send_operation(user, &GET_TICKETS_TICKET_ID_OP)
+    ) -> ::gateway_loadtest_runtime::transaction::Sending<'_> {
+        ::gateway_loadtest_runtime::transaction::send_operation(
+            user,
+            &GET_TICKETS_TICKET_ID_OP,
+        )
     }
-    static PUT_TICKETS_TICKET_ID_FIELDS: crate::params::Fields = crate::params::Fields::new(
+    static PUT_TICKETS_TICKET_ID_FIELDS: ::gateway_loadtest_runtime::params::Fields = ::gateway_loadtest_runtime::params::Fields::new(
         "PUT /docman/tickets/{ticket_id}",
         &[
-            crate::params::Field::param(
-                    crate::params::Location::Path,
+            ::gateway_loadtest_runtime::params::Field::param(
+                    ::gateway_loadtest_runtime::params::Location::Path,
                     "ticket_id",
                     "{\"title\":\"Ticket Id\",\"type\":\"string\",\"format\":\"uuid\"}",
                 )
                 .names("ticket"),
-            crate::params::Field::body(
+            ::gateway_loadtest_runtime::params::Field::body(
                     "{\"properties\":{\"title\":{\"type\":\"string\",\"maxLength\":200,\"minLength\":1,\"title\":\"Title\",\"example\":\"Printer on fire\"},\"description\":{\"title\":\"Description\",\"nullable\":true,\"type\":\"string\",\"maxLength\":2000},\"code\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}-[0-9]{4}$\",\"title\":\"Code\",\"example\":\"OPS-0042\"},\"priority\":{\"default\":\"medium\",\"allOf\":[{\"type\":\"string\",\"enum\":[\"low\",\"medium\",\"high\",\"urgent\"],\"title\":\"Priority\"}]},\"status\":{\"default\":\"open\",\"allOf\":[{\"type\":\"string\",\"enum\":[\"open\",\"in_progress\",\"closed\"],\"title\":\"Status\"}]},\"severity\":{\"type\":\"integer\",\"exclusiveMaximum\":true,\"exclusiveMinimum\":true,\"title\":\"Severity\",\"default\":3,\"example\":3,\"minimum\":0,\"maximum\":6},\"estimate_hours\":{\"type\":\"number\",\"maximum\":1000.0,\"minimum\":0.0,\"title\":\"Estimate Hours\",\"example\":4.5},\"reporter\":{\"properties\":{\"name\":{\"type\":\"string\",\"maxLength\":100,\"minLength\":1,\"title\":\"Name\",\"example\":\"Ada Lovelace\"},\"email\":{\"type\":\"string\",\"format\":\"email\",\"title\":\"Email\",\"example\":\"ada@example.com\"}},\"type\":\"object\",\"required\":[\"name\",\"email\"],\"title\":\"Reporter\"},\"assignee_email\":{\"title\":\"Assignee Email\",\"nullable\":true,\"type\":\"string\",\"format\":\"email\"},\"tags\":{\"items\":{\"type\":\"string\",\"maxLength\":32,\"minLength\":1},\"type\":\"array\",\"maxItems\":10,\"title\":\"Tags\",\"default\":[],\"example\":[\"printer\",\"floor-3\"]},\"contact_id\":{\"title\":\"Contact Id\",\"description\":\"Free reference to a contact; not checked\",\"nullable\":true,\"type\":\"string\",\"format\":\"uuid\"}},\"type\":\"object\",\"required\":[\"title\",\"code\",\"estimate_hours\",\"reporter\"],\"title\":\"TicketIn\",\"description\":\"Body of POST /tickets and PUT /tickets/{ticket_id} (full replacement).\"}",
                 )
                 .chained(),
@@ -1090,7 +1133,7 @@ pub mod docman {
     impl PutTicketsTicketIdParams {
         /// Draws every parameter: the user's overrides first, then ids the user created,
         /// examples, defaults, enums, fakes.
-        pub fn sample(values: &mut crate::params::Values) -> Self {
+        pub fn sample(values: &mut ::gateway_loadtest_runtime::params::Values) -> Self {
             let mut draw = PUT_TICKETS_TICKET_ID_FIELDS.drawer(values);
             Self {
                 ticket_id: draw.param(),
@@ -1108,27 +1151,30 @@ pub mod docman {
             self
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(self) -> crate::params::RequestParts {
-            let mut parts = crate::params::RequestParts::new(
+        pub fn parts(self) -> ::gateway_loadtest_runtime::params::RequestParts {
+            let mut parts = ::gateway_loadtest_runtime::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Put,
                 "/docman/tickets/{ticket_id}",
             );
             parts.path.clear();
             parts.path.push_str("/docman/tickets/");
-            crate::params::push_path_segment(&mut parts.path, &self.ticket_id);
+            ::gateway_loadtest_runtime::params::push_path_segment(
+                &mut parts.path,
+                &self.ticket_id,
+            );
             let body = self.body;
-            parts.body = crate::params::BodyValue::Json(body);
+            parts.body = ::gateway_loadtest_runtime::params::BodyValue::Json(body);
             parts
         }
     }
     /// What the registry knows of this operation.
-    pub static PUT_TICKETS_TICKET_ID_OP: crate::params::OperationInfo = crate::params::OperationInfo {
+    pub static PUT_TICKETS_TICKET_ID_OP: ::gateway_loadtest_runtime::params::OperationInfo = ::gateway_loadtest_runtime::params::OperationInfo {
         app: "docman",
         method: "PUT",
         path: "/docman/tickets/{ticket_id}",
         success: &[(200u16, 200u16)],
         json_response: true,
-        response: crate::params::ResponseSchema::new(
+        response: ::gateway_loadtest_runtime::params::ResponseSchema::new(
             "{\"properties\":{\"title\":{\"type\":\"string\",\"maxLength\":200,\"minLength\":1,\"title\":\"Title\",\"example\":\"Printer on fire\"},\"description\":{\"title\":\"Description\",\"nullable\":true,\"type\":\"string\",\"maxLength\":2000},\"code\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}-[0-9]{4}$\",\"title\":\"Code\",\"example\":\"OPS-0042\"},\"priority\":{\"default\":\"medium\",\"allOf\":[{\"type\":\"string\",\"enum\":[\"low\",\"medium\",\"high\",\"urgent\"],\"title\":\"Priority\"}]},\"status\":{\"default\":\"open\",\"allOf\":[{\"type\":\"string\",\"enum\":[\"open\",\"in_progress\",\"closed\"],\"title\":\"Status\"}]},\"severity\":{\"type\":\"integer\",\"exclusiveMaximum\":true,\"exclusiveMinimum\":true,\"title\":\"Severity\",\"default\":3,\"example\":3,\"minimum\":0,\"maximum\":6},\"estimate_hours\":{\"type\":\"number\",\"maximum\":1000.0,\"minimum\":0.0,\"title\":\"Estimate Hours\",\"example\":4.5},\"reporter\":{\"properties\":{\"name\":{\"type\":\"string\",\"maxLength\":100,\"minLength\":1,\"title\":\"Name\",\"example\":\"Ada Lovelace\"},\"email\":{\"type\":\"string\",\"format\":\"email\",\"title\":\"Email\",\"example\":\"ada@example.com\"}},\"type\":\"object\",\"required\":[\"name\",\"email\"],\"title\":\"Reporter\"},\"assignee_email\":{\"title\":\"Assignee Email\",\"nullable\":true,\"type\":\"string\",\"format\":\"email\"},\"tags\":{\"items\":{\"type\":\"string\",\"maxLength\":32,\"minLength\":1},\"type\":\"array\",\"maxItems\":10,\"title\":\"Tags\",\"default\":[],\"example\":[\"printer\",\"floor-3\"]},\"contact_id\":{\"title\":\"Contact Id\",\"description\":\"Free reference to a contact; not checked\",\"nullable\":true,\"type\":\"string\",\"format\":\"uuid\"},\"id\":{\"type\":\"string\",\"format\":\"uuid\",\"title\":\"Id\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\",\"title\":\"Created At\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"title\":\"Updated At\"}},\"type\":\"object\",\"required\":[\"title\",\"code\",\"estimate_hours\",\"reporter\",\"id\",\"created_at\",\"updated_at\"],\"title\":\"Ticket\"}",
         ),
         sample: |values| PutTicketsTicketIdParams::sample(values).parts(),
@@ -1139,14 +1185,17 @@ pub mod docman {
     /// Sends `PUT /docman/tickets/{ticket_id}`.
     pub fn put_tickets_ticket_id(
         user: &mut ::goose::goose::GooseUser,
-    ) -> crate::transaction::Sending<'_> {
-        crate::transaction::send_operation(user, &PUT_TICKETS_TICKET_ID_OP)
+    ) -> ::gateway_loadtest_runtime::transaction::Sending<'_> {
+        ::gateway_loadtest_runtime::transaction::send_operation(
+            user,
+            &PUT_TICKETS_TICKET_ID_OP,
+        )
     }
-    static DELETE_TICKETS_TICKET_ID_FIELDS: crate::params::Fields = crate::params::Fields::new(
+    static DELETE_TICKETS_TICKET_ID_FIELDS: ::gateway_loadtest_runtime::params::Fields = ::gateway_loadtest_runtime::params::Fields::new(
         "DELETE /docman/tickets/{ticket_id}",
         &[
-            crate::params::Field::param(
-                    crate::params::Location::Path,
+            ::gateway_loadtest_runtime::params::Field::param(
+                    ::gateway_loadtest_runtime::params::Location::Path,
                     "ticket_id",
                     "{\"title\":\"Ticket Id\",\"type\":\"string\",\"format\":\"uuid\"}",
                 )
@@ -1162,7 +1211,7 @@ pub mod docman {
     impl DeleteTicketsTicketIdParams {
         /// Draws every parameter: the user's overrides first, then ids the user created,
         /// examples, defaults, enums, fakes.
-        pub fn sample(values: &mut crate::params::Values) -> Self {
+        pub fn sample(values: &mut ::gateway_loadtest_runtime::params::Values) -> Self {
             let mut draw = DELETE_TICKETS_TICKET_ID_FIELDS.drawer(values);
             Self { ticket_id: draw.param() }
         }
@@ -1172,25 +1221,28 @@ pub mod docman {
             self
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(self) -> crate::params::RequestParts {
-            let mut parts = crate::params::RequestParts::new(
+        pub fn parts(self) -> ::gateway_loadtest_runtime::params::RequestParts {
+            let mut parts = ::gateway_loadtest_runtime::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Delete,
                 "/docman/tickets/{ticket_id}",
             );
             parts.path.clear();
             parts.path.push_str("/docman/tickets/");
-            crate::params::push_path_segment(&mut parts.path, &self.ticket_id);
+            ::gateway_loadtest_runtime::params::push_path_segment(
+                &mut parts.path,
+                &self.ticket_id,
+            );
             parts
         }
     }
     /// What the registry knows of this operation.
-    pub static DELETE_TICKETS_TICKET_ID_OP: crate::params::OperationInfo = crate::params::OperationInfo {
+    pub static DELETE_TICKETS_TICKET_ID_OP: ::gateway_loadtest_runtime::params::OperationInfo = ::gateway_loadtest_runtime::params::OperationInfo {
         app: "docman",
         method: "DELETE",
         path: "/docman/tickets/{ticket_id}",
         success: &[(204u16, 204u16)],
         json_response: false,
-        response: crate::params::ResponseSchema::new(""),
+        response: ::gateway_loadtest_runtime::params::ResponseSchema::new(""),
         sample: |values| DeleteTicketsTicketIdParams::sample(values).parts(),
         produces: ::std::option::Option::None,
         deletes: ::std::option::Option::Some("ticket"),
@@ -1199,19 +1251,22 @@ pub mod docman {
     /// Sends `DELETE /docman/tickets/{ticket_id}`.
     pub fn delete_tickets_ticket_id(
         user: &mut ::goose::goose::GooseUser,
-    ) -> crate::transaction::Sending<'_> {
-        crate::transaction::send_operation(user, &DELETE_TICKETS_TICKET_ID_OP)
+    ) -> ::gateway_loadtest_runtime::transaction::Sending<'_> {
+        ::gateway_loadtest_runtime::transaction::send_operation(
+            user,
+            &DELETE_TICKETS_TICKET_ID_OP,
+        )
     }
-    static PATCH_TICKETS_TICKET_ID_FIELDS: crate::params::Fields = crate::params::Fields::new(
+    static PATCH_TICKETS_TICKET_ID_FIELDS: ::gateway_loadtest_runtime::params::Fields = ::gateway_loadtest_runtime::params::Fields::new(
         "PATCH /docman/tickets/{ticket_id}",
         &[
-            crate::params::Field::param(
-                    crate::params::Location::Path,
+            ::gateway_loadtest_runtime::params::Field::param(
+                    ::gateway_loadtest_runtime::params::Location::Path,
                     "ticket_id",
                     "{\"title\":\"Ticket Id\",\"type\":\"string\",\"format\":\"uuid\"}",
                 )
                 .names("ticket"),
-            crate::params::Field::body(
+            ::gateway_loadtest_runtime::params::Field::body(
                     "{\"properties\":{\"title\":{\"title\":\"Title\",\"nullable\":true,\"type\":\"string\",\"maxLength\":200,\"minLength\":1,\"example\":\"Printer on fire\"},\"description\":{\"title\":\"Description\",\"nullable\":true,\"type\":\"string\",\"maxLength\":2000},\"code\":{\"title\":\"Code\",\"nullable\":true,\"type\":\"string\",\"pattern\":\"^[A-Z]{3}-[0-9]{4}$\",\"example\":\"OPS-0042\"},\"priority\":{\"nullable\":true,\"allOf\":[{\"type\":\"string\",\"enum\":[\"low\",\"medium\",\"high\",\"urgent\"],\"title\":\"Priority\"}]},\"status\":{\"nullable\":true,\"allOf\":[{\"type\":\"string\",\"enum\":[\"open\",\"in_progress\",\"closed\"],\"title\":\"Status\"}]},\"severity\":{\"title\":\"Severity\",\"nullable\":true,\"type\":\"integer\",\"exclusiveMaximum\":true,\"exclusiveMinimum\":true,\"example\":3,\"minimum\":0,\"maximum\":6},\"estimate_hours\":{\"title\":\"Estimate Hours\",\"nullable\":true,\"type\":\"number\",\"maximum\":1000.0,\"minimum\":0.0,\"example\":4.5},\"reporter\":{\"nullable\":true,\"allOf\":[{\"properties\":{\"name\":{\"type\":\"string\",\"maxLength\":100,\"minLength\":1,\"title\":\"Name\",\"example\":\"Ada Lovelace\"},\"email\":{\"type\":\"string\",\"format\":\"email\",\"title\":\"Email\",\"example\":\"ada@example.com\"}},\"type\":\"object\",\"required\":[\"name\",\"email\"],\"title\":\"Reporter\"}]},\"assignee_email\":{\"title\":\"Assignee Email\",\"nullable\":true,\"type\":\"string\",\"format\":\"email\"},\"tags\":{\"title\":\"Tags\",\"nullable\":true,\"items\":{\"type\":\"string\",\"maxLength\":32,\"minLength\":1},\"type\":\"array\",\"maxItems\":10,\"example\":[\"printer\",\"floor-3\"]},\"contact_id\":{\"title\":\"Contact Id\",\"nullable\":true,\"type\":\"string\",\"format\":\"uuid\"}},\"type\":\"object\",\"title\":\"TicketPatch\",\"description\":\"Body of PATCH /tickets/{ticket_id}: only the fields sent are changed.\"}",
                 )
                 .chained(),
@@ -1228,7 +1283,7 @@ pub mod docman {
     impl PatchTicketsTicketIdParams {
         /// Draws every parameter: the user's overrides first, then ids the user created,
         /// examples, defaults, enums, fakes.
-        pub fn sample(values: &mut crate::params::Values) -> Self {
+        pub fn sample(values: &mut ::gateway_loadtest_runtime::params::Values) -> Self {
             let mut draw = PATCH_TICKETS_TICKET_ID_FIELDS.drawer(values);
             Self {
                 ticket_id: draw.param(),
@@ -1246,27 +1301,30 @@ pub mod docman {
             self
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(self) -> crate::params::RequestParts {
-            let mut parts = crate::params::RequestParts::new(
+        pub fn parts(self) -> ::gateway_loadtest_runtime::params::RequestParts {
+            let mut parts = ::gateway_loadtest_runtime::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Patch,
                 "/docman/tickets/{ticket_id}",
             );
             parts.path.clear();
             parts.path.push_str("/docman/tickets/");
-            crate::params::push_path_segment(&mut parts.path, &self.ticket_id);
+            ::gateway_loadtest_runtime::params::push_path_segment(
+                &mut parts.path,
+                &self.ticket_id,
+            );
             let body = self.body;
-            parts.body = crate::params::BodyValue::Json(body);
+            parts.body = ::gateway_loadtest_runtime::params::BodyValue::Json(body);
             parts
         }
     }
     /// What the registry knows of this operation.
-    pub static PATCH_TICKETS_TICKET_ID_OP: crate::params::OperationInfo = crate::params::OperationInfo {
+    pub static PATCH_TICKETS_TICKET_ID_OP: ::gateway_loadtest_runtime::params::OperationInfo = ::gateway_loadtest_runtime::params::OperationInfo {
         app: "docman",
         method: "PATCH",
         path: "/docman/tickets/{ticket_id}",
         success: &[(200u16, 200u16)],
         json_response: true,
-        response: crate::params::ResponseSchema::new(
+        response: ::gateway_loadtest_runtime::params::ResponseSchema::new(
             "{\"properties\":{\"title\":{\"type\":\"string\",\"maxLength\":200,\"minLength\":1,\"title\":\"Title\",\"example\":\"Printer on fire\"},\"description\":{\"title\":\"Description\",\"nullable\":true,\"type\":\"string\",\"maxLength\":2000},\"code\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}-[0-9]{4}$\",\"title\":\"Code\",\"example\":\"OPS-0042\"},\"priority\":{\"default\":\"medium\",\"allOf\":[{\"type\":\"string\",\"enum\":[\"low\",\"medium\",\"high\",\"urgent\"],\"title\":\"Priority\"}]},\"status\":{\"default\":\"open\",\"allOf\":[{\"type\":\"string\",\"enum\":[\"open\",\"in_progress\",\"closed\"],\"title\":\"Status\"}]},\"severity\":{\"type\":\"integer\",\"exclusiveMaximum\":true,\"exclusiveMinimum\":true,\"title\":\"Severity\",\"default\":3,\"example\":3,\"minimum\":0,\"maximum\":6},\"estimate_hours\":{\"type\":\"number\",\"maximum\":1000.0,\"minimum\":0.0,\"title\":\"Estimate Hours\",\"example\":4.5},\"reporter\":{\"properties\":{\"name\":{\"type\":\"string\",\"maxLength\":100,\"minLength\":1,\"title\":\"Name\",\"example\":\"Ada Lovelace\"},\"email\":{\"type\":\"string\",\"format\":\"email\",\"title\":\"Email\",\"example\":\"ada@example.com\"}},\"type\":\"object\",\"required\":[\"name\",\"email\"],\"title\":\"Reporter\"},\"assignee_email\":{\"title\":\"Assignee Email\",\"nullable\":true,\"type\":\"string\",\"format\":\"email\"},\"tags\":{\"items\":{\"type\":\"string\",\"maxLength\":32,\"minLength\":1},\"type\":\"array\",\"maxItems\":10,\"title\":\"Tags\",\"default\":[],\"example\":[\"printer\",\"floor-3\"]},\"contact_id\":{\"title\":\"Contact Id\",\"description\":\"Free reference to a contact; not checked\",\"nullable\":true,\"type\":\"string\",\"format\":\"uuid\"},\"id\":{\"type\":\"string\",\"format\":\"uuid\",\"title\":\"Id\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\",\"title\":\"Created At\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"title\":\"Updated At\"}},\"type\":\"object\",\"required\":[\"title\",\"code\",\"estimate_hours\",\"reporter\",\"id\",\"created_at\",\"updated_at\"],\"title\":\"Ticket\"}",
         ),
         sample: |values| PatchTicketsTicketIdParams::sample(values).parts(),
@@ -1277,13 +1335,16 @@ pub mod docman {
     /// Sends `PATCH /docman/tickets/{ticket_id}`.
     pub fn patch_tickets_ticket_id(
         user: &mut ::goose::goose::GooseUser,
-    ) -> crate::transaction::Sending<'_> {
-        crate::transaction::send_operation(user, &PATCH_TICKETS_TICKET_ID_OP)
+    ) -> ::gateway_loadtest_runtime::transaction::Sending<'_> {
+        ::gateway_loadtest_runtime::transaction::send_operation(
+            user,
+            &PATCH_TICKETS_TICKET_ID_OP,
+        )
     }
-    static POST_CONTACTS_FIELDS: crate::params::Fields = crate::params::Fields::new(
+    static POST_CONTACTS_FIELDS: ::gateway_loadtest_runtime::params::Fields = ::gateway_loadtest_runtime::params::Fields::new(
         "POST /docman/contacts",
         &[
-            crate::params::Field::body(
+            ::gateway_loadtest_runtime::params::Field::body(
                     "{\"properties\":{\"name\":{\"type\":\"string\",\"maxLength\":100,\"minLength\":1,\"title\":\"Name\",\"example\":\"Grace Hopper\"},\"email\":{\"type\":\"string\",\"format\":\"email\",\"title\":\"Email\",\"example\":\"grace@example.com\"},\"phone\":{\"title\":\"Phone\",\"example\":\"+1 555 0100\",\"nullable\":true,\"type\":\"string\",\"pattern\":\"^\\\\+?[0-9][0-9 ()-]{5,19}$\"}},\"type\":\"object\",\"required\":[\"name\",\"email\"],\"title\":\"ContactIn\"}",
                 )
                 .chained(),
@@ -1298,7 +1359,7 @@ pub mod docman {
     impl PostContactsParams {
         /// Draws every parameter: the user's overrides first, then ids the user created,
         /// examples, defaults, enums, fakes.
-        pub fn sample(values: &mut crate::params::Values) -> Self {
+        pub fn sample(values: &mut ::gateway_loadtest_runtime::params::Values) -> Self {
             let mut draw = POST_CONTACTS_FIELDS.drawer(values);
             Self { body: draw.body() }
         }
@@ -1308,26 +1369,26 @@ pub mod docman {
             self
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(self) -> crate::params::RequestParts {
-            let mut parts = crate::params::RequestParts::new(
+        pub fn parts(self) -> ::gateway_loadtest_runtime::params::RequestParts {
+            let mut parts = ::gateway_loadtest_runtime::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Post,
                 "/docman/contacts",
             );
             parts.path.clear();
             parts.path.push_str("/docman/contacts");
             let body = self.body;
-            parts.body = crate::params::BodyValue::Json(body);
+            parts.body = ::gateway_loadtest_runtime::params::BodyValue::Json(body);
             parts
         }
     }
     /// What the registry knows of this operation.
-    pub static POST_CONTACTS_OP: crate::params::OperationInfo = crate::params::OperationInfo {
+    pub static POST_CONTACTS_OP: ::gateway_loadtest_runtime::params::OperationInfo = ::gateway_loadtest_runtime::params::OperationInfo {
         app: "docman",
         method: "POST",
         path: "/docman/contacts",
         success: &[(201u16, 201u16)],
         json_response: true,
-        response: crate::params::ResponseSchema::new(
+        response: ::gateway_loadtest_runtime::params::ResponseSchema::new(
             "{\"properties\":{\"name\":{\"type\":\"string\",\"maxLength\":100,\"minLength\":1,\"title\":\"Name\",\"example\":\"Grace Hopper\"},\"email\":{\"type\":\"string\",\"format\":\"email\",\"title\":\"Email\",\"example\":\"grace@example.com\"},\"phone\":{\"title\":\"Phone\",\"example\":\"+1 555 0100\",\"nullable\":true,\"type\":\"string\",\"pattern\":\"^\\\\+?[0-9][0-9 ()-]{5,19}$\"},\"id\":{\"type\":\"string\",\"format\":\"uuid\",\"title\":\"Id\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\",\"title\":\"Created At\"}},\"type\":\"object\",\"required\":[\"name\",\"email\",\"id\",\"created_at\"],\"title\":\"Contact\"}",
         ),
         sample: |values| PostContactsParams::sample(values).parts(),
@@ -1338,14 +1399,14 @@ pub mod docman {
     /// Sends `POST /docman/contacts`.
     pub fn post_contacts(
         user: &mut ::goose::goose::GooseUser,
-    ) -> crate::transaction::Sending<'_> {
-        crate::transaction::send_operation(user, &POST_CONTACTS_OP)
+    ) -> ::gateway_loadtest_runtime::transaction::Sending<'_> {
+        ::gateway_loadtest_runtime::transaction::send_operation(user, &POST_CONTACTS_OP)
     }
-    static GET_CONTACTS_ID_FIELDS: crate::params::Fields = crate::params::Fields::new(
+    static GET_CONTACTS_ID_FIELDS: ::gateway_loadtest_runtime::params::Fields = ::gateway_loadtest_runtime::params::Fields::new(
         "GET /docman/contacts/{id}",
         &[
-            crate::params::Field::param(
-                    crate::params::Location::Path,
+            ::gateway_loadtest_runtime::params::Field::param(
+                    ::gateway_loadtest_runtime::params::Location::Path,
                     "id",
                     "{\"title\":\"Id\",\"type\":\"string\",\"format\":\"uuid\"}",
                 )
@@ -1361,7 +1422,7 @@ pub mod docman {
     impl GetContactsIdParams {
         /// Draws every parameter: the user's overrides first, then ids the user created,
         /// examples, defaults, enums, fakes.
-        pub fn sample(values: &mut crate::params::Values) -> Self {
+        pub fn sample(values: &mut ::gateway_loadtest_runtime::params::Values) -> Self {
             let mut draw = GET_CONTACTS_ID_FIELDS.drawer(values);
             Self { id: draw.param() }
         }
@@ -1371,25 +1432,28 @@ pub mod docman {
             self
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(self) -> crate::params::RequestParts {
-            let mut parts = crate::params::RequestParts::new(
+        pub fn parts(self) -> ::gateway_loadtest_runtime::params::RequestParts {
+            let mut parts = ::gateway_loadtest_runtime::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Get,
                 "/docman/contacts/{id}",
             );
             parts.path.clear();
             parts.path.push_str("/docman/contacts/");
-            crate::params::push_path_segment(&mut parts.path, &self.id);
+            ::gateway_loadtest_runtime::params::push_path_segment(
+                &mut parts.path,
+                &self.id,
+            );
             parts
         }
     }
     /// What the registry knows of this operation.
-    pub static GET_CONTACTS_ID_OP: crate::params::OperationInfo = crate::params::OperationInfo {
+    pub static GET_CONTACTS_ID_OP: ::gateway_loadtest_runtime::params::OperationInfo = ::gateway_loadtest_runtime::params::OperationInfo {
         app: "docman",
         method: "GET",
         path: "/docman/contacts/{id}",
         success: &[(200u16, 200u16)],
         json_response: true,
-        response: crate::params::ResponseSchema::new(
+        response: ::gateway_loadtest_runtime::params::ResponseSchema::new(
             "{\"properties\":{\"name\":{\"type\":\"string\",\"maxLength\":100,\"minLength\":1,\"title\":\"Name\",\"example\":\"Grace Hopper\"},\"email\":{\"type\":\"string\",\"format\":\"email\",\"title\":\"Email\",\"example\":\"grace@example.com\"},\"phone\":{\"title\":\"Phone\",\"example\":\"+1 555 0100\",\"nullable\":true,\"type\":\"string\",\"pattern\":\"^\\\\+?[0-9][0-9 ()-]{5,19}$\"},\"id\":{\"type\":\"string\",\"format\":\"uuid\",\"title\":\"Id\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\",\"title\":\"Created At\"}},\"type\":\"object\",\"required\":[\"name\",\"email\",\"id\",\"created_at\"],\"title\":\"Contact\"}",
         ),
         sample: |values| GetContactsIdParams::sample(values).parts(),
@@ -1400,14 +1464,17 @@ pub mod docman {
     /// Sends `GET /docman/contacts/{id}`.
     pub fn get_contacts_id(
         user: &mut ::goose::goose::GooseUser,
-    ) -> crate::transaction::Sending<'_> {
-        crate::transaction::send_operation(user, &GET_CONTACTS_ID_OP)
+    ) -> ::gateway_loadtest_runtime::transaction::Sending<'_> {
+        ::gateway_loadtest_runtime::transaction::send_operation(
+            user,
+            &GET_CONTACTS_ID_OP,
+        )
     }
-    static DELETE_CONTACTS_ID_FIELDS: crate::params::Fields = crate::params::Fields::new(
+    static DELETE_CONTACTS_ID_FIELDS: ::gateway_loadtest_runtime::params::Fields = ::gateway_loadtest_runtime::params::Fields::new(
         "DELETE /docman/contacts/{id}",
         &[
-            crate::params::Field::param(
-                    crate::params::Location::Path,
+            ::gateway_loadtest_runtime::params::Field::param(
+                    ::gateway_loadtest_runtime::params::Location::Path,
                     "id",
                     "{\"title\":\"Id\",\"type\":\"string\",\"format\":\"uuid\"}",
                 )
@@ -1423,7 +1490,7 @@ pub mod docman {
     impl DeleteContactsIdParams {
         /// Draws every parameter: the user's overrides first, then ids the user created,
         /// examples, defaults, enums, fakes.
-        pub fn sample(values: &mut crate::params::Values) -> Self {
+        pub fn sample(values: &mut ::gateway_loadtest_runtime::params::Values) -> Self {
             let mut draw = DELETE_CONTACTS_ID_FIELDS.drawer(values);
             Self { id: draw.param() }
         }
@@ -1433,25 +1500,28 @@ pub mod docman {
             self
         }
         /// The request these parameters make: path, query, headers, cookies and body.
-        pub fn parts(self) -> crate::params::RequestParts {
-            let mut parts = crate::params::RequestParts::new(
+        pub fn parts(self) -> ::gateway_loadtest_runtime::params::RequestParts {
+            let mut parts = ::gateway_loadtest_runtime::params::RequestParts::new(
                 ::goose::goose::GooseMethod::Delete,
                 "/docman/contacts/{id}",
             );
             parts.path.clear();
             parts.path.push_str("/docman/contacts/");
-            crate::params::push_path_segment(&mut parts.path, &self.id);
+            ::gateway_loadtest_runtime::params::push_path_segment(
+                &mut parts.path,
+                &self.id,
+            );
             parts
         }
     }
     /// What the registry knows of this operation.
-    pub static DELETE_CONTACTS_ID_OP: crate::params::OperationInfo = crate::params::OperationInfo {
+    pub static DELETE_CONTACTS_ID_OP: ::gateway_loadtest_runtime::params::OperationInfo = ::gateway_loadtest_runtime::params::OperationInfo {
         app: "docman",
         method: "DELETE",
         path: "/docman/contacts/{id}",
         success: &[(204u16, 204u16)],
         json_response: false,
-        response: crate::params::ResponseSchema::new(""),
+        response: ::gateway_loadtest_runtime::params::ResponseSchema::new(""),
         sample: |values| DeleteContactsIdParams::sample(values).parts(),
         produces: ::std::option::Option::None,
         deletes: ::std::option::Option::Some("contact"),
@@ -1460,8 +1530,11 @@ pub mod docman {
     /// Sends `DELETE /docman/contacts/{id}`.
     pub fn delete_contacts_id(
         user: &mut ::goose::goose::GooseUser,
-    ) -> crate::transaction::Sending<'_> {
-        crate::transaction::send_operation(user, &DELETE_CONTACTS_ID_OP)
+    ) -> ::gateway_loadtest_runtime::transaction::Sending<'_> {
+        ::gateway_loadtest_runtime::transaction::send_operation(
+            user,
+            &DELETE_CONTACTS_ID_OP,
+        )
     }
     /// The app's scenario: one transaction per operation, and a cleanup when the user stops.
     pub fn scenario() -> ::std::result::Result<
@@ -1469,11 +1542,14 @@ pub mod docman {
         ::goose::GooseError,
     > {
         ::std::result::Result::Ok(
-            crate::transaction::scenario("Generated docman", OPERATIONS),
+            ::gateway_loadtest_runtime::scenario::generated(
+                "Generated docman",
+                OPERATIONS,
+            ),
         )
     }
     ///The app's operations, in plan order.
-    pub static OPERATIONS: &[&crate::params::OperationInfo] = &[
+    pub static OPERATIONS: &[&::gateway_loadtest_runtime::params::OperationInfo] = &[
         &GET_HEALTH_OP,
         &GET_PING_OP,
         &POST_PING_OP,
@@ -1498,7 +1574,7 @@ pub fn scenarios() -> ::std::result::Result<
     )
 }
 ///Every generated operation, for `sample` and the tests.
-pub static OPERATIONS: &[&crate::params::OperationInfo] = &[
+pub static OPERATIONS: &[&::gateway_loadtest_runtime::params::OperationInfo] = &[
     &root::GET_OP,
     &root::GET_HEALTH_OP,
     &root::GET_GATEWAY_STATUS_OP,

@@ -2,7 +2,8 @@
 //! a change to the generator shows up in review as a diff of the code it writes.
 //! `UPDATE_GOLDEN=1 cargo test --release golden` accepts the new code.
 
-use crate::spec::{plan, snapshot, source};
+use gateway_loadtest_runtime::codegen;
+use gateway_loadtest_runtime::spec::{plan, snapshot, source};
 use std::path::Path;
 
 /// The golden file, relative to the crate root.
@@ -15,9 +16,9 @@ fn demo_code() -> String {
     let discovery = snapshot::read(&dir).expect("read the committed snapshot in generated/");
     let plan = plan::build(&discovery, &plan::Filter::default()).expect("plan the demo gateway");
     let label = source::label(&source::Source::Snapshot { dir });
-    let code = super::generate(&plan, &label, super::spec_hash(&discovery))
+    let code = codegen::generate(&plan, &label, codegen::spec_hash(&discovery))
         .expect("generate the demo code");
-    super::pretty(&code).expect("format the demo code")
+    codegen::pretty(&code).expect("format the demo code")
 }
 
 #[test]

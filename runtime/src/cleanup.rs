@@ -10,23 +10,30 @@ use std::time::{Duration, Instant};
 /// How long the final sweep may take.
 pub const SWEEP_BUDGET: Duration = Duration::from_secs(30);
 
-/// The generated operation that deletes `resource`, if the API has one.
-pub fn delete_operation(resource: &str) -> Option<&'static OperationInfo> {
-    crate::generated::OPERATIONS
+/// The operation among `operations` that deletes `resource`, if the API has one.
+pub fn delete_operation(
+    operations: &[&'static OperationInfo],
+    resource: &str,
+) -> Option<&'static OperationInfo> {
+    operations
         .iter()
         .copied()
         .find(|info| info.deletes == Some(resource))
 }
 
 /// The on-stop transaction of every generated scenario: deletes, newest first, what the
-/// user created and still holds.
-pub async fn user_stop(user: &mut GooseUser) -> TransactionResult {
+/// user created and still holds, each by the operation among the scenario's `operations`
+/// that deletes its kind.
+pub async fn user_stop(
+    user: &mut GooseUser,
+    operations: &'static [&'static OperationInfo],
+) -> TransactionResult {
     let held = crate::params::values(user).pool.drain_newest_first();
     for (resource, captured) in held {
         if !chain::is_live(resource, &captured.id) {
             continue; // already gone with its parent
         }
-        if let Some(op) = delete_operation(resource) {
+        if let Some(op) = delete_operation(operations, resource) {
             // A failed delete stays in the ledger for the final sweep.
             let _ = crate::transaction::delete_resource(user, op, resource, captured.id).await;
         }
@@ -45,7 +52,12 @@ pub struct SweepReport {
 
 /// Deletes every resource still in the ledger, each with its kind's DELETE operation,
 /// until done or `budget` runs out; 200, 204 and 404 count as gone.
-pub async fn sweep(origin: &str, headers: &[(String, String)], budget: Duration) -> SweepReport {
+pub async fn sweep(
+    operations: &[&'static OperationInfo],
+    origin: &str,
+    headers: &[(String, String)],
+    budget: Duration,
+) -> SweepReport {
     let started = Instant::now();
     let mut report = SweepReport::default();
     let client = match reqwest::Client::builder()
@@ -64,7 +76,7 @@ pub async fn sweep(origin: &str, headers: &[(String, String)], budget: Duration)
         if started.elapsed() > budget {
             break;
         }
-        let Some(op) = delete_operation(&resource) else {
+        let Some(op) = delete_operation(operations, &resource) else {
             continue;
         };
         let Some(kind) = op.deletes else { continue };

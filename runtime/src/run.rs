@@ -1,9 +1,10 @@
 //! A load run: resolves the gateway and the profile, checks the gateway answers, makes the
 //! run's folder, registers the scenarios with Goose and executes the attack.
 
+use crate::params::OperationInfo;
 use crate::profile::{Profile, UnknownProfile};
 use crate::spec::settings::Settings;
-use crate::{chain, cleanup, progress, report, results, target};
+use crate::{chain, cleanup, progress, report, results, target, Compiled};
 use goose::client::GooseClientBuilder;
 use goose::config::GooseConfiguration;
 use goose::prelude::*;
@@ -92,11 +93,12 @@ const GENERATED_THINK_MS: (u64, u64) = (500, 2000);
 /// The hand-written scenarios and the generated ones (one per app), paced unless
 /// `--no-wait` was given; the bare Goose baseline only when `--scenarios` names it.
 pub fn all_scenarios(
+    compiled: &Compiled,
     options: &RunOptions,
     config: &GooseConfiguration,
 ) -> Result<Vec<Scenario>, GooseError> {
     let paced = !options.no_wait;
-    let mut scenarios = crate::scenarios::all(paced)?;
+    let mut scenarios = (compiled.static_scenarios)(paced)?;
     let wants_bare = config.scenarios.as_ref().is_some_and(|selected| {
         selected
             .active
@@ -104,10 +106,10 @@ pub fn all_scenarios(
             .any(|name| name.to_ascii_lowercase().starts_with("bare"))
     });
     if wants_bare {
-        scenarios.push(crate::scenarios::bare()?);
+        scenarios.push((compiled.bare_scenario)()?);
     }
     let values = crate::params::overrides::installed();
-    for scenario in crate::generated::scenarios()? {
+    for scenario in (compiled.generated_scenarios)()? {
         let scenario = crate::params::overrides::retain_allowed(scenario, &values);
         // An app whose operations were all excluded would only take users.
         if scenario.transactions.iter().all(|t| t.on_stop) {
@@ -157,6 +159,7 @@ fn env_shape() -> Option<(Option<usize>, Option<usize>)> {
 
 /// Runs one load test and returns its metrics; errors come before any user starts.
 pub async fn run(
+    compiled: &Compiled,
     options: &RunOptions,
     mut config: GooseConfiguration,
     scenarios: Vec<Scenario>,
@@ -272,13 +275,13 @@ pub async fn run(
         Err(e) => return Err(e.into()),
     };
     let interrupted = goose::is_killswitch_triggered();
-    let cleanup = cleanup::sweep(&host, &auth, cleanup::SWEEP_BUDGET).await;
+    let cleanup = cleanup::sweep(compiled.operations, &host, &auth, cleanup::SWEEP_BUDGET).await;
     if cleanup.deleted > 0 || !cleanup.left_behind.is_empty() {
         eprintln!(
             "gateway-loadtest: cleanup swept {} resource(s); {} left behind{}",
             cleanup.deleted,
             cleanup.left_behind.len(),
-            describe_left(&cleanup.left_behind)
+            describe_left(compiled.operations, &cleanup.left_behind)
         );
     }
     let context = report::RunContext {
@@ -306,7 +309,7 @@ pub async fn run(
     };
     write_file(
         &folder.join("discovery.json"),
-        crate::generated::PLAN_JSON.as_bytes(),
+        compiled.plan_json.as_bytes(),
     )?;
     let cleanup_json = serde_json::to_vec_pretty(&cleanup).unwrap_or_default();
     write_file(&folder.join("cleanup.json"), &cleanup_json)?;
@@ -381,7 +384,7 @@ fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), RunError> {
 }
 
 /// `: 3 doc, 1 ticket (no DELETE operation for doc)` for the cleanup line.
-fn describe_left(left: &[(String, String)]) -> String {
+fn describe_left(operations: &[&'static OperationInfo], left: &[(String, String)]) -> String {
     if left.is_empty() {
         return String::new();
     }
@@ -395,7 +398,7 @@ fn describe_left(left: &[(String, String)]) -> String {
     let listed: Vec<String> = counts.iter().map(|(r, n)| format!("{n} {r}")).collect();
     let undeletable: Vec<&str> = counts
         .iter()
-        .filter(|(r, _)| cleanup::delete_operation(r).is_none())
+        .filter(|(r, _)| cleanup::delete_operation(operations, r).is_none())
         .map(|(r, _)| r.as_str())
         .collect();
     let mut text = format!(": {}", listed.join(", "));

@@ -22,7 +22,7 @@ pub struct OpNames {
     pub struct_name: Ident,
     /// The `OperationInfo` static (the registry entry).
     pub info: Ident,
-    /// The parameter-table static (`crate::params::Fields`).
+    /// The parameter-table static (`::gateway_loadtest_runtime::params::Fields`).
     pub fields: Ident,
 }
 
@@ -87,7 +87,7 @@ pub fn app_module(
     let scenario = quote! {
         /// The app's scenario: one transaction per operation, and a cleanup when the user stops.
         pub fn scenario() -> ::std::result::Result<::goose::goose::Scenario, ::goose::GooseError> {
-            ::std::result::Result::Ok(crate::transaction::scenario(#scenario_name, OPERATIONS))
+            ::std::result::Result::Ok(::gateway_loadtest_runtime::scenario::generated(#scenario_name, OPERATIONS))
         }
     };
     items.push(scenario);
@@ -106,7 +106,7 @@ fn display_prefix(prefix: &str) -> &str {
     }
 }
 
-/// The Rust type of a parameter (`crate::params::Drawn` draws each of them).
+/// The Rust type of a parameter (`::gateway_loadtest_runtime::params::Drawn` draws each of them).
 fn rust_type(schema: &serde_json::Value) -> TokenStream {
     let format = schema.get("format").and_then(|f| f.as_str());
     match schema.get("type").and_then(|t| t.as_str()) {
@@ -187,15 +187,15 @@ fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'
         }
     });
     // The parameter table: spec text as literals. `sample` draws each field through
-    // `crate::params::Drawer`, where the user's overrides come first.
+    // `::gateway_loadtest_runtime::params::Drawer`, where the user's overrides come first.
     let table = fields.iter().enumerate().map(|(i, f)| {
         let schema = &shape_json[i];
         let field = match op.params.get(i) {
             Some(p) => {
                 let (at, name) = (location_path(p.location), &p.name);
-                quote! { crate::params::Field::param(#at, #name, #schema) }
+                quote! { ::gateway_loadtest_runtime::params::Field::param(#at, #name, #schema) }
             }
-            None => quote! { crate::params::Field::body(#schema) },
+            None => quote! { ::gateway_loadtest_runtime::params::Field::body(#schema) },
         };
         let names = f
             .resource
@@ -226,8 +226,8 @@ fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'
     } else {
         (
             quote! {
-                static #fields_name: crate::params::Fields =
-                    crate::params::Fields::new(#operation_key, &[#(#table),*]);
+                static #fields_name: ::gateway_loadtest_runtime::params::Fields =
+                    ::gateway_loadtest_runtime::params::Fields::new(#operation_key, &[#(#table),*]);
             },
             quote! {
                 let mut draw = #fields_name.drawer(values);
@@ -261,10 +261,10 @@ fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'
     let body_code = body.map(|body| {
         let index = fields.len() - 1;
         let wrap = match body.media {
-            Media::Json => quote! { crate::params::BodyValue::Json(body) },
-            Media::Form => quote! { crate::params::BodyValue::Form(body) },
+            Media::Json => quote! { ::gateway_loadtest_runtime::params::BodyValue::Json(body) },
+            Media::Form => quote! { ::gateway_loadtest_runtime::params::BodyValue::Form(body) },
             Media::Multipart => {
-                quote! { crate::params::BodyValue::Multipart(body, &#fields_name.shapes()[#index]) }
+                quote! { ::gateway_loadtest_runtime::params::BodyValue::Multipart(body, &#fields_name.shapes()[#index]) }
             }
         };
         // The body moves into the request: a drawn body is sent once, never copied.
@@ -316,15 +316,15 @@ fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'
         impl #struct_name {
             /// Draws every parameter: the user's overrides first, then ids the user created,
             /// examples, defaults, enums, fakes.
-            pub fn sample(values: &mut crate::params::Values) -> Self {
+            pub fn sample(values: &mut ::gateway_loadtest_runtime::params::Values) -> Self {
                 #sample_body
             }
 
             #(#setters)*
 
             /// The request these parameters make: path, query, headers, cookies and body.
-            pub fn parts(self) -> crate::params::RequestParts {
-                let mut parts = crate::params::RequestParts::new(::goose::goose::GooseMethod::#method_variant, #template);
+            pub fn parts(self) -> ::gateway_loadtest_runtime::params::RequestParts {
+                let mut parts = ::gateway_loadtest_runtime::params::RequestParts::new(::goose::goose::GooseMethod::#method_variant, #template);
                 #path_code
                 #(#param_pushes)*
                 #body_code
@@ -333,13 +333,13 @@ fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'
         }
 
         /// What the registry knows of this operation.
-        pub static #info_name: crate::params::OperationInfo = crate::params::OperationInfo {
+        pub static #info_name: ::gateway_loadtest_runtime::params::OperationInfo = ::gateway_loadtest_runtime::params::OperationInfo {
             app: #app,
             method: #method,
             path: #template,
             success: &[#(#success),*],
             json_response: #json_expected,
-            response: crate::params::ResponseSchema::new(#response_schema),
+            response: ::gateway_loadtest_runtime::params::ResponseSchema::new(#response_schema),
             sample: |values| #struct_name::sample(values).parts(),
             produces: #produces,
             deletes: #deletes,
@@ -347,8 +347,8 @@ fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'
         };
 
         #[doc = #fn_doc]
-        pub fn #fn_name(user: &mut ::goose::goose::GooseUser) -> crate::transaction::Sending<'_> {
-            crate::transaction::send_operation(user, &#info_name)
+        pub fn #fn_name(user: &mut ::goose::goose::GooseUser) -> ::gateway_loadtest_runtime::transaction::Sending<'_> {
+            ::gateway_loadtest_runtime::transaction::send_operation(user, &#info_name)
         }
     }
 }
@@ -379,7 +379,7 @@ fn path_code(op: &Operation, fields: &[Field]) -> TokenStream {
             .map(|i| &fields[i].ident);
         match field {
             Some(ident) => pushes
-                .push(quote! { crate::params::push_path_segment(&mut parts.path, &self.#ident); }),
+                .push(quote! { ::gateway_loadtest_runtime::params::push_path_segment(&mut parts.path, &self.#ident); }),
             // Unreachable in practice: the plan declares every `{name}`; keep the text.
             None => {
                 let text = format!("{{{name}}}");
@@ -432,10 +432,10 @@ fn goose_method(method: Method) -> Ident {
 /// The generated code's path to a parameter's location.
 fn location_path(location: Location) -> TokenStream {
     match location {
-        Location::Path => quote!(crate::params::Location::Path),
-        Location::Query => quote!(crate::params::Location::Query),
-        Location::Header => quote!(crate::params::Location::Header),
-        Location::Cookie => quote!(crate::params::Location::Cookie),
+        Location::Path => quote!(::gateway_loadtest_runtime::params::Location::Path),
+        Location::Query => quote!(::gateway_loadtest_runtime::params::Location::Query),
+        Location::Header => quote!(::gateway_loadtest_runtime::params::Location::Header),
+        Location::Cookie => quote!(::gateway_loadtest_runtime::params::Location::Cookie),
     }
 }
 

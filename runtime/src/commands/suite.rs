@@ -4,7 +4,7 @@
 
 use crate::profile::Profile;
 use crate::run::{self, RunOptions};
-use crate::{report, results, target};
+use crate::{report, results, target, Compiled};
 use goose::config::GooseConfiguration;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -61,6 +61,7 @@ pub struct SuiteOutcome {
 /// host, `BENCHMARK_HOST`), each after a health check bounded by `health_timeout`.
 /// Every profile name is checked before any load starts.
 pub async fn run(
+    compiled: &Compiled,
     profiles: &[String],
     options: &RunOptions,
     host: Option<&str>,
@@ -116,9 +117,9 @@ pub async fn run(
         run_options.results_dir = folder.clone();
         let config = suite_config(&gateway)?;
         crate::logging::install(&config);
-        let scenarios = run::all_scenarios(&run_options, &config)
+        let scenarios = run::all_scenarios(compiled, &run_options, &config)
             .map_err(|e| super::CommandError::Usage(format!("register the scenarios: {e}")))?;
-        let outcome = run::run(&run_options, config, scenarios)
+        let outcome = run::run(compiled, &run_options, config, scenarios)
             .await
             .map_err(|e| super::CommandError::Usage(e.to_string()))?;
         let grades = report::grade(&outcome.metrics, &options.settings.grading);

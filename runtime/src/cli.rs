@@ -3,6 +3,7 @@
 
 use crate::commands;
 use crate::run::{self, RunOptions, EXIT_INTERRUPTED, EXIT_THRESHOLD_FAILED};
+use crate::Compiled;
 use clap::{Parser, Subcommand};
 use goose::config::GooseConfiguration;
 use std::path::PathBuf;
@@ -116,7 +117,7 @@ pub enum Command {
 /// 0 done, 1 error (or `snapshot --check` found differences, or a `health` check
 /// failed), 2 bad command line, 3 a `--threshold` failed, 4 `analyze` found a regression,
 /// 130 interrupted by Ctrl-C or SIGTERM.
-pub fn main() -> ExitCode {
+pub fn main(compiled: Compiled) -> ExitCode {
     let mut cli = Cli::parse();
     if let Some(path) = cli.config.clone() {
         crate::spec::settings::set_config_flag(path);
@@ -126,7 +127,7 @@ pub fn main() -> ExitCode {
         Err(e) => return error(e.into()),
     };
     if let Some(path) = &cli.values {
-        if let Err(e) = install_values(path) {
+        if let Err(e) = install_values(path, compiled.operations) {
             return error(e.into());
         }
     }
@@ -137,12 +138,17 @@ pub fn main() -> ExitCode {
             .unwrap_or(crate::params::DEFAULT_UPLOAD_BYTES),
     );
     match cli.command {
-        Some(command) => inspect(command, &cli.goose, cli.run),
-        None => load(cli.run, cli.goose),
+        Some(command) => inspect(&compiled, command, &cli.goose, cli.run),
+        None => load(&compiled, cli.run, cli.goose),
     }
 }
 
-fn inspect(command: Command, goose: &GooseConfiguration, run: RunOptions) -> ExitCode {
+fn inspect(
+    compiled: &Compiled,
+    command: Command,
+    goose: &GooseConfiguration,
+    run: RunOptions,
+) -> ExitCode {
     let settings = &run.settings;
     let outcome = match command {
         Command::Suite {
@@ -159,11 +165,11 @@ fn inspect(command: Command, goose: &GooseConfiguration, run: RunOptions) -> Exi
                 seed,
                 ..run
             };
-            return suite(profiles, options, host, health_timeout);
+            return suite(compiled, profiles, options, host, health_timeout);
         }
         Command::Discover { results_dir } => commands::discover::run(&results_dir).map(|_| true),
         Command::Snapshot { check, dir } => commands::snapshot::run(&dir, check),
-        Command::Generated => match crate::codegen::pretty(crate::generated::SOURCE) {
+        Command::Generated => match crate::codegen::pretty(compiled.source) {
             Ok(source) => {
                 // A closed pipe (`| head`) is not an error.
                 let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), source.as_bytes());
@@ -177,7 +183,8 @@ fn inspect(command: Command, goose: &GooseConfiguration, run: RunOptions) -> Exi
             seed,
         } => {
             let origin = crate::target::redact(&crate::target::resolve_host(goose.host.as_deref()));
-            commands::sample::run(&operation, count, seed, &origin).map(|_| true)
+            commands::sample::run(compiled.operations, &operation, count, seed, &origin)
+                .map(|_| true)
         }
         Command::Health { timeout } => match std::time::Duration::try_from_secs_f64(timeout) {
             Ok(timeout) => commands::health::run(&crate::target::resolve_host(None), timeout),
@@ -212,9 +219,12 @@ fn inspect(command: Command, goose: &GooseConfiguration, run: RunOptions) -> Exi
 
 /// Reads the values file, checks it against the generated operations, and installs it
 /// for every user's values (before any starts).
-fn install_values(path: &std::path::Path) -> Result<(), crate::params::OverridesError> {
+fn install_values(
+    path: &std::path::Path,
+    operations: &[&'static crate::params::OperationInfo],
+) -> Result<(), crate::params::OverridesError> {
     let overrides = crate::params::Overrides::load(path)?;
-    overrides.check(crate::generated::OPERATIONS)?;
+    overrides.check(operations)?;
     crate::params::overrides::install(overrides);
     Ok(())
 }
@@ -227,6 +237,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
 }
 
 fn suite(
+    compiled: &Compiled,
     profiles: Vec<String>,
     options: RunOptions,
     host: Option<String>,
@@ -246,7 +257,15 @@ fn suite(
         Err(code) => return code,
     };
     runtime.block_on(async move {
-        match commands::suite::run(&profiles, &options, host.as_deref(), health_timeout).await {
+        match commands::suite::run(
+            compiled,
+            &profiles,
+            &options,
+            host.as_deref(),
+            health_timeout,
+        )
+        .await
+        {
             Ok(outcome) => {
                 eprint!("{}", commands::suite::index_markdown(&outcome.index));
                 eprintln!(
@@ -264,18 +283,18 @@ fn suite(
     })
 }
 
-fn load(options: RunOptions, goose: GooseConfiguration) -> ExitCode {
+fn load(compiled: &Compiled, options: RunOptions, goose: GooseConfiguration) -> ExitCode {
     crate::logging::install(&goose);
     let runtime = match runtime() {
         Ok(runtime) => runtime,
         Err(code) => return code,
     };
     runtime.block_on(async move {
-        let scenarios = match run::all_scenarios(&options, &goose) {
+        let scenarios = match run::all_scenarios(compiled, &options, &goose) {
             Ok(scenarios) => scenarios,
             Err(e) => return error(e.into()),
         };
-        match run::run(&options, goose, scenarios).await {
+        match run::run(compiled, &options, goose, scenarios).await {
             Ok(outcome) => {
                 eprintln!("gateway-loadtest: reports in {}", outcome.folder.display());
                 if outcome.interrupted {

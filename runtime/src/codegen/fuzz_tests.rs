@@ -47,9 +47,9 @@ const STACK_BYTES: usize = 8 << 20;
 /// Real documents that mutations start from: the demo snapshot, FastAPI's own output and
 /// the hostile fixture (whose bulk app the generator cuts to a few paths).
 const CORPUS: &[&str] = &[
-    include_str!("../../generated/root.openapi.json"),
-    include_str!("../../generated/docman.openapi.json"),
-    include_str!("../../generated/documents.openapi.json"),
+    include_str!("../../../generated/root.openapi.json"),
+    include_str!("../../../generated/docman.openapi.json"),
+    include_str!("../../../generated/documents.openapi.json"),
     include_str!("../../tests/fixtures/fastapi/models.openapi.json"),
     include_str!("../../tests/fixtures/fastapi/routes.openapi.json"),
     include_str!("../../tests/fixtures/fastapi/upload.openapi.json"),

@@ -4,11 +4,10 @@
 use crate::chain;
 use crate::params::{self, OperationInfo};
 use crate::request::{self, Outcome};
-use goose::goose::{GooseUser, Scenario, Transaction, TransactionFunction};
+use goose::goose::GooseUser;
 use serde_json::Value;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 
 /// How many producers deep an operation may reach to make what it needs.
 const MAX_PRODUCER_DEPTH: u8 = 3;
@@ -20,37 +19,6 @@ pub type Sending<'a> = Pin<Box<dyn Future<Output = Outcome<()>> + Send + 'a>>;
 /// this one future type, so thousands of operations add no state machine each.
 pub fn send_operation<'a>(user: &'a mut GooseUser, info: &'static OperationInfo) -> Sending<'a> {
     send_at(user, info, None, 0)
-}
-
-/// An app's `Generated <app>` scenario: one transaction per operation, named
-/// `METHOD /path`, and a cleanup when the user stops. Built in a loop over the app's
-/// registry rather than one `register_transaction` call per operation in generated
-/// code, so the generated code stays flat however many operations an app has.
-pub fn scenario(name: &str, operations: &[&'static OperationInfo]) -> Scenario {
-    let mut scenario = Scenario::new(name);
-    for &info in operations {
-        let send: TransactionFunction = Arc::new(move |user| send_operation(user, info));
-        scenario = scenario.register_transaction(
-            Transaction::new(send)
-                .set_name(&format!("{} {}", info.method, info.path))
-                .set_sequence(sequence(info)),
-        );
-    }
-    let stop: TransactionFunction = Arc::new(|user| Box::pin(crate::cleanup::user_stop(user)));
-    scenario.register_transaction(Transaction::new(stop).set_name("cleanup").set_on_stop())
-}
-
-/// Where an operation runs in its scenario's sequence: producers first, then the
-/// operations that use what they made, deletes last, so each iteration creates, uses and
-/// deletes and the pool of resources stays steady.
-fn sequence(info: &OperationInfo) -> usize {
-    if info.produces.is_some() {
-        1
-    } else if info.deletes.is_some() {
-        3
-    } else {
-        2
-    }
 }
 
 /// Deletes one resource the user created, by the operation that deletes its kind.

@@ -2,12 +2,17 @@
 //! send them, without sending anything.
 
 use super::CommandError;
-use crate::generated::OPERATIONS;
-use crate::params::Values;
+use crate::params::{OperationInfo, Values};
 
 /// Prints `count` requests for the operation `selector` (`GET /docman/tickets`), drawn
-/// with `seed`.
-pub fn run(selector: &str, count: usize, seed: u64, origin: &str) -> Result<(), CommandError> {
+/// with `seed`, from the generated `operations`.
+pub fn run(
+    operations: &[&'static OperationInfo],
+    selector: &str,
+    count: usize,
+    seed: u64,
+    origin: &str,
+) -> Result<(), CommandError> {
     let (method, path) = selector
         .trim()
         .split_once(' ')
@@ -17,7 +22,7 @@ pub fn run(selector: &str, count: usize, seed: u64, origin: &str) -> Result<(), 
                 "parse {selector:?}: expected \"METHOD /path\", e.g. \"GET /health\""
             ))
         })?;
-    let info = OPERATIONS
+    let info = operations
         .iter()
         .find(|info| info.method.eq_ignore_ascii_case(method) && info.path == path)
         .ok_or_else(|| {

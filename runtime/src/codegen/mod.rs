@@ -10,8 +10,6 @@ mod fuzz_sample_tests;
 #[cfg(test)]
 mod fuzz_tests;
 #[cfg(test)]
-mod golden_tests;
-#[cfg(test)]
 mod hostile_tests;
 pub mod ident;
 mod operation;
@@ -111,7 +109,7 @@ fn push_line(out: &mut String, item: TokenStream) {
 fn push_registry(out: &mut String, name: TokenStream, doc: &str, entries: &[TokenStream]) {
     push_line(out, quote! { #[doc = #doc] });
     out.push_str(&format!(
-        "pub static {name}: &[&crate::params::OperationInfo] = &[\n"
+        "pub static {name}: &[&::gateway_loadtest_runtime::params::OperationInfo] = &[\n"
     ));
     for entry in entries {
         out.push_str(&format!("&{entry},\n"));

@@ -6,7 +6,7 @@
 use super::overrides::{self, Overrides};
 use super::{BodyValue, OperationInfo, RequestParts, Values};
 use crate::chain::Captured;
-use crate::generated::OPERATIONS;
+use crate::demo::OPERATIONS;
 use crate::rng;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -322,7 +322,7 @@ fn include_and_exclude_choose_the_generated_transactions_that_run() {
     assert!(file.allows("GET /docman/tickets/{ticket_id}"));
 
     let file = parse("[run]\ninclude = [\"GET /docman/*\"]\nexclude = [\"* /docman/health\"]\n");
-    let docman = crate::generated::scenarios()
+    let docman = crate::demo::scenarios()
         .unwrap()
         .into_iter()
         .find(|s| &*s.name == "Generated docman")
@@ -496,7 +496,7 @@ fn pointers_unescape_and_headers_match_any_case() {
 
 #[test]
 fn the_example_file_fits_the_demo_gateway() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("values.example.toml");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../values.example.toml");
     let file = Overrides::load(&path).unwrap_or_else(|e| panic!("{e}"));
     file.check(OPERATIONS).unwrap_or_else(|e| panic!("{e}"));
     assert!(!file.allows("GET /docman/ping") && file.allows("GET /docman/tickets"));

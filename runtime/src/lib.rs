@@ -1,0 +1,35 @@
+//! gateway-loadtest's runtime: everything the binary does that does not change with the
+//! gateway's API. The spec pipeline and the code generator (shared with build.rs), what
+//! the generated transactions call (params, chain, transaction, request, target,
+//! cleanup), the run, the reports and the subcommands. The top-level package compiles the
+//! generated code and the hand-written scenarios against it and hands them to
+//! [`cli::main`] as a [`Compiled`].
+
+// Generated code names this crate by its absolute path, also in this crate's own tests.
+extern crate self as gateway_loadtest_runtime;
+
+pub mod chain;
+pub mod cleanup;
+pub mod cli;
+pub mod codegen;
+pub mod commands;
+mod compiled;
+#[cfg(test)]
+mod demo;
+pub mod json;
+pub mod logging;
+pub mod multipart;
+pub mod params;
+pub mod profile;
+pub mod progress;
+pub mod report;
+pub mod request;
+pub mod results;
+pub mod rng;
+pub mod run;
+pub mod scenario;
+pub mod spec;
+pub mod target;
+pub mod transaction;
+
+pub use compiled::Compiled;
