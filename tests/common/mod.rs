@@ -29,14 +29,47 @@ impl Gateway {
 
     /// Starts it with extra environment variables, e.g. `DEMO_LATENCY_MS`.
     pub fn start_with(env: &[(&str, &str)]) -> Gateway {
+        Gateway::serve("demo-gateway/serve.sh", &[], env)
+    }
+
+    /// Starts the realistic fixture (`tests/realistic/`: name-keyed resources, RPC-style
+    /// routes, opaque ids, unique fields, OAuth2 password login) with `args` for its
+    /// serve.py (e.g. `--root-path /api`) and environment (e.g. `REALISTIC_AUTH=0`).
+    #[allow(dead_code)] // until the tests against the fixtures land
+    pub fn realistic(args: &[&str], env: &[(&str, &str)]) -> Gateway {
+        Gateway::serve("tests/realistic/serve.sh", args, env)
+    }
+
+    /// Starts a newcomer's own gateway (`tests/own_gateway/`): a root with `/health`
+    /// only, and `/users` and `/catalog` mounted but listed nowhere.
+    #[allow(dead_code)] // until the tests against the fixtures land
+    pub fn own_gateway() -> Gateway {
+        Gateway::serve("tests/own_gateway/serve.sh", &[], &[])
+    }
+
+    /// `GET path` on the gateway as JSON (a fixture's out-of-band routes, e.g.
+    /// `/_fixture/inventory`).
+    #[allow(dead_code)] // until the tests against the fixtures land
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        reqwest::get(format!("{}{path}", self.url))
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path} is not JSON: {e}"))
+    }
+
+    /// Runs `script 0 args...` (a serve.sh that prints `listening on URL` first).
+    fn serve(script: &str, args: &[&str], env: &[(&str, &str)]) -> Gateway {
         let mut child = Command::new("bash")
-            .arg(repo().join("demo-gateway/serve.sh"))
+            .arg(repo().join(script))
             .arg("0")
+            .args(args)
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
-            .expect("spawn demo-gateway/serve.sh");
+            .unwrap_or_else(|e| panic!("spawn {script}: {e}"));
         let stdout = child.stdout.take().expect("serve.sh stdout");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
