@@ -88,7 +88,8 @@ done
 #   APP_VERSION        the pinned top-level requirement (for --list and the table)
 #   APP_DESCRIPTION    one line: how it starts and authenticates
 #   app_start PORT DIR run the server in the foreground, bound to 127.0.0.1:PORT, data in DIR
-#   app_auth URL DIR   export GATEWAY_TOKEN or GATEWAY_HEADERS (may create users, keys)
+#   app_auth URL DIR   export GATEWAY_TOKEN or GATEWAY_HEADERS (may create users, keys);
+#                      called again after the run, so it must work twice
 #   app_kinds          print `kind<TAB>GET path` lines: the list endpoints of its resources
 load_app() {
     unset -f app_start app_auth app_kinds
@@ -227,6 +228,9 @@ print(", ".join(f"{k} {v}" for k, v in d.items() if v) or "none")' "$WORK/before
     ((rc == 0)) || say "$app: the load tester exited $rc (its report is still read)"
     cp "$report" "$WORK/report.json"
 
+    # Log in again: the load may have signed the token out (a logout operation) or
+    # changed the session; the count after must not fail for that.
+    app_auth "$url" "$WORK/data" || say "$app: logging in again after the run failed; listing with the old credential"
     "${TALLY[@]}" list "$url" "$WORK/kinds.tsv" "$WORK/after.json"
     local row
     row=$("${TALLY[@]}" summary "$APP_VERSION" "$WORK/openapi.json" "$WORK/report.json" \
@@ -247,12 +251,13 @@ EOF
     # Why they fail: one request of each of the busiest operations that never got a
     # 2xx, drawn by the tool's `sample` and sent again here (after the leftover count),
     # with the status and the gist of the answer (the `loc` of each 422 error).
-    local op n=${DIAGNOSE:-8}
-    if ((n > 0)); then
+    # The binary just built for this app (cargo run would rebuild: the token changed).
+    local op n=${DIAGNOSE:-8} bin=${CARGO_TARGET_DIR:-$ROOT/target}/release/gateway-loadtest
+    if ((n > 0)) && [[ -x $bin ]]; then
         say "$app: one sampled request of each of the $n busiest operations without a 2xx, replayed:"
         while IFS= read -r op; do
-            GATEWAY_URL=$url cargo run --release --offline -q -- sample "$op" -n 1 --seed "$RANDOM" \
-                2>/dev/null | "${TALLY[@]}" replay || true
+            GATEWAY_URL=$url "$bin" sample "$op" -n 1 --seed "$RANDOM" 2>/dev/null \
+                | "${TALLY[@]}" replay || true
         done < <("${TALLY[@]}" worst "$WORK/openapi.json" "$WORK/report.json" "$n")
     fi
     stop_app

@@ -14,7 +14,7 @@ app_start() {
         LANGFLOW_AUTO_LOGIN=false LANGFLOW_SUPERUSER=$LANGFLOW_BENCH_USER \
         LANGFLOW_SUPERUSER_PASSWORD=$LANGFLOW_BENCH_PASSWORD \
         LANGFLOW_SECRET_KEY=bench-secret-key-0123456789abcdef LANGFLOW_OPEN_BROWSER=false \
-        DO_NOT_TRACK=true LANGFLOW_LOG_LEVEL=warning
+        DO_NOT_TRACK=true LANGFLOW_LOG_LEVEL=warning LITELLM_LOCAL_MODEL_COST_MAP=True
     exec "$VENV/bin/langflow" run --host 127.0.0.1 --port "$port" --backend-only
 }
 
@@ -30,7 +30,7 @@ app_kinds() {
     cat <<'KINDS'
 flows	/api/v1/flows/?get_all=true&remove_example_flows=false
 projects	/api/v1/projects/
-users	/api/v1/users/?limit=10000
+users	/api/v1/users/?limit=1
 api_keys	/api/v1/api_key/
 variables	/api/v1/variables/
 files	/api/v2/files

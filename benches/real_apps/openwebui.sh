@@ -21,10 +21,15 @@ app_start() {
 }
 
 app_auth() {
-    local url=$1
-    GATEWAY_TOKEN=$(curl -sf -X POST "$url/api/v1/auths/signup" -H 'content-type: application/json' \
-        -d "{\"name\": \"Bench Admin\", \"email\": \"$OWUI_BENCH_EMAIL\", \"password\": \"$OWUI_BENCH_PASSWORD\"}" \
-        | "$PYTHON" -c 'import json, sys; print(json.load(sys.stdin)["token"])') || return 1
+    local url=$1 answer
+    # Sign in (again, after the run: the load may have signed the token out), else sign
+    # up: the first user is the admin.
+    answer=$(curl -sf -X POST "$url/api/v1/auths/signin" -H 'content-type: application/json' \
+        -d "{\"email\": \"$OWUI_BENCH_EMAIL\", \"password\": \"$OWUI_BENCH_PASSWORD\"}") \
+        || answer=$(curl -sf -X POST "$url/api/v1/auths/signup" -H 'content-type: application/json' \
+            -d "{\"name\": \"Bench Admin\", \"email\": \"$OWUI_BENCH_EMAIL\", \"password\": \"$OWUI_BENCH_PASSWORD\"}") \
+        || return 1
+    GATEWAY_TOKEN=$("$PYTHON" -c 'import json, sys; print(json.loads(sys.argv[1])["token"])' "$answer") || return 1
     export GATEWAY_TOKEN
 }
 

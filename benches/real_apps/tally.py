@@ -54,6 +54,10 @@ def auth_headers():
 
 def count_of(body):
     """How many resources a list answer holds: its total when it says, else its length."""
+    if isinstance(body, bool):
+        return None
+    if isinstance(body, int):
+        return body
     if isinstance(body, list):
         return len(body)
     if isinstance(body, dict):
