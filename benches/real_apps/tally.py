@@ -242,10 +242,12 @@ def replay(stream):
     gist = " ".join(text.split())[:240]
     try:
         detail = json.loads(text).get("detail")
-        if isinstance(detail, list):
+        if isinstance(detail, list) and all(isinstance(d, dict) for d in detail):
             gist = "; ".join(
                 f"{d.get('type')} at {'.'.join(str(x) for x in d.get('loc', []))}"
-                for d in detail[:6] if isinstance(d, dict))
+                for d in detail[:6])
+        elif isinstance(detail, list):  # ZenML: ["KeyError", "message"]
+            gist = " ".join(" ".join(str(d) for d in detail).split())[:240]
         elif detail is not None:
             gist = " ".join(str(detail).split())[:240]
     except (ValueError, AttributeError):
