@@ -21,6 +21,8 @@ use std::path::{Path, PathBuf};
 
 /// The demo gateway's snapshot, which the top-level package builds the product from.
 const DEMO_SNAPSHOT: &str = "../generated";
+/// The realistic fixture's snapshot (tests/realistic/, served with REALISTIC_AUTH=0).
+const REALISTIC_SNAPSHOT: &str = "tests/fixtures/realistic";
 /// The hostile fixture snapshot (tests/fixtures/hostile/make_hostile.py writes it).
 const HOSTILE_FIXTURE: &str = "tests/fixtures/hostile";
 /// The documents the fuzz sample's mutated cases start from.
@@ -50,6 +52,10 @@ fn run() -> Result<(), String> {
     println!("cargo::rerun-if-changed=src/spec");
     println!("cargo::rerun-if-changed=src/codegen");
     generate_demo(&crate_dir, &out_dir)?;
+    generate_snapshot(
+        &crate_dir.join(REALISTIC_SNAPSHOT),
+        &out_dir.join("realistic.rs"),
+    )?;
     generate_hostile(&crate_dir, &out_dir)?;
     generate_fuzz_sample(&crate_dir, &out_dir)
 }
@@ -58,18 +64,24 @@ fn run() -> Result<(), String> {
 /// package's `generated/`): the unit tests of values and cleanup draw from real
 /// operations (src/demo.rs).
 fn generate_demo(crate_dir: &Path, out_dir: &Path) -> Result<(), String> {
-    let dir = crate_dir.join(DEMO_SNAPSHOT);
-    let fail = |e: &dyn std::fmt::Display| format!("generate the demo test fixture: {e}");
+    generate_snapshot(&crate_dir.join(DEMO_SNAPSHOT), &out_dir.join("demo.rs"))
+}
+
+/// The code for the snapshot in `dir`, written to `out`.
+fn generate_snapshot(dir: &Path, out: &Path) -> Result<(), String> {
+    let dir = dir.to_path_buf();
+    let fail =
+        |e: &dyn std::fmt::Display| format!("generate the test fixture {}: {e}", dir.display());
     for file in spec::snapshot::files(&dir).map_err(|e| fail(&e))? {
         println!("cargo::rerun-if-changed={}", file.display());
     }
     let discovery = spec::snapshot::read(&dir).map_err(|e| fail(&e))?;
     let plan =
         spec::plan::build(&discovery, &spec::plan::Filter::default()).map_err(|e| fail(&e))?;
-    let label = source::label(&Source::Snapshot { dir });
+    let label = source::label(&Source::Snapshot { dir: dir.clone() });
     let code =
         codegen::generate(&plan, &label, codegen::spec_hash(&discovery)).map_err(|e| fail(&e))?;
-    write_if_changed(&out_dir.join("demo.rs"), code.as_bytes())
+    write_if_changed(out, code.as_bytes())
 }
 
 /// `OUT_DIR/hostile.rs`, from the hostile fixture snapshot by the same pipeline: the

@@ -9,11 +9,14 @@ use std::sync::Mutex;
 /// How many created resources of one kind a user remembers.
 pub const POOL_CAPACITY: usize = 16;
 
-/// One created resource: its id and the answer that created it.
-#[derive(Clone, Debug, PartialEq)]
+/// One created resource: its id, the answer that created it, and the keys its creating
+/// request's path named (`work_pool_name` of a queue), which later requests about it
+/// must name again (a queue is found only under its own pool).
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Captured {
     pub id: Value,
     pub record: Value,
+    pub context: Vec<(&'static str, Value)>,
 }
 
 /// One user's created resources, by kind, oldest first.
@@ -40,10 +43,15 @@ impl Pool {
         queue.push_back(captured);
     }
 
-    /// The id of the resource at `index` (modulo the pool's size), if any.
-    pub fn peek(&self, resource: &str, index: usize) -> Option<&Value> {
+    /// The resource at `index` (modulo the pool's size), if any.
+    pub fn peek(&self, resource: &str, index: usize) -> Option<&Captured> {
         let queue = self.by_resource.get(resource).filter(|q| !q.is_empty())?;
-        queue.get(index % queue.len()).map(|c| &c.id)
+        queue.get(index % queue.len())
+    }
+
+    /// The oldest resource of this kind, left in the pool.
+    pub fn peek_oldest(&self, resource: &str) -> Option<&Captured> {
+        self.by_resource.get(resource)?.front()
     }
 
     /// Takes the oldest resource of this kind out of the pool (for a DELETE).
@@ -51,11 +59,13 @@ impl Pool {
         self.by_resource.get_mut(resource)?.pop_front()
     }
 
-    /// Forgets every resource whose answer refers to `id` (the documents of a deleted
-    /// session, say): deleting a parent is taken to delete its children.
-    pub fn forget_children(&mut self, id: &Value) {
+    /// Forgets every resource whose answer or path names one of the keys of `parent`
+    /// (the documents of a deleted session, the queues of a deleted pool): deleting a
+    /// parent is taken to delete its children.
+    pub fn forget_children(&mut self, resource: &str, parent: &Captured) {
+        let keys = keys_of(parent);
         for queue in self.by_resource.values_mut() {
-            queue.retain(|c| !refers_to(&c.record, id));
+            queue.retain(|c| !is_child_of(c, resource, &keys));
         }
     }
 
@@ -77,15 +87,47 @@ fn refers_to(record: &Value, id: &Value) -> bool {
         .is_some_and(|fields| fields.values().any(|v| v == id))
 }
 
+/// Whether `child` was made under the `resource` whose keys are `keys`: a field of its
+/// answer named after that resource (`session_id`, `work_pool_name`) holds one, or its
+/// path named one. Other fields do not count: a user whose id is 10 is not the parent
+/// of a pool whose `concurrency_limit` is 10.
+fn is_child_of(child: &Captured, resource: &str, keys: &[Value]) -> bool {
+    let by_field = child.record.as_object().is_some_and(|fields| {
+        fields.iter().any(|(name, value)| {
+            keys.contains(value)
+                && crate::spec::links::resource_of(name, None).as_deref() == Some(resource)
+        })
+    });
+    by_field || child.context.iter().any(|(_, value)| keys.contains(value))
+}
+
+/// The index entries of a created resource: each answer field named after a resource,
+/// as `(resource, value)`, and each key its path named, as `(None, value)`.
+fn references(captured: &Captured) -> Vec<(Option<String>, Scalar)> {
+    let fields = captured.record.as_object().into_iter().flatten();
+    let by_field = fields.filter_map(|(name, value)| {
+        let resource = crate::spec::links::resource_of(name, None)?;
+        Some((Some(resource), Scalar::of(value)?))
+    });
+    let by_path = captured
+        .context
+        .iter()
+        .filter_map(|(_, value)| Some((None, Scalar::of(value)?)));
+    by_field.chain(by_path).collect()
+}
+
 /// What exists on the gateway because this run created it.
 #[derive(Debug, Default)]
 pub struct Ledger {
     live: HashMap<(String, String), Value>,
-    /// For each string or number held in a top-level field of a live resource's answer,
-    /// the resources whose answers hold it: a delete finds what referred to the deleted
-    /// id without comparing it with every field of every live resource (a scan that took
-    /// 17% of the generator's CPU at 1,000 users, whose ledger holds thousands).
-    referrers: HashMap<Scalar, HashSet<(String, String)>>,
+    /// For each (resource, key) a live resource names (see [`references`]), the
+    /// resources naming it: a delete finds what was made under the deleted resource
+    /// without comparing it with every live resource (a scan that took 17% of the
+    /// generator's CPU at 1,000 users, whose ledger holds thousands).
+    referrers: HashMap<(Option<String>, Scalar), HashSet<(String, String)>>,
+    /// Each live resource as captured: its id as its answer gave it (a number stays a
+    /// number), and the keys its path named.
+    ids: HashMap<(String, String), Captured>,
 }
 
 /// A string or number field value, as the `referrers` index keys it. Two values get the
@@ -111,49 +153,65 @@ impl Scalar {
     }
 }
 
-/// The indexable values of a created resource's top-level fields.
-fn scalars(record: &Value) -> impl Iterator<Item = Scalar> + '_ {
-    record
-        .as_object()
-        .into_iter()
-        .flat_map(|fields| fields.values())
-        .filter_map(Scalar::of)
-}
-
 impl Ledger {
-    fn insert(&mut self, key: (String, String), record: Value) {
+    fn insert_captured(&mut self, resource: &str, captured: &Captured) {
+        let key = key(resource, &captured.id);
         self.remove(&key);
-        for scalar in scalars(&record) {
-            self.referrers
-                .entry(scalar)
-                .or_default()
-                .insert(key.clone());
+        for entry in references(captured) {
+            self.referrers.entry(entry).or_default().insert(key.clone());
         }
-        self.live.insert(key, record);
+        self.live.insert(key.clone(), captured.record.clone());
+        self.ids.insert(key, captured.clone());
+    }
+
+    /// Records a resource with no path keys (tests).
+    #[cfg(test)]
+    fn insert(&mut self, key: (String, String), record: Value) {
+        let id = Value::String(key.1.clone());
+        let captured = Captured {
+            id,
+            record,
+            context: Vec::new(),
+        };
+        let resource = key.0.clone();
+        self.remove(&key);
+        for entry in references(&captured) {
+            self.referrers.entry(entry).or_default().insert(key.clone());
+        }
+        self.live.insert(key.clone(), captured.record.clone());
+        self.ids.insert((resource, key.1), captured);
     }
 
     fn remove(&mut self, key: &(String, String)) {
-        let Some(record) = self.live.remove(key) else {
+        self.live.remove(key);
+        let Some(captured) = self.ids.remove(key) else {
             return;
         };
-        for scalar in scalars(&record) {
-            if let Some(keys) = self.referrers.get_mut(&scalar) {
+        for entry in references(&captured) {
+            if let Some(keys) = self.referrers.get_mut(&entry) {
                 keys.remove(key);
                 if keys.is_empty() {
-                    self.referrers.remove(&scalar);
+                    self.referrers.remove(&entry);
                 }
             }
         }
     }
 
-    /// The live resources whose answers name `id` in a top-level field.
-    fn referring_to(&self, id: &Value) -> Vec<(String, String)> {
+    /// The live resources made under the `resource` named by `id`.
+    fn referring_to(&self, resource: &str, id: &Value) -> Vec<(String, String)> {
         match Scalar::of(id) {
-            Some(scalar) => self
-                .referrers
-                .get(&scalar)
-                .map(|keys| keys.iter().cloned().collect())
-                .unwrap_or_default(),
+            Some(scalar) => {
+                let by_field = self
+                    .referrers
+                    .get(&(Some(resource.to_string()), scalar.clone()));
+                let by_path = self.referrers.get(&(None, scalar));
+                by_field
+                    .into_iter()
+                    .chain(by_path)
+                    .flatten()
+                    .cloned()
+                    .collect()
+            }
             // Objects, arrays, booleans: no index, compare with every live answer.
             None => self
                 .live
@@ -182,20 +240,36 @@ pub fn record_created(resource: &str, captured: &Captured) {
     if let Ok(mut ledger) = LEDGER.lock() {
         ledger
             .get_or_insert_with(Ledger::default)
-            .insert(key(resource, &captured.id), captured.record.clone());
+            .insert_captured(resource, captured);
     }
 }
 
-/// Records a deleted resource and, with it, every resource whose answer referred to it.
-pub fn record_deleted(resource: &str, id: &Value) {
+/// Records a deleted resource and, with it, every resource whose answer or path named
+/// one of its keys (its id, name, key or slug).
+pub fn record_deleted(resource: &str, deleted: &Captured) {
     if let Ok(mut guard) = LEDGER.lock() {
         if let Some(ledger) = guard.as_mut() {
-            ledger.remove(&key(resource, id));
-            for child in ledger.referring_to(id) {
-                ledger.remove(&child);
+            ledger.remove(&key(resource, &deleted.id));
+            for own in keys_of(deleted) {
+                for child in ledger.referring_to(resource, &own) {
+                    ledger.remove(&child);
+                }
             }
         }
     }
+}
+
+/// The keys a resource is named by: its id, and its answer's `name`, `key` and `slug`.
+pub fn keys_of(captured: &Captured) -> Vec<Value> {
+    let mut keys = vec![captured.id.clone()];
+    for field in ["name", "key", "slug"] {
+        if let Some(value) = captured.record.get(field).filter(|v| v.is_string()) {
+            if !keys.contains(value) {
+                keys.push(value.clone());
+            }
+        }
+    }
+    keys
 }
 
 /// Whether the ledger still holds this resource.
@@ -216,6 +290,33 @@ pub fn live() -> Vec<(String, String)> {
         .unwrap_or_default();
     all.sort();
     all
+}
+
+/// Every resource still live, with its id and answer, sorted by resource and id: what
+/// the final sweep deletes (a resource keyed by name needs its answer's `name`).
+pub fn live_captured() -> Vec<(String, Captured)> {
+    let Ok(guard) = LEDGER.lock() else {
+        return Vec::new();
+    };
+    let Some(ledger) = guard.as_ref() else {
+        return Vec::new();
+    };
+    let mut all: Vec<((String, String), Captured)> = ledger
+        .live
+        .iter()
+        .map(|(key, record)| {
+            let captured = ledger.ids.get(key).cloned().unwrap_or_else(|| Captured {
+                id: Value::String(key.1.clone()),
+                record: record.clone(),
+                context: Vec::new(),
+            });
+            (key.clone(), captured)
+        })
+        .collect();
+    all.sort_by(|a, b| a.0.cmp(&b.0));
+    all.into_iter()
+        .map(|((resource, _), c)| (resource, c))
+        .collect()
 }
 
 /// Empties the ledger (a new run starts from nothing).
@@ -250,14 +351,8 @@ pub fn capture_location(location: &str, origin: &str) -> Result<Captured, String
     Ok(Captured {
         id: Value::String(id),
         record: Value::Null,
+        context: Vec::new(),
     })
-}
-
-/// The id in a creating answer, from its `id_field`.
-pub fn capture(body: &[u8], id_field: &str) -> Option<Captured> {
-    let record: Value = serde_json::from_slice(body).ok()?;
-    let id = record.get(id_field).filter(|v| !v.is_null())?.clone();
-    Some(Captured { id, record })
 }
 
 #[cfg(test)]
@@ -290,6 +385,7 @@ mod tests {
                 Captured {
                     id: json!(i),
                     record: json!({"id": i}),
+                    context: Vec::new(),
                 },
             );
         }
@@ -306,6 +402,7 @@ mod tests {
             Captured {
                 id: json!("s1"),
                 record: json!({"session_id": "s1"}),
+                context: Vec::new(),
             },
         );
         pool.add(
@@ -313,6 +410,7 @@ mod tests {
             Captured {
                 id: json!("d1"),
                 record: json!({"doc_id": "d1", "session_id": "s1"}),
+                context: Vec::new(),
             },
         );
         pool.add(
@@ -320,18 +418,51 @@ mod tests {
             Captured {
                 id: json!("d2"),
                 record: json!({"doc_id": "d2", "session_id": "s2"}),
+                context: Vec::new(),
             },
         );
         let session = pool.take_oldest("session").unwrap();
-        pool.forget_children(&session.id);
-        assert_eq!(pool.peek("doc", 0), Some(&json!("d2")));
-        assert_eq!(pool.peek("doc", 1), Some(&json!("d2")));
+        pool.forget_children("session", &session);
+        assert_eq!(pool.peek("doc", 0).map(|c| &c.id), Some(&json!("d2")));
+        assert_eq!(pool.peek("doc", 1).map(|c| &c.id), Some(&json!("d2")));
+    }
+
+    #[test]
+    fn a_child_named_under_its_parents_key_goes_with_the_parent() {
+        let pool_record = Captured {
+            id: json!("7d1c"),
+            record: json!({"id": "7d1c", "name": "pool-a"}),
+            context: Vec::new(),
+        };
+        let queue = |name: &str, parent: &str| Captured {
+            id: json!(name),
+            record: json!({"id": name, "name": name}),
+            context: vec![("work_pool_name", json!(parent))],
+        };
+        let mut pool = Pool::default();
+        pool.add("queue", queue("q1", "pool-a"));
+        pool.add("queue", queue("q2", "pool-b"));
+        pool.forget_children("workpool", &pool_record);
+        assert_eq!(pool.peek("queue", 0).map(|c| &c.id), Some(&json!("q2")));
+
+        reset();
+        record_created("workpool", &pool_record);
+        record_created("queue", &queue("q1", "pool-a"));
+        record_created("queue", &queue("q2", "pool-b"));
+        record_deleted("workpool", &pool_record);
+        assert_eq!(live(), vec![("queue".to_string(), "q2".to_string())]);
+        let swept = live_captured();
+        assert_eq!(
+            swept[0].1.context,
+            vec![("work_pool_name", json!("pool-b"))]
+        );
+        reset();
     }
 
     /// What `record_deleted` removes, on a ledger of its own.
     fn delete(ledger: &mut Ledger, resource: &str, id: Value) {
         ledger.remove(&key(resource, &id));
-        for child in ledger.referring_to(&id) {
+        for child in ledger.referring_to(resource, &id) {
             ledger.remove(&child);
         }
     }
@@ -348,8 +479,11 @@ mod tests {
             );
         }
         // Numbers match as JSON values do: 7 is not 7.0, and 0.0 is -0.0.
-        ledger.insert(key("ticket", &json!(7)), json!({"id": 7, "weight": 0.0}));
-        ledger.insert(key("ticket", &json!(8)), json!({"id": 8, "parent": 7.0}));
+        ledger.insert(key("ticket", &json!(7)), json!({"id": 7, "weight_id": 0.0}));
+        ledger.insert(key("ticket", &json!(8)), json!({"id": 8, "ticket_id": 7.0}));
+        // Only fields named after the deleted resource count: a user 1024 is not the
+        // parent of a doc of size 1024.
+        ledger.insert(key("user", &json!(1024)), json!({"id": 1024}));
         delete(&mut ledger, "session", json!("s1"));
         let mut live: Vec<_> = ledger
             .live
@@ -357,7 +491,12 @@ mod tests {
             .map(|(r, id)| format!("{r} {id}"))
             .collect();
         live.sort();
-        assert_eq!(live, ["doc d3", "session s2", "ticket 7", "ticket 8"]);
+        assert_eq!(
+            live,
+            ["doc d3", "session s2", "ticket 7", "ticket 8", "user 1024"]
+        );
+        delete(&mut ledger, "user", json!(1024));
+        assert!(ledger.live.contains_key(&key("doc", &json!("d3"))));
         delete(&mut ledger, "ticket", json!(7));
         assert!(ledger.live.contains_key(&key("ticket", &json!(8))));
         delete(&mut ledger, "weight", json!(-0.0));
@@ -377,13 +516,5 @@ mod tests {
         ledger.insert(key("child", &json!("c")), json!({"parent": id.clone()}));
         delete(&mut ledger, "thing", id);
         assert!(ledger.live.is_empty());
-    }
-
-    #[test]
-    fn captures_read_the_id_field() {
-        let captured = capture(br#"{"id": "abc", "title": "t"}"#, "id").unwrap();
-        assert_eq!(captured.id, json!("abc"));
-        assert!(capture(b"not json", "id").is_none());
-        assert!(capture(br#"{"id": null}"#, "id").is_none());
     }
 }

@@ -5,6 +5,7 @@
 use crate::chain;
 use crate::params::{OperationInfo, Values};
 use goose::goose::{GooseUser, TransactionResult};
+use serde_json::Value;
 use std::time::{Duration, Instant};
 
 /// How long the final sweep may take.
@@ -35,7 +36,7 @@ pub async fn user_stop(
         }
         if let Some(op) = delete_operation(operations, resource) {
             // A failed delete stays in the ledger for the final sweep.
-            let _ = crate::transaction::delete_resource(user, op, resource, captured.id).await;
+            let _ = crate::transaction::delete_resource(user, op, resource, captured).await;
         }
     }
     Ok(())
@@ -48,10 +49,22 @@ pub struct SweepReport {
     pub deleted: usize,
     /// `(resource, id)` of everything still live after the sweep.
     pub left_behind: Vec<(String, String)>,
+    /// Why each resource left behind was not deleted.
+    pub reasons: Vec<LeftBehind>,
 }
 
-/// Deletes every resource still in the ledger, each with its kind's DELETE operation,
-/// until done or `budget` runs out; 200, 204 and 404 count as gone.
+/// One resource the sweep could not delete, and why.
+#[derive(Debug, serde::Serialize)]
+pub struct LeftBehind {
+    pub resource: String,
+    pub id: String,
+    pub reason: String,
+}
+
+/// Deletes every resource still in the ledger, each with its kind's delete operation
+/// among `operations`, until done or `budget` runs out; a 2xx or a 404 counts as gone.
+/// Every resource left behind is named with why: no delete operation, the answer's
+/// status, the send error, or the budget.
 pub async fn sweep(
     operations: &[&'static OperationInfo],
     origin: &str,
@@ -60,30 +73,40 @@ pub async fn sweep(
 ) -> SweepReport {
     let started = Instant::now();
     let mut report = SweepReport::default();
-    let client = match reqwest::Client::builder()
+    let mut reasons: Vec<(String, Value, String)> = Vec::new();
+    let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(5))
         .redirect(reqwest::redirect::Policy::none())
-        .build()
-    {
+        .build();
+    let client = match client {
         Ok(client) => client,
-        Err(_) => {
-            report.left_behind = chain::live();
-            return report;
+        Err(e) => {
+            let reason = format!("the sweep's HTTP client could not start: {e}");
+            for (resource, captured) in chain::live_captured() {
+                reasons.push((resource, captured.id, reason.clone()));
+            }
+            return finish(report, reasons);
         }
     };
     let mut values = Values::new(crate::rng::for_user(usize::MAX, 0x0073_7765_6570));
-    for (resource, id) in chain::live() {
+    for (resource, captured) in chain::live_captured() {
         if started.elapsed() > budget {
-            break;
+            let reason = format!("the sweep's budget of {} s ran out", budget.as_secs());
+            reasons.push((resource, captured.id, reason));
+            continue;
         }
         let Some(op) = delete_operation(operations, &resource) else {
+            let reason = format!("the API has no operation that deletes a {resource}");
+            reasons.push((resource, captured.id, reason));
             continue;
         };
         let Some(kind) = op.deletes else { continue };
-        let id = serde_json::Value::String(id);
-        values.begin(Some(kind), Some((kind, id.clone())));
+        let id = captured.id.clone();
+        let deleted = captured.clone();
+        values.begin(op, Some((kind, captured)));
         let parts = (op.sample)(&mut values);
         let Some(method) = crate::target::reqwest_method(&parts.method) else {
+            reasons.push((resource, id, format!("{} cannot be sent", op.method)));
             continue;
         };
         let mut builder = client.request(method, format!("{origin}{}", parts.path));
@@ -91,15 +114,46 @@ pub async fn sweep(
             builder = builder.header(name.as_str(), value.as_str());
         }
         let builder = parts.apply(builder, &mut values);
-        if let Ok(response) = builder.send().await {
-            let status = response.status().as_u16();
-            let _ = response.bytes().await;
-            if (200..300).contains(&status) || status == 404 {
-                chain::record_deleted(kind, &id);
-                report.deleted += 1;
+        let key = format!("{} {}", op.method, op.path);
+        match builder.send().await {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                let _ = response.bytes().await;
+                if (200..300).contains(&status) || status == 404 {
+                    chain::record_deleted(kind, &deleted);
+                    crate::known::forget(kind, &id);
+                    report.deleted += 1;
+                } else {
+                    reasons.push((resource, id, format!("{key} answered {status}")));
+                }
+            }
+            Err(e) => {
+                let reason = format!(
+                    "{key} failed: {}",
+                    crate::target::describe_reqwest_error(&e)
+                );
+                reasons.push((resource, id, reason));
             }
         }
     }
+    finish(report, reasons)
+}
+
+/// The report, with what is still live and the reasons for those among it.
+fn finish(mut report: SweepReport, reasons: Vec<(String, Value, String)>) -> SweepReport {
     report.left_behind = chain::live();
+    for (resource, id, reason) in reasons {
+        if chain::is_live(&resource, &id) {
+            let id = match id {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            report.reasons.push(LeftBehind {
+                resource,
+                id,
+                reason,
+            });
+        }
+    }
     report
 }

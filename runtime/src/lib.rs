@@ -17,11 +17,14 @@ mod compiled;
 #[cfg(test)]
 mod demo;
 pub mod json;
+pub mod known;
 pub mod logging;
 pub mod multipart;
 pub mod params;
 pub mod profile;
 pub mod progress;
+#[cfg(test)]
+mod realistic_tests;
 pub mod report;
 pub mod request;
 pub mod results;
@@ -31,5 +34,6 @@ pub mod scenario;
 pub mod spec;
 pub mod target;
 pub mod transaction;
+pub mod warmup;
 
 pub use compiled::Compiled;

@@ -44,6 +44,10 @@ pub struct RunOptions {
     /// Seconds to wait for the gateway's first answer before giving up
     #[arg(long, value_name = "SECS", default_value_t = 5)]
     pub connect_timeout: u64,
+    /// Skip the warm-up: the bounded pass over the input-free reads (GET lists, RPC
+    /// filters) that learns what exists before the load starts
+    #[arg(long)]
+    pub no_warmup: bool,
     /// The configuration file's settings (profiles, grading bands, run defaults).
     #[arg(skip)]
     pub settings: Settings,
@@ -135,6 +139,8 @@ pub struct RunOutcome {
     pub interrupted: bool,
     /// What the final sweep deleted and what it left behind.
     pub cleanup: cleanup::SweepReport,
+    /// What the warm-up sent and learned.
+    pub warmup: crate::warmup::Warmup,
 }
 
 /// The name of the run's profile in its folder name: the one given, `light` when nothing
@@ -192,6 +198,7 @@ pub async fn run(
         planned_users(profile.as_ref(), &config),
     )?;
     chain::reset();
+    crate::known::reset();
 
     if config.list || config.scenarios_list || config.version {
         // Goose prints what was asked and exits the process: no folder, no load.
@@ -233,6 +240,18 @@ pub async fn run(
             "gateway-loadtest: {profile_label} profile{described} against {}, seed {seed}, results in {}",
             target::redact(&host),
             folder.display()
+        );
+    }
+
+    let warmup = match options.no_warmup {
+        true => crate::warmup::Warmup::default(),
+        false => crate::warmup::run(compiled.operations, &host, &auth).await,
+    };
+    if warmup.requests > 0 {
+        eprintln!(
+            "gateway-loadtest: warm-up: {} request(s) ({} answered 2xx), not in the figures; \
+             learned {} record(s) of {} resource(s)",
+            warmup.requests, warmup.succeeded, warmup.records, warmup.resources
         );
     }
 
@@ -297,6 +316,13 @@ pub async fn run(
             ("Gateway".to_string(), target::redact(&host)),
             ("Seed".to_string(), seed.to_string()),
             (
+                "Warm-up".to_string(),
+                format!(
+                    "{} request(s) before the load, not in the figures",
+                    warmup.requests
+                ),
+            ),
+            (
                 "Cleanup".to_string(),
                 format!(
                     "{} swept, {} left behind",
@@ -325,6 +351,7 @@ pub async fn run(
         thresholds_failed,
         interrupted,
         cleanup,
+        warmup,
     })
 }
 

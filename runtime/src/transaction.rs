@@ -26,15 +26,15 @@ pub async fn delete_resource(
     user: &mut GooseUser,
     info: &'static OperationInfo,
     resource: &'static str,
-    id: Value,
+    captured: chain::Captured,
 ) -> Outcome<()> {
-    send_at(user, info, Some((resource, id)), 0).await
+    send_at(user, info, Some((resource, captured)), 0).await
 }
 
 fn send_at<'a>(
     user: &'a mut GooseUser,
     info: &'static OperationInfo,
-    forced: Option<(&'static str, Value)>,
+    forced: Option<(&'static str, chain::Captured)>,
     depth: u8,
 ) -> Sending<'a> {
     Box::pin(async move {
@@ -47,7 +47,7 @@ fn send_at<'a>(
             }
         }
         let values = params::values(user);
-        values.begin(info.deletes, forced.clone());
+        values.begin(info, forced.clone());
         let parts = (info.sample)(values);
         let taken = values.taken.take();
         let method = parts.method;
@@ -65,10 +65,24 @@ fn send_at<'a>(
         if let Some(resource) = info.deletes {
             // 404 counts as gone: someone (a parent's delete) removed it already.
             let gone = (200..300).contains(&reply.status) || reply.status == 404;
-            let id = taken.map(|c| c.id).or(forced.map(|(_, id)| id));
-            if let (true, Some(id)) = (gone, id) {
-                params::values(user).pool.forget_children(&id);
-                chain::record_deleted(resource, &id);
+            let deleted = taken.or(forced.map(|(_, c)| c));
+            if let (true, Some(deleted)) = (gone, deleted) {
+                params::values(user)
+                    .pool
+                    .forget_children(resource, &deleted);
+                chain::record_deleted(resource, &deleted);
+                crate::known::forget(resource, &deleted.id);
+            }
+        }
+        let success = (200..300).contains(&reply.status);
+        // What the answer shows exists, for the parameters that name it.
+        // A create's answer is the user's own (its pool); other answers are shared.
+        if success && info.json_response && info.deletes.is_none() && info.produces.is_none() {
+            let subject = crate::known::answer_resource(info.path);
+            if let Some(subject) = subject.filter(|s| crate::known::wants(s)) {
+                if let Ok(answer) = serde_json::from_slice::<Value>(&reply.body) {
+                    crate::known::learn(subject, &answer);
+                }
             }
         }
         // Capture on any 2xx, documented or not: the resource exists either way, and
@@ -83,9 +97,12 @@ fn send_at<'a>(
                         .map_err(|reason| warn_once(info, &reason))
                         .ok()
                 }
-                _ => chain::capture(&reply.body, id_field),
+                _ => serde_json::from_slice::<Value>(&reply.body)
+                    .ok()
+                    .and_then(|answer| crate::known::created(&answer, id_field)),
             };
-            if let Some(captured) = captured {
+            if let Some(mut captured) = captured {
+                captured.context = std::mem::take(&mut params::values(user).drawn);
                 chain::record_created(resource, &captured);
                 params::values(user).pool.add(resource, captured);
             }

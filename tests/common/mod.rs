@@ -128,6 +128,7 @@ pub fn run_options(results_dir: PathBuf) -> RunOptions {
         no_wait: true,
         upload_bytes: None,
         connect_timeout: 5,
+        no_warmup: false,
         settings: Default::default(),
     }
 }

@@ -152,9 +152,9 @@ trait Plain: FromJson + super::FromOverride + Sized {
     /// An id the user created when the field names a resource, else a drawn value.
     fn chained(values: &mut Values, field: &Field, shape: &Shape) -> Self {
         match field.resource {
-            Some(resource) => {
-                values.chained(resource, |values| Self::plain(values, shape, field.name))
-            }
+            Some(resource) => values.chained(resource, field.name, |values| {
+                Self::plain(values, shape, field.name)
+            }),
             None => Self::plain(values, shape, field.name),
         }
     }
@@ -203,6 +203,7 @@ pub trait DrawnBody: Sized {
 /// A drawn body, its `*_id` properties chained when the field says so.
 fn body_value(values: &mut Values, field: &Field, shape: &Shape) -> Value {
     let body = values.value(shape, field.name);
+    let body = values.unique_names(body, shape);
     match field.chained_body {
         true => values.chained_body(body),
         false => body,

@@ -9,6 +9,7 @@ mod generate;
 pub mod overrides;
 mod parts;
 pub mod shape;
+mod unique;
 
 pub use draw::{Drawer, Drawn, DrawnBody, Field, Fields};
 pub use overrides::{BodyField, FromOverride, Location, Overrides, OverridesError};
@@ -68,8 +69,28 @@ const OPTIONAL_SENT: f64 = 0.5;
 pub struct Values {
     rng: SmallRng,
     pub pool: crate::chain::Pool,
-    /// A value to use for a resource, whatever else is known (cleanup deletes this id).
-    forced: Option<(&'static str, Value)>,
+    /// A resource to use, whatever else is known (cleanup deletes this one).
+    forced: Option<(&'static str, crate::chain::Captured)>,
+    /// The resource whose records the current operation's answers describe; RPC bodies
+    /// (`{"name": ...}`, `{"names": [...]}`) name one of these.
+    subject: Option<&'static str>,
+    /// The resource the current operation changes (its last path parameter's, for a PUT,
+    /// PATCH or DELETE): never one that existed before the run.
+    writes: Option<&'static str>,
+    /// The current operation is an RPC-style read or delete (`POST /secrets/get`): its
+    /// body's `name`/`names` are keys of existing resources.
+    rpc_keys: bool,
+    /// The keys the path of the resource this operation is about was created under (its
+    /// pool's name, for a queue): its parents' parameters take them.
+    context: Vec<(&'static str, crate::chain::Captured)>,
+    /// The resource this operation is about, picked before its parameters are drawn.
+    picked: Option<(&'static str, crate::chain::Captured)>,
+    /// The keys this operation's parameters took, by parameter: what a resource it
+    /// creates was created under.
+    pub drawn: Vec<(&'static str, Value)>,
+    /// The current operation creates (a POST that neither reads nor deletes): its body's
+    /// name-like fields get values unique to the run and the user.
+    pub creating: bool,
     /// The resource the current operation deletes: drawn by taking it out of the pool.
     taking: Option<&'static str>,
     /// What the current operation took out of the pool.
@@ -108,6 +129,13 @@ impl Values {
             rng,
             pool: crate::chain::Pool::default(),
             forced: None,
+            subject: None,
+            writes: None,
+            rpc_keys: false,
+            creating: false,
+            context: Vec::new(),
+            picked: None,
+            drawn: Vec::new(),
             taking: None,
             taken: None,
             overrides,
@@ -213,64 +241,182 @@ impl Values {
         body
     }
 
-    /// Prepares to draw an operation's parameters: a DELETE takes what it deletes out of
-    /// the pool; `forced` pins one resource's id.
-    pub fn begin(&mut self, deletes: Option<&'static str>, forced: Option<(&'static str, Value)>) {
-        self.taking = deletes;
+    /// Prepares to draw the parameters of `info`: a DELETE takes what it deletes out of
+    /// the pool; `forced` pins one resource (cleanup deleting what it created).
+    pub fn begin(
+        &mut self,
+        info: &'static OperationInfo,
+        forced: Option<(&'static str, crate::chain::Captured)>,
+    ) {
+        self.taking = info.deletes;
         self.forced = forced;
         self.taken = None;
+        self.subject = crate::known::answer_resource(info.path);
+        self.writes = match info.method {
+            "PUT" | "PATCH" | "DELETE" => crate::known::target_resource(info.path),
+            _ => None,
+        };
+        let verb = crate::spec::links::final_verb(info.path);
+        use crate::spec::links::Verb;
+        self.rpc_keys = info.method == "POST" && matches!(verb, Some(Verb::Read | Verb::Delete));
+        // A PATCH that renames must not collide either.
+        self.creating = (info.method == "POST" && !self.rpc_keys) || info.method == "PATCH";
+        self.drawn.clear();
+        self.context.clear();
+        self.picked = None;
+        // The resource the operation is about is picked first, so its parents'
+        // parameters can name the ones it was created under.
+        let about = match self.rpc_keys {
+            true => self.subject,
+            false => crate::known::target_resource(info.path),
+        };
+        let picked = match (&self.forced, about) {
+            (Some((pinned, captured)), _) => Some((*pinned, captured.clone())),
+            // A DELETE takes it out of the pool only when its parameter is drawn
+            // (an overridden one takes nothing).
+            (None, Some(about)) if self.taking == Some(about) => {
+                self.pool.peek_oldest(about).cloned().map(|c| (about, c))
+            }
+            (None, Some(about)) => {
+                let index = self.rng.random_range(0..crate::chain::POOL_CAPACITY);
+                self.pool.peek(about, index).cloned().map(|c| (about, c))
+            }
+            (None, None) => None,
+        };
+        if let Some((_, captured)) = &picked {
+            self.context = captured
+                .context
+                .iter()
+                .map(|(name, key)| {
+                    (
+                        *name,
+                        crate::chain::Captured {
+                            id: key.clone(),
+                            ..Default::default()
+                        },
+                    )
+                })
+                .collect();
+        }
+        self.picked = picked;
     }
 
-    /// A value for a parameter naming `resource`: a pinned id, else one from the pool
-    /// (taken out for a DELETE), else `draw()` from the schema.
+    /// A value for a parameter `param` naming `resource`: the pinned resource's, else one
+    /// from the pool (taken out for a DELETE), else one the run saw exist, else `draw()`
+    /// from the schema. Which of the resource's keys it takes (id, name, key, slug), the
+    /// parameter's name says.
     pub fn chained<T: FromJson>(
         &mut self,
         resource: &'static str,
+        param: &'static str,
         draw: impl FnOnce(&mut Values) -> T,
     ) -> T {
-        match self.chained_id(resource) {
-            Some(id) => id,
+        match self.chained_key(resource, param) {
+            Some(key) => {
+                let value = T::from_json(&key);
+                self.drawn.push((param, key));
+                value
+            }
             None => draw(self),
         }
     }
 
-    /// The id `chained` uses for `resource`, when the user has one: one instance per
-    /// parameter type, so each chained parameter adds only the small `chained` shim.
-    fn chained_id<T: FromJson>(&mut self, resource: &'static str) -> Option<T> {
-        if let Some((pinned, id)) = &self.forced {
-            if *pinned == resource {
-                return Some(T::from_json(id));
+    /// The key `chained` uses for `resource`, when one is known.
+    fn chained_key(&mut self, resource: &str, param: &str) -> Option<Value> {
+        use crate::known::key_for;
+        if let Some((_, parent)) = self.context.iter().find(|(name, _)| *name == param) {
+            return Some(parent.id.clone());
+        }
+        if let Some((about, captured)) = &self.picked {
+            if *about == resource {
+                let key = key_for(param, captured).or_else(|| Some(captured.id.clone()));
+                if self.forced.is_none() && self.taking == Some(resource) && self.taken.is_none() {
+                    self.taken = self.pool.take_oldest(resource);
+                }
+                return key;
             }
         }
         if self.taking == Some(resource) {
             if let Some(captured) = self.pool.take_oldest(resource) {
-                let value = T::from_json(&captured.id);
+                let key = key_for(param, &captured).or_else(|| Some(captured.id.clone()));
                 self.taken = Some(captured);
-                return Some(value);
+                return key;
             }
         }
         let index = self.rng.random_range(0..crate::chain::POOL_CAPACITY);
-        self.pool.peek(resource, index).map(T::from_json)
+        if let Some(key) = self
+            .pool
+            .peek(resource, index)
+            .and_then(|c| key_for(param, c))
+        {
+            return Some(key);
+        }
+        // What existed before the run is read, never changed or deleted.
+        if self.taking == Some(resource) || self.writes == Some(resource) {
+            return None;
+        }
+        crate::known::pick(resource, &mut self.rng).and_then(|c| key_for(param, &c))
     }
 
-    /// A body whose top-level `*_id` properties name resources the user created get
-    /// those ids (a ticket's `contact_id` gets a contact it made).
+    /// A body's top-level properties that name resources (`contact_id`,
+    /// `work_pool_name`) take keys the user holds (or the run saw); an RPC body's own
+    /// keys (`{"name": ...}`, `{"names": [...]}` of `POST /secrets/get` or `.../delete`)
+    /// take those of the operation's resource.
     pub fn chained_body(&mut self, mut body: Value) -> Value {
-        if let Value::Object(fields) = &mut body {
-            for (name, value) in fields.iter_mut() {
-                let Some(resource) = crate::spec::links::resource_of(name, None) else {
-                    continue;
-                };
-                // The user's value wins over a captured one.
-                if self.in_body && self.overrides.property_rule(self.scope, name).is_some() {
-                    continue;
-                }
-                let index = self.rng.random_range(0..crate::chain::POOL_CAPACITY);
-                if let Some(id) = self.pool.peek(&resource, index) {
-                    *value = id.clone();
-                }
+        let Value::Object(fields) = &mut body else {
+            return body;
+        };
+        for (name, value) in fields.iter_mut() {
+            // The user's value wins over a captured one.
+            if self.in_body && self.overrides.property_rule(self.scope, name).is_some() {
+                continue;
             }
+            if let Some(resource) = crate::spec::links::resource_of(name, None) {
+                let index = self.rng.random_range(0..crate::chain::POOL_CAPACITY);
+                let key = match self.pool.peek(&resource, index) {
+                    Some(captured) => crate::known::key_for(name, captured),
+                    None => crate::known::pick(&resource, &mut self.rng)
+                        .and_then(|c| crate::known::key_for(name, &c)),
+                };
+                if let Some(key) = key {
+                    *value = key;
+                }
+                continue;
+            }
+            let Some(subject) = self.subject else {
+                continue;
+            };
+            let (single, many) = match name.as_str() {
+                "name" | "id" | "key" | "slug" => (name.clone(), false),
+                "names" | "ids" | "keys" | "slugs" => (name[..name.len() - 1].to_string(), true),
+                _ => continue,
+            };
+            // Only an RPC read or delete names an existing one in its body; a create's
+            // `name` is the new resource's own.
+            if !self.rpc_keys {
+                continue;
+            }
+            let Some(key) = self.chained_key(subject, &single) else {
+                continue;
+            };
+            *value = match many {
+                true => Value::Array(vec![key]),
+                false => key,
+            };
         }
+        body
+    }
+
+    /// A create's body with its name-like properties made unique to the run and user
+    /// (those the user set are kept).
+    pub fn unique_names(&mut self, mut body: Value, shape: &Shape) -> Value {
+        if !self.creating {
+            return body;
+        }
+        let (overrides, scope) = (&self.overrides, self.scope);
+        unique::apply(&mut body, shape, &mut self.rng, |name| {
+            overrides.property_rule(scope, name).is_some()
+        });
         body
     }
 

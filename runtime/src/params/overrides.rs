@@ -213,7 +213,7 @@ impl Overrides {
     /// Checks the file against the generated operations: every `[operations]` table names
     /// one, every include pattern matches one, and every value given for a parameter can be
     /// sent as that parameter's type (`"many"` cannot be an integer `limit`).
-    pub fn check(&self, operations: &[&OperationInfo]) -> Result<(), OverridesError> {
+    pub fn check(&self, operations: &[&'static OperationInfo]) -> Result<(), OverridesError> {
         let fail = |key: String, problem: String| OverridesError::Key {
             path: self.source.clone(),
             key,
@@ -255,7 +255,7 @@ impl Overrides {
         let mut values = Values::with_overrides(crate::rng::from_seed(0), Arc::new(self.clone()));
         values.probe = Some(Vec::new());
         for info in operations {
-            values.begin(info.deletes, None);
+            values.begin(info, None);
             let _ = (info.sample)(&mut values);
         }
         match values.probe.take().unwrap_or_default().into_iter().next() {

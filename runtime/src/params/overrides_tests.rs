@@ -30,7 +30,7 @@ fn operation(key: &str) -> &'static OperationInfo {
 /// One request of `key`, as a transaction draws it.
 fn draw(values: &mut Values, key: &str) -> RequestParts {
     let info = operation(key);
-    values.begin(info.deletes, None);
+    values.begin(info, None);
     (info.sample)(values)
 }
 
@@ -208,6 +208,7 @@ fn an_override_beats_a_captured_id_which_beats_the_example() {
     let captured = |id: &str| Captured {
         id: json!(id),
         record: json!({}),
+        context: Vec::new(),
     };
     let mut plain = values("", 7);
     plain.pool.add("ticket", captured("captured-1"));
@@ -237,7 +238,16 @@ fn an_override_beats_a_captured_id_which_beats_the_example() {
 fn cleanup_deletes_the_pinned_id_whatever_the_file_says() {
     let mut values = values("[values]\nticket_id = \"given\"\n", 8);
     let info = operation(DELETE_TICKET);
-    values.begin(info.deletes, Some(("ticket", json!("created-by-the-run"))));
+    values.begin(
+        info,
+        Some((
+            "ticket",
+            Captured {
+                id: json!("created-by-the-run"),
+                ..Captured::default()
+            },
+        )),
+    );
     assert_eq!(
         (info.sample)(&mut values).path,
         "/docman/tickets/created-by-the-run"

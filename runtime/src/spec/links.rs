@@ -23,28 +23,108 @@ pub struct Need {
     pub producer_path: String,
 }
 
+/// Path segments that name an action on a collection, not a resource (RPC-style routes:
+/// `POST /secrets/delete`, `POST /flows/filter`, `GET /artifacts/{key}/latest`).
+const READ_VERBS: [&str; 14] = [
+    "get", "list", "filter", "count", "search", "query", "paginate", "latest", "find", "read",
+    "history", "all", "export", "lookup",
+];
+const CREATE_VERBS: [&str; 6] = [
+    "create",
+    "create_or_update",
+    "upsert",
+    "add",
+    "new",
+    "register",
+];
+const DELETE_VERBS: [&str; 5] = ["delete", "remove", "destroy", "delete_many", "bulk_delete"];
+
+/// What an RPC-style verb segment does, if the segment is one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verb {
+    Read,
+    Create,
+    Delete,
+}
+
+/// The verb a path segment spells, if any (`create_or_update`, `createOrUpdate` and
+/// `create-or-update` alike).
+pub fn verb(segment: &str) -> Option<Verb> {
+    let spelled: String = segment
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let is = |list: &[&str]| list.iter().any(|v| v.replace('_', "") == spelled);
+    if spelled.is_empty() {
+        None
+    } else if is(&READ_VERBS) {
+        Some(Verb::Read)
+    } else if is(&CREATE_VERBS) {
+        Some(Verb::Create)
+    } else if is(&DELETE_VERBS) {
+        Some(Verb::Delete)
+    } else {
+        None
+    }
+}
+
+/// The verb a path ends in (`/secrets/delete` → `Delete`), if its last segment is one.
+pub fn final_verb(path: &str) -> Option<Verb> {
+    verb(path.trim_end_matches('/').rsplit('/').next()?)
+}
+
+/// Suffixes of parameter names that name a resource by one of its keys.
+const KEY_SUFFIXES: [&str; 9] = [
+    "_id_or_name",
+    "_identifier",
+    "_id",
+    "-id",
+    "_name",
+    "-name",
+    "_key",
+    "_slug",
+    "_uuid",
+];
+/// Bare parameter names that name the resource of the collection before them
+/// (`/work_pools/{name}`, `/v2/limits/{id_or_name}`, `/artifacts/{key}/latest`).
+const BARE_KEYS: [&str; 8] = [
+    "id",
+    "name",
+    "key",
+    "slug",
+    "identifier",
+    "id_or_name",
+    "name_or_id",
+    "uuid",
+];
+
 /// The resource a parameter or property named `name` refers to, if its name says so:
-/// `session_id` and `sessionId` → `session`; a bare `id` → the collection before it
+/// `session_id`, `sessionId`, `work_pool_name`, `project_identifier` → `session`,
+/// `workpool`, `project`; a bare key (`id`, `name`, `key`, `id_or_name`...) or the
+/// collection's own singular (`/project/{project}`) → the collection before it
 /// (`/contacts/{id}` → `contact`).
 pub fn resource_of(name: &str, previous_segment: Option<&str>) -> Option<String> {
-    let base = if name.eq_ignore_ascii_case("id") {
-        previous_segment
-            .filter(|s| !is_version_segment(s))?
-            .to_string()
-    } else if let Some(base) = name
-        .strip_suffix("_id")
-        .or_else(|| name.strip_suffix("-id"))
-    {
-        base.to_string()
-    } else if let Some(base) = name
-        .strip_suffix("Id")
-        .filter(|b| b.ends_with(|c: char| c.is_ascii_lowercase()))
-    {
-        base.to_string()
-    } else {
-        return None;
-    };
-    resource_key(&base)
+    let previous = previous_segment.filter(|s| !is_version_segment(s) && verb(s).is_none());
+    let lower = name.to_ascii_lowercase();
+    if BARE_KEYS.contains(&lower.as_str()) {
+        return resource_key(previous?);
+    }
+    if let (Some(previous), Some(own)) = (previous, resource_key(name)) {
+        if resource_key(previous).as_deref() == Some(own.as_str()) {
+            return Some(own);
+        }
+    }
+    for suffix in KEY_SUFFIXES {
+        if let Some(base) = lower.strip_suffix(suffix) {
+            return resource_key(&name[..base.len()]);
+        }
+    }
+    let camel = ["Id", "Name", "Key"].iter().find_map(|suffix| {
+        name.strip_suffix(suffix)
+            .filter(|b| b.ends_with(|c: char| c.is_ascii_lowercase()))
+    });
+    resource_key(camel?)
 }
 
 /// The one spelling of a resource name: ASCII letters and digits, lower case, singular
@@ -94,13 +174,28 @@ fn previous_segment<'a>(path: &'a str, name: &str) -> Option<&'a str> {
         .filter(|s| !s.is_empty() && !s.contains('{'))
 }
 
-/// The collection a path ends in (`/tickets` → `ticket`), if its last segment is literal.
+/// The collection a path ends in (`/tickets` → `ticket`), past any final verb
+/// (`/secrets/create_or_update` → `secret`), if that segment is literal.
 fn collection(path: &str) -> Option<String> {
-    let last = path.trim_end_matches('/').rsplit('/').next()?;
-    if last.is_empty() || last.contains('{') || is_version_segment(last) {
+    let mut segments = path.trim_end_matches('/').rsplit('/').peekable();
+    if segments.peek().is_some_and(|s| verb(s).is_some()) {
+        segments.next();
+    }
+    let last = segments.next()?;
+    if last.is_empty() || last.contains('{') || is_version_segment(last) || verb(last).is_some() {
         return None;
     }
     resource_key(last)
+}
+
+/// The resource an operation's answers describe: the last literal segment of its path
+/// that is neither a verb nor a version (`/work_pools/filter` → `workpool`,
+/// `/artifacts/{key}/latest` → `artifact`, `/projects/{id}/members` → `member`).
+pub fn answer_resource(path: &str) -> Option<String> {
+    path.trim_end_matches('/')
+        .rsplit('/')
+        .find(|s| !s.is_empty() && !s.contains('{') && !is_version_segment(s) && verb(s).is_none())
+        .and_then(resource_key)
 }
 
 /// The `id_field` of a producer whose new id comes from its answer's `Location` header
@@ -146,6 +241,8 @@ pub fn infer(plan: &mut Plan, config: &LinkSettings) -> Result<(), String> {
                     .rev()
                     .find(|p| p.location == Location::Path)
                     .and_then(|p| p.resource.clone()),
+                // RPC style: `POST /secrets/delete {"names": [...]}`.
+                Method::Post if final_verb(&op.path) == Some(Verb::Delete) => collection(&op.path),
                 _ => None,
             };
         }
@@ -361,9 +458,13 @@ fn set_needs(app: &mut AppPlan, producers: &HashMap<String, Vec<(Method, String)
 }
 
 /// What a POST creates: a bare `id` names the collection it was posted to; otherwise the
-/// first `*_id` field that is not one of the operation's own path resources.
+/// first `*_id` field that is not one of the operation's own path resources; for a
+/// resource keyed by its name (`POST /secrets/create_or_update` answering `{"name"}`),
+/// its `name`, `key` or `slug`. A POST that reads (`/flows/filter`) or deletes creates
+/// nothing.
 fn producer(op: &Operation) -> Option<Produces> {
-    if op.method != Method::Post {
+    if op.method != Method::Post || matches!(final_verb(&op.path), Some(Verb::Read | Verb::Delete))
+    {
         return None;
     }
     let own: Vec<&str> = op
@@ -380,11 +481,21 @@ fn producer(op: &Operation) -> Option<Produces> {
             });
         }
     }
-    op.response_fields.iter().find_map(|field| {
+    let by_id = op.response_fields.iter().find_map(|field| {
         let resource = resource_of(field, None)?;
         (!own.contains(&resource.as_str())).then(|| Produces {
             resource,
             id_field: field.clone(),
+        })
+    });
+    by_id.or_else(|| {
+        let resource = collection.filter(|r| !own.contains(&r.as_str()))?;
+        let field = ["name", "key", "slug"]
+            .into_iter()
+            .find(|k| op.response_fields.iter().any(|f| f == k))?;
+        Some(Produces {
+            resource,
+            id_field: field.to_string(),
         })
     })
 }
@@ -405,6 +516,74 @@ mod tests {
         assert_eq!(resource_of("uuid", None), None);
         assert_eq!(resource_of("limit", None), None);
         assert_eq!(resource_of("category_ids", None), None);
+    }
+
+    #[test]
+    fn names_slugs_keys_and_identifiers_name_resources_too() {
+        assert_eq!(
+            resource_of("work_pool_name", None).as_deref(),
+            Some("workpool")
+        );
+        assert_eq!(
+            resource_of("project_identifier", None).as_deref(),
+            Some("project")
+        );
+        assert_eq!(
+            resource_of("name", Some("work_pools")).as_deref(),
+            Some("workpool")
+        );
+        assert_eq!(
+            resource_of("id_or_name", Some("limits")).as_deref(),
+            Some("limit")
+        );
+        assert_eq!(
+            resource_of("key", Some("artifacts")).as_deref(),
+            Some("artifact")
+        );
+        assert_eq!(
+            resource_of("project", Some("project")).as_deref(),
+            Some("project")
+        );
+        assert_eq!(resource_of("flowRunName", None).as_deref(), Some("flowrun"));
+        // A bare key needs a collection before it, and a verb is not one.
+        assert_eq!(resource_of("name", None), None);
+        assert_eq!(resource_of("name", Some("create")), None);
+        assert_eq!(resource_of("name", Some("v2")), None);
+    }
+
+    #[test]
+    fn verbs_are_actions_not_resources() {
+        assert_eq!(verb("create_or_update"), Some(Verb::Create));
+        assert_eq!(verb("createOrUpdate"), Some(Verb::Create));
+        assert_eq!(verb("filter"), Some(Verb::Read));
+        assert_eq!(verb("delete"), Some(Verb::Delete));
+        assert_eq!(verb("tickets"), None);
+        assert_eq!(
+            collection("/project/{p}/secrets/create_or_update").as_deref(),
+            Some("secret")
+        );
+        assert_eq!(
+            collection("/project/{p}/secrets/delete").as_deref(),
+            Some("secret")
+        );
+        assert_eq!(
+            collection("/uploadarchive"),
+            Some("uploadarchive".to_string())
+        );
+        assert_eq!(collection("/create"), None);
+        assert_eq!(
+            answer_resource("/work_pools/filter").as_deref(),
+            Some("workpool")
+        );
+        assert_eq!(
+            answer_resource("/artifacts/{key}/latest").as_deref(),
+            Some("artifact")
+        );
+        assert_eq!(
+            answer_resource("/projects/{id}/members").as_deref(),
+            Some("member")
+        );
+        assert_eq!(answer_resource("/v2/limits/").as_deref(), Some("limit"));
     }
 
     #[test]

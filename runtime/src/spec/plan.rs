@@ -640,6 +640,16 @@ fn response_links(responses: &openapiv3::Responses) -> (Vec<links::SpecLink>, bo
 /// Property names of an object schema, also through a single-member `allOf`.
 fn top_level_fields(schema: &Value) -> Vec<String> {
     if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+        // An answer wrapped in an envelope (`{"data": {...}}`) describes what it wraps:
+        // the runtime reads creates through the same envelopes (known::created).
+        if !properties.contains_key("id") {
+            for envelope in ["data", "item", "result"] {
+                let inner = properties.get(envelope).map(top_level_fields);
+                if let Some(inner) = inner.filter(|fields| !fields.is_empty()) {
+                    return inner;
+                }
+            }
+        }
         return properties.keys().cloned().collect();
     }
     match schema

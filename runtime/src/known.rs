@@ -1,0 +1,297 @@
+//! What the run has learned exists on the gateway: the records its 2xx JSON answers
+//! showed (lists, gets, filters, creates, RPC reads), by resource, read through the
+//! common envelopes (`{"data": ...}`, `{"items": [...]}`, `{"results": [...]}`).
+//! Parameters that name a resource draw from here when the user holds none of its own,
+//! so the first request for `/work_pools/{name}` names a pool that exists. Read-only and
+//! shared by every user: nothing here is ever deleted by the run.
+
+use crate::chain::Captured;
+use rand::rngs::SmallRng;
+use rand::RngExt;
+use serde_json::Value;
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+/// How many records of one resource are remembered (the newest).
+pub const PER_RESOURCE: usize = 32;
+/// How many resources are remembered at most (a huge API cannot grow this without end).
+pub const MAX_RESOURCES: usize = 512;
+/// Once a resource's records are all known, one answer in this many is read.
+pub const SAMPLE_EVERY: u64 = 16;
+/// Records read from one answer at most.
+const PER_ANSWER: usize = 8;
+
+/// Envelope keys that wrap an answer's record or records.
+const ENVELOPES: [&str; 6] = ["data", "items", "results", "result", "item", "records"];
+
+static KNOWN: Mutex<Option<Known>> = Mutex::new(None);
+
+#[derive(Default)]
+struct Known {
+    by_resource: HashMap<String, VecDeque<Captured>>,
+}
+
+/// The records an answer holds: itself when it is an object with an id-like field, the
+/// elements of an array, or what an envelope wraps (one level deep).
+pub fn records(answer: &Value) -> Vec<&Value> {
+    match answer {
+        Value::Array(items) => items
+            .iter()
+            .filter(|v| v.is_object())
+            .take(PER_ANSWER)
+            .collect(),
+        Value::Object(fields) => {
+            for key in ENVELOPES {
+                match fields.get(key) {
+                    Some(Value::Array(items)) => {
+                        return items
+                            .iter()
+                            .filter(|v| v.is_object())
+                            .take(PER_ANSWER)
+                            .collect()
+                    }
+                    Some(inner @ Value::Object(_)) if identity(inner).is_some() => {
+                        return vec![inner]
+                    }
+                    _ => {}
+                }
+            }
+            match identity(answer) {
+                Some(_) => vec![answer],
+                None => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The field that identifies a record: `id`, else `name`, `key` or `slug`.
+pub fn identity(record: &Value) -> Option<&Value> {
+    ["id", "name", "key", "slug", "uuid"]
+        .into_iter()
+        .find_map(|k| record.get(k).filter(|v| v.is_string() || v.is_number()))
+}
+
+/// The first record of a creating answer and its `id_field`, read through an envelope
+/// (`{"data": {"id": ...}}`).
+pub fn created(answer: &Value, id_field: &str) -> Option<Captured> {
+    let direct = answer.get(id_field).filter(|v| !v.is_null());
+    let (record, id) = match direct {
+        Some(id) => (answer, id),
+        None => records(answer)
+            .into_iter()
+            .find_map(|r| Some((r, r.get(id_field).filter(|v| !v.is_null())?)))?,
+    };
+    Some(Captured {
+        id: id.clone(),
+        record: record.clone(),
+        context: Vec::new(),
+    })
+}
+
+/// The value a parameter named `param` takes from a record of its resource: the field
+/// its name says (`work_pool_name` → `name`, `{key}` → `key`), else the record's id.
+/// `None` when the record lacks a field the name asks for (a `name` of a record that
+/// has none would be made up).
+pub fn key_for(param: &str, captured: &Captured) -> Option<Value> {
+    let lower = param.to_ascii_lowercase();
+    let either = ["id_or_name", "name_or_id", "identifier"];
+    let wants = if either.iter().any(|e| lower.ends_with(e)) {
+        None
+    } else if lower == "name" || lower.ends_with("_name") || param.ends_with("Name") {
+        Some("name")
+    } else if lower == "key" || lower.ends_with("_key") || param.ends_with("Key") {
+        Some("key")
+    } else if lower == "slug" || lower.ends_with("_slug") {
+        Some("slug")
+    } else {
+        None
+    };
+    match wants {
+        Some(field) => captured.record.get(field).filter(|v| !v.is_null()).cloned(),
+        None => Some(captured.id.clone()),
+    }
+}
+
+/// Learns the records of a 2xx JSON answer of an operation whose answers describe
+/// `resource`.
+pub fn learn(resource: &str, answer: &Value) {
+    let found = records(answer);
+    if found.is_empty() {
+        return;
+    }
+    let Ok(mut guard) = KNOWN.lock() else { return };
+    let known = guard.get_or_insert_with(Known::default);
+    if !known.by_resource.contains_key(resource) && known.by_resource.len() >= MAX_RESOURCES {
+        return;
+    }
+    let queue = known.by_resource.entry(resource.to_string()).or_default();
+    for record in found {
+        let Some(id) = identity(record) else { continue };
+        if queue.iter().any(|c| &c.id == id) {
+            continue;
+        }
+        if queue.len() >= PER_RESOURCE {
+            queue.pop_front();
+        }
+        queue.push_back(Captured {
+            id: id.clone(),
+            record: record.clone(),
+            context: Vec::new(),
+        });
+    }
+}
+
+/// Whether an answer about `resource` is worth reading: always while fewer than
+/// [`PER_RESOURCE`] of its records are known, then one answer in [`SAMPLE_EVERY`] (to
+/// follow what changes without parsing every answer).
+pub fn wants(resource: &str) -> bool {
+    static SEEN: AtomicU64 = AtomicU64::new(0);
+    let full = KNOWN.lock().ok().is_some_and(|guard| {
+        guard
+            .as_ref()
+            .and_then(|k| k.by_resource.get(resource))
+            .is_some_and(|q| q.len() >= PER_RESOURCE)
+    });
+    !full || SEEN.fetch_add(1, Ordering::Relaxed) % SAMPLE_EVERY == 0
+}
+
+/// A known record of `resource`, drawn with `rng`.
+pub fn pick(resource: &str, rng: &mut SmallRng) -> Option<Captured> {
+    let guard = KNOWN.lock().ok()?;
+    let queue = guard.as_ref()?.by_resource.get(resource)?;
+    if queue.is_empty() {
+        return None;
+    }
+    queue.get(rng.random_range(0..queue.len())).cloned()
+}
+
+/// Forgets a record that was deleted (by the run, so nobody draws it again).
+pub fn forget(resource: &str, id: &Value) {
+    if let Ok(mut guard) = KNOWN.lock() {
+        if let Some(queue) = guard.as_mut().and_then(|k| k.by_resource.get_mut(resource)) {
+            queue.retain(|c| &c.id != id && c.record.get("name") != Some(id));
+        }
+    }
+}
+
+/// How many records of how many resources are known: `(records, resources)`.
+pub fn size() -> (usize, usize) {
+    KNOWN.lock().ok().map_or((0, 0), |guard| {
+        guard.as_ref().map_or((0, 0), |k| {
+            (
+                k.by_resource.values().map(VecDeque::len).sum(),
+                k.by_resource.len(),
+            )
+        })
+    })
+}
+
+/// Forgets everything (a new run starts from nothing).
+pub fn reset() {
+    if let Ok(mut guard) = KNOWN.lock() {
+        *guard = None;
+    }
+}
+
+/// The resource an operation's answers describe, worked out once per path.
+pub fn answer_resource(path: &'static str) -> Option<&'static str> {
+    static CACHE: OnceLock<Mutex<HashMap<&'static str, Option<&'static str>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let mut guard = cache.lock().ok()?;
+    *guard.entry(path).or_insert_with(|| {
+        crate::spec::links::answer_resource(path).map(|r| &*Box::leak(r.into_boxed_str()))
+    })
+}
+
+/// The resource a path's last parameter names (`/work_pools/{name}` → `workpool`),
+/// worked out once per path: what a PUT, PATCH or DELETE of it changes.
+pub fn target_resource(path: &'static str) -> Option<&'static str> {
+    static CACHE: OnceLock<Mutex<HashMap<&'static str, Option<&'static str>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let mut guard = cache.lock().ok()?;
+    *guard.entry(path).or_insert_with(|| {
+        let (before, rest) = path.rsplit_once('{')?;
+        let name = rest.split_once('}')?.0;
+        let previous = before
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .filter(|s| !s.is_empty() && !s.contains('}'));
+        let resource = crate::spec::links::resource_of(name, previous)?;
+        Some(&*Box::leak(resource.into_boxed_str()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn records_are_read_through_envelopes_and_lists() {
+        let list = json!([{"id": 1}, {"id": 2}, "x"]);
+        assert_eq!(records(&list).len(), 2);
+        let wrapped = json!({"data": {"id": "UHJvamVjdDox", "name": "default"}});
+        assert_eq!(records(&wrapped), vec![&wrapped["data"]]);
+        let paged = json!({"items": [{"name": "a"}], "total": 1});
+        assert_eq!(records(&paged)[0]["name"], "a");
+        let rpc = json!({"results": [{"name": "API_KEY"}]});
+        assert_eq!(records(&rpc)[0]["name"], "API_KEY");
+        let plain = json!({"id": 5, "title": "t"});
+        assert_eq!(records(&plain), vec![&plain]);
+        // A status answer identifies nothing.
+        assert!(records(&json!({"status": "ok"})).is_empty());
+        assert!(records(&json!(3)).is_empty());
+    }
+
+    #[test]
+    fn a_create_is_captured_through_its_envelope() {
+        let answer = json!({"data": {"id": "UHJvamVjdDoy", "name": "p"}});
+        let captured = created(&answer, "id").expect("captured");
+        assert_eq!(captured.id, json!("UHJvamVjdDoy"));
+        assert_eq!(captured.record["name"], "p");
+        assert_eq!(created(&json!({"id": 3}), "id").unwrap().id, json!(3));
+        assert!(created(&json!({"other": 3}), "id").is_none());
+    }
+
+    #[test]
+    fn a_parameter_takes_the_key_its_name_asks_for() {
+        let pool = Captured {
+            id: json!("7d1c"),
+            record: json!({"id": "7d1c", "name": "pool-a"}),
+            context: Vec::new(),
+        };
+        assert_eq!(key_for("work_pool_name", &pool), Some(json!("pool-a")));
+        assert_eq!(key_for("name", &pool), Some(json!("pool-a")));
+        assert_eq!(key_for("work_pool_id", &pool), Some(json!("7d1c")));
+        assert_eq!(key_for("id_or_name", &pool), Some(json!("7d1c")));
+        assert_eq!(key_for("key", &pool), None);
+    }
+
+    #[test]
+    fn learning_is_bounded_and_deduplicated_and_forgets_deleted_records() {
+        reset();
+        let many: Vec<Value> = (0..100).map(|i| json!({"id": i})).collect();
+        for chunk in many.chunks(8) {
+            learn("thing", &Value::Array(chunk.to_vec()));
+        }
+        learn("thing", &json!([{"id": 99}]));
+        let (records, resources) = size();
+        assert_eq!((records, resources), (PER_RESOURCE, 1));
+        let mut rng = crate::rng::from_seed(1);
+        for _ in 0..20 {
+            let id = pick("thing", &mut rng).unwrap().id.as_i64().unwrap();
+            assert!(
+                id >= 100 - PER_RESOURCE as i64,
+                "{id} should have been forgotten"
+            );
+        }
+        for i in 0..100 {
+            forget("thing", &json!(i));
+        }
+        assert!(pick("thing", &mut rng).is_none());
+        reset();
+    }
+}

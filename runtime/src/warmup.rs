@@ -1,0 +1,92 @@
+//! The warm-up: before the load starts, a bounded pass over the read-only operations
+//! that need no input (`GET` lists, RPC-style `POST .../filter`, `.../list`, `.../count`)
+//! learns what already exists on the gateway (a default project, built-in types), so the
+//! load's first requests name real resources. Its requests are sent by a plain client,
+//! outside Goose: they are not in the load's figures; the run says how many there were.
+
+use crate::params::{OperationInfo, Values};
+use crate::spec::links::{final_verb, Verb};
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+/// At most this many requests...
+pub const MAX_REQUESTS: usize = 200;
+/// ...within this long.
+pub const BUDGET: Duration = Duration::from_secs(15);
+
+/// What the warm-up did.
+#[derive(Clone, Copy, Debug, Default, serde::Serialize)]
+pub struct Warmup {
+    pub requests: usize,
+    /// Of which answered 2xx.
+    pub succeeded: usize,
+    /// Records known afterwards, of how many resources.
+    pub records: usize,
+    pub resources: usize,
+}
+
+/// Whether `info` reads without naming anything: a `GET` without path parameters, or an
+/// RPC-style read (`POST /flows/filter`) without path parameters.
+pub fn is_input_free_read(info: &OperationInfo) -> bool {
+    if info.path.contains('{') {
+        return false;
+    }
+    match info.method {
+        "GET" => true,
+        "POST" => final_verb(info.path) == Some(Verb::Read),
+        _ => false,
+    }
+}
+
+/// Calls every input-free read among `operations` once, in order, within the bounds,
+/// and learns what their answers show.
+pub async fn run(
+    operations: &[&'static OperationInfo],
+    origin: &str,
+    headers: &[(String, String)],
+) -> Warmup {
+    let started = Instant::now();
+    let mut done = Warmup::default();
+    let Ok(client) = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+    else {
+        return done;
+    };
+    let mut values = Values::new(crate::rng::for_user(usize::MAX - 1, 0x0077_6172_6d75));
+    for &info in operations.iter().filter(|info| is_input_free_read(info)) {
+        if done.requests >= MAX_REQUESTS || started.elapsed() > BUDGET {
+            break;
+        }
+        let Some(subject) = crate::known::answer_resource(info.path) else {
+            continue;
+        };
+        values.begin(info, None);
+        let parts = (info.sample)(&mut values);
+        let Some(method) = crate::target::reqwest_method(&parts.method) else {
+            continue;
+        };
+        let mut builder = client.request(method, format!("{origin}{}", parts.path));
+        for (name, value) in headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        let builder = parts.apply(builder, &mut values);
+        done.requests += 1;
+        let Ok(response) = builder.send().await else {
+            continue;
+        };
+        let success = response.status().is_success();
+        let Ok(body) = response.bytes().await else {
+            continue;
+        };
+        if success {
+            done.succeeded += 1;
+            if let Ok(answer) = serde_json::from_slice::<Value>(&body) {
+                crate::known::learn(subject, &answer);
+            }
+        }
+    }
+    (done.records, done.resources) = crate::known::size();
+    done
+}
