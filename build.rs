@@ -55,8 +55,7 @@ fn run() -> Result<(), String> {
             }
         }
     }
-    let discovery =
-        source::load(&source, &settings, source::auth_headers(env)).map_err(|e| e.to_string())?;
+    let discovery = source::load(&source, &settings, env).map_err(|e| e.to_string())?;
     let filter = spec::plan::Filter::from_settings(&settings);
     let plan = spec::plan::build(&discovery, &filter).map_err(|e| e.to_string())?;
     for warning in discovery.warnings.iter().chain(&plan.warnings).take(20) {

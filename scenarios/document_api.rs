@@ -3,7 +3,7 @@
 
 use super::DOCUMENTS_PREFIX;
 use gateway_loadtest_runtime::request::{self, str_field, Outcome};
-use gateway_loadtest_runtime::target::request_builder;
+use gateway_loadtest_runtime::target::{on_base, request_builder};
 use goose::prelude::*;
 use rand::rngs::SmallRng;
 use rand::RngExt;
@@ -13,7 +13,7 @@ pub const UPLOAD_BYTES: usize = 1024;
 
 /// `POST /sessions`; returns the new session's id.
 pub async fn create_session(user: &mut GooseUser, label: &str) -> Outcome<String> {
-    let path = format!("{DOCUMENTS_PREFIX}/sessions");
+    let path = on_base(&format!("{DOCUMENTS_PREFIX}/sessions"));
     let builder = request_builder(user, &GooseMethod::Post, &path)?
         .json(&serde_json::json!({ "label": label }));
     let mut reply = request::send(user, GooseMethod::Post, &path, builder).await?;
@@ -28,8 +28,8 @@ pub async fn upload_document(
     session_id: &str,
     rng: &mut SmallRng,
 ) -> Outcome<String> {
-    let path = format!("{DOCUMENTS_PREFIX}/session/{session_id}/upload");
-    let name = format!("{DOCUMENTS_PREFIX}/session/{{session_id}}/upload");
+    let path = on_base(&format!("{DOCUMENTS_PREFIX}/session/{session_id}/upload"));
+    let name = on_base(&format!("{DOCUMENTS_PREFIX}/session/{{session_id}}/upload"));
     let number: u32 = rng.random_range(1..100_000);
     let mut form = gateway_loadtest_runtime::multipart::Multipart::new();
     form.file(
@@ -86,8 +86,8 @@ pub async fn delete_held_session(user: &mut GooseUser, session_id: Option<String
 
 /// `DELETE /session/{session_id}`, which also deletes its documents; 404 means already gone.
 pub async fn delete_session(user: &mut GooseUser, session_id: &str) -> Outcome<()> {
-    let path = format!("{DOCUMENTS_PREFIX}/session/{session_id}");
-    let name = format!("{DOCUMENTS_PREFIX}/session/{{session_id}}");
+    let path = on_base(&format!("{DOCUMENTS_PREFIX}/session/{session_id}"));
+    let name = on_base(&format!("{DOCUMENTS_PREFIX}/session/{{session_id}}"));
     let builder = request_builder(user, &GooseMethod::Delete, &path)?;
     let mut reply = request::send(user, GooseMethod::Delete, &name, builder).await?;
     request::expect_status(user, &mut reply, &[200, 204, 404])

@@ -1,6 +1,7 @@
 //! The one integration-test binary: real demo gateways on ephemeral ports, real Goose runs.
 
 mod common;
+mod discovery_live;
 mod faults;
 mod generated_scenarios;
 mod golden_file;

@@ -182,9 +182,20 @@ fn inspect(
             count,
             seed,
         } => {
-            let origin = crate::target::redact(&crate::target::resolve_host(goose.host.as_deref()));
-            commands::sample::run(compiled.operations, &operation, count, seed, &origin)
-                .map(|_| true)
+            // Generated paths hold the base they were discovered under: only the origin
+            // of the host goes before them.
+            let host = crate::target::resolve_host(goose.host.as_deref());
+            match crate::target::gateway(&host) {
+                Ok(gateway) => {
+                    if let Some(warning) = crate::target::base_mismatch(&host, compiled.plan_json) {
+                        eprintln!("gateway-loadtest: warning: {warning}");
+                    }
+                    let origin = crate::spec::gateway_url::redact(&gateway.origin_text());
+                    commands::sample::run(compiled.operations, &operation, count, seed, &origin)
+                        .map(|_| true)
+                }
+                Err(e) => Err(e.into()),
+            }
         }
         Command::Health { timeout } => match std::time::Duration::try_from_secs_f64(timeout) {
             Ok(timeout) => commands::health::run(&crate::target::resolve_host(None), timeout),

@@ -238,8 +238,10 @@ pub async fn get_checked<T>(
     name: &str,
     check: impl FnOnce(&Json) -> Result<T, String>,
 ) -> Outcome<T> {
-    let builder = crate::target::request_builder(user, &GooseMethod::Get, path)?;
-    let mut reply = send(user, GooseMethod::Get, name, builder).await?;
+    // Hand-written paths are relative to the gateway URL's base path.
+    let (path, name) = (crate::target::on_base(path), crate::target::on_base(name));
+    let builder = crate::target::request_builder(user, &GooseMethod::Get, &path)?;
+    let mut reply = send(user, GooseMethod::Get, &name, builder).await?;
     expect_checked(user, &mut reply, &[200], check)
 }
 

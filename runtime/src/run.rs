@@ -178,7 +178,14 @@ pub async fn run(
         config.host.as_deref(),
         profile.as_ref().and_then(|p| p.host.as_deref()),
     );
+    let gateway = target::gateway(&host)?;
     target::validate(&host)?;
+    if let Some(warning) = target::base_mismatch(&host, compiled.plan_json) {
+        eprintln!("gateway-loadtest: warning: {warning}");
+    }
+    // Hand-written scenarios' paths go under the host's base path; generated ones hold
+    // the base they were discovered under.
+    target::set_base(gateway.base());
     // Goose prints its host and keeps it in its reports: a user name and password in
     // the URL travel as a Basic header instead (GATEWAY_TOKEN's bearer wins over them).
     let (host, basic) = target::split_credentials(&host);
@@ -238,7 +245,7 @@ pub async fn run(
             .unwrap_or_default();
         eprintln!(
             "gateway-loadtest: {profile_label} profile{described} against {}, seed {seed}, results in {}",
-            target::redact(&host),
+            crate::spec::gateway_url::redact(&host),
             folder.display()
         );
     }
@@ -294,7 +301,9 @@ pub async fn run(
         Err(e) => return Err(e.into()),
     };
     let interrupted = goose::is_killswitch_triggered();
-    let cleanup = cleanup::sweep(compiled.operations, &host, &auth, cleanup::SWEEP_BUDGET).await;
+    // Generated paths hold their base: the sweep sends them to the origin.
+    let origin = target::gateway(&host)?.origin_text();
+    let cleanup = cleanup::sweep(compiled.operations, &origin, &auth, cleanup::SWEEP_BUDGET).await;
     if cleanup.deleted > 0 || !cleanup.left_behind.is_empty() {
         eprintln!(
             "gateway-loadtest: cleanup swept {} resource(s); {} left behind{}",
@@ -313,7 +322,10 @@ pub async fn run(
         ),
         facts: vec![
             ("Profile".to_string(), profile_label.clone()),
-            ("Gateway".to_string(), target::redact(&host)),
+            (
+                "Gateway".to_string(),
+                crate::spec::gateway_url::redact(&host),
+            ),
             ("Seed".to_string(), seed.to_string()),
             (
                 "Warm-up".to_string(),

@@ -1,7 +1,8 @@
-//! The gateway under test: where its URL comes from, how it is shown without secrets,
-//! the reachability check made before any user starts, and the one HTTP client every
-//! user shares.
+//! The gateway under test: where its URL comes from (an origin and an optional base path,
+//! see `spec::gateway_url`), the reachability check made before any user starts, and the
+//! one HTTP client every user shares. URLs are printed with `spec::gateway_url::redact`.
 
+use crate::spec::gateway_url::{redact, GatewayUrl};
 use goose::goose::GooseMethod;
 use std::time::Duration;
 
@@ -11,7 +12,10 @@ pub const DEFAULT_GATEWAY_URL: &str = "http://127.0.0.1:8000";
 /// Why the gateway cannot be load-tested.
 #[derive(Debug, thiserror::Error)]
 pub enum TargetError {
-    #[error("parse gateway URL {url:?}: {reason}; give a URL such as http://127.0.0.1:8000")]
+    #[error(
+        "parse gateway URL {url:?}: {reason}; give a URL such as http://127.0.0.1:8000 \
+         or, for a gateway served under a base path, http://127.0.0.1:8000/api"
+    )]
     BadUrl { url: String, reason: String },
     #[error("reach the gateway at {url}: {reason}; start the gateway or point GATEWAY_URL (or --host) at it")]
     Unreachable { url: String, reason: String },
@@ -21,12 +25,13 @@ pub enum TargetError {
     Client(String),
 }
 
-/// The gateway's origin: `--host` first, then `GATEWAY_URL`, `BENCHMARK_HOST`, the default.
+/// The gateway's URL (origin and any base path): `--host` first, then `GATEWAY_URL`,
+/// `BENCHMARK_HOST`, the default.
 pub fn resolve_host(flag: Option<&str>) -> String {
     resolve_host_or(flag, None)
 }
 
-/// The gateway's origin: `--host` first, then `GATEWAY_URL`, then `profile_host` (a
+/// The gateway's URL: `--host` first, then `GATEWAY_URL`, then `profile_host` (a
 /// configured profile's `host`), `BENCHMARK_HOST`, the default.
 pub fn resolve_host_or(flag: Option<&str>, profile_host: Option<&str>) -> String {
     let from_env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
@@ -38,27 +43,6 @@ pub fn resolve_host_or(flag: Option<&str>, profile_host: Option<&str>) -> String
         .trim()
         .trim_end_matches('/')
         .to_string()
-}
-
-/// The URL as it may be printed: user name and password replaced, query dropped.
-pub fn redact(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) => {
-            if !parsed.username().is_empty() || parsed.password().is_some() {
-                let _ = parsed.set_username("***");
-                let _ = parsed.set_password(None);
-            }
-            if parsed.query().is_some() {
-                parsed.set_query(Some("***"));
-            }
-            parsed.to_string().trim_end_matches('/').to_string()
-        }
-        // Not a URL: show only what precedes any `@`, which could hold credentials.
-        Err(_) => match url.rsplit_once('@') {
-            Some((_, host)) => format!("***@{host}"),
-            None => url.to_string(),
-        },
-    }
 }
 
 /// The host without its user name and password, and those as a Basic `authorization`
@@ -88,23 +72,60 @@ pub fn split_credentials(host: &str) -> (String, Option<(String, String)>) {
     )
 }
 
-/// Checks the host is an http(s) URL.
+/// Checks the host is an http(s) URL with at most a base path (no query or fragment).
 pub fn validate(host: &str) -> Result<url::Url, TargetError> {
-    let bad = |reason: String| TargetError::BadUrl {
+    gateway(host)?;
+    url::Url::parse(host.trim()).map_err(|e| TargetError::BadUrl {
+        url: redact(host),
+        reason: e.to_string(),
+    })
+}
+
+/// The host split into its origin and base path (`http://127.0.0.1:4200/api` → base `/api`).
+pub fn gateway(host: &str) -> Result<GatewayUrl, TargetError> {
+    GatewayUrl::parse(host).map_err(|reason| TargetError::BadUrl {
         url: redact(host),
         reason,
-    };
-    let parsed = url::Url::parse(host).map_err(|e| bad(e.to_string()))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(bad(format!(
-            "scheme {:?} is not http or https",
-            parsed.scheme()
-        )));
-    }
-    if parsed.host_str().is_none() {
-        return Err(bad("it names no host".to_string()));
-    }
-    Ok(parsed)
+    })
+}
+
+/// A warning when the host's base path is not the one the generated operations were
+/// discovered under (the root app's prefix in `plan_json`): their paths hold that base,
+/// so they go to it whatever the host's path says.
+pub fn base_mismatch(host: &str, plan_json: &str) -> Option<String> {
+    let base = gateway(host).ok()?.base().to_string();
+    let plan: serde_json::Value = serde_json::from_str(plan_json).ok()?;
+    let apps = plan.get("apps")?.as_array()?;
+    let root = apps.iter().find(|a| a["name"] == "root")?;
+    let built = root.get("prefix")?.as_str()?;
+    (built != base).then(|| {
+        let shown = |b: &str| match b {
+            "" => "no base path".to_string(),
+            b => format!("base path {b}"),
+        };
+        format!(
+            "the gateway URL has {} but the generated operations were discovered under {}, \
+             and keep their paths ({built}/...); rebuild with GATEWAY_URL set to this URL \
+             to load-test the API under it",
+            shown(&base),
+            shown(built)
+        )
+    })
+}
+
+/// The base path of the run's hand-written scenarios (see [`on_base`]).
+static BASE: std::sync::RwLock<String> = std::sync::RwLock::new(String::new());
+
+/// Sets the base path the hand-written scenarios' paths go under (the host's path).
+pub fn set_base(base: &str) {
+    *BASE.write().unwrap_or_else(|p| p.into_inner()) = base.to_string();
+}
+
+/// A hand-written scenario's path (`/health`) under the run's base path (`/api/health`).
+/// Generated paths need no such thing: they hold the base they were discovered under.
+pub fn on_base(path: &str) -> String {
+    let base = BASE.read().unwrap_or_else(|p| p.into_inner());
+    format!("{base}{path}")
 }
 
 /// Fails fast, before any user starts, when nothing answers HTTP at the gateway's origin.
@@ -268,13 +289,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn redact_hides_credentials_and_query() {
-        assert_eq!(
-            redact("http://alice:s3cret@127.0.0.1:8000/x?token=abc"),
-            "http://***@127.0.0.1:8000/x?***"
-        );
-        assert_eq!(redact("http://127.0.0.1:8000/"), "http://127.0.0.1:8000");
-        assert!(!redact("not a url alice:s3cret@host").contains("s3cret"));
+    fn a_host_with_a_base_path_is_accepted_and_split() {
+        assert!(validate("http://127.0.0.1:4200/api").is_ok());
+        assert!(validate("http://127.0.0.1:4200/api/").is_ok());
+        let gateway = gateway("http://127.0.0.1:4200/api/").unwrap();
+        assert_eq!(gateway.base(), "/api");
+        assert_eq!(gateway.origin_text(), "http://127.0.0.1:4200");
+        let err = validate("http://127.0.0.1:4200/api?x=1")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("query"), "{err}");
+        let err = validate("http://u:s3cret@127.0.0.1:4200/api?t=tok")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("s3cret") && !err.contains("tok"), "{err}");
+    }
+
+    #[test]
+    fn a_base_other_than_the_plan_s_is_a_warning() {
+        let plan =
+            r#"{"apps": [{"name": "root", "prefix": "/api"}, {"name": "x", "prefix": "/api/x"}]}"#;
+        assert_eq!(base_mismatch("http://127.0.0.1:1/api/", plan), None);
+        let warning = base_mismatch("http://127.0.0.1:1", plan).expect("a warning");
+        assert!(warning.contains("no base path") && warning.contains("base path /api"));
+        let demo = r#"{"apps": [{"name": "root", "prefix": ""}]}"#;
+        assert_eq!(base_mismatch("http://127.0.0.1:1", demo), None);
+        assert!(base_mismatch("http://127.0.0.1:1/gw", demo).is_some());
+        assert_eq!(base_mismatch("http://127.0.0.1:1/gw", "not json"), None);
     }
 
     #[test]

@@ -35,14 +35,12 @@ impl Gateway {
     /// Starts the realistic fixture (`tests/realistic/`: name-keyed resources, RPC-style
     /// routes, opaque ids, unique fields, OAuth2 password login) with `args` for its
     /// serve.py (e.g. `--root-path /api`) and environment (e.g. `REALISTIC_AUTH=0`).
-    #[allow(dead_code)] // until the tests against the fixtures land
     pub fn realistic(args: &[&str], env: &[(&str, &str)]) -> Gateway {
         Gateway::serve("tests/realistic/serve.sh", args, env)
     }
 
     /// Starts a newcomer's own gateway (`tests/own_gateway/`): a root with `/health`
     /// only, and `/users` and `/catalog` mounted but listed nowhere.
-    #[allow(dead_code)] // until the tests against the fixtures land
     pub fn own_gateway() -> Gateway {
         Gateway::serve("tests/own_gateway/serve.sh", &[], &[])
     }

@@ -1,5 +1,6 @@
 //! `discover`: prints what discovery found (apps, prefixes, operations, exclusions) as
-//! JSON and saves it as `results/api_discovery_<timestamp>.json`.
+//! JSON and saves it as `results/api_discovery_<timestamp>.json`; its warnings (such as
+//! "found only the root app") go to stderr too.
 
 use super::CommandError;
 use crate::spec::plan::Plan;
@@ -45,8 +46,14 @@ pub fn report(source_label: &str, plan: &Plan) -> serde_json::Value {
 /// Runs discovery from the source build.rs would use, prints the JSON and saves it.
 pub fn run(results_dir: &Path) -> Result<PathBuf, CommandError> {
     let source = source::choose(super::env, Path::new("."));
-    let (_, plan) = super::load(&source)?;
-    let report = report(&source::label(&source), &plan);
+    let (discovery, plan) = super::load(&source)?;
+    let mut report = report(&source::label(&source), &plan);
+    // Discovery's own warnings (what it missed) first, then the plan's.
+    let warnings: Vec<&String> = discovery.warnings.iter().chain(&plan.warnings).collect();
+    for warning in &discovery.warnings {
+        eprintln!("gateway-loadtest: warning: {warning}");
+    }
+    report["warnings"] = json!(warnings);
     let text = serde_json::to_string_pretty(&report).unwrap_or_default() + "\n";
     print!("{text}");
     let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");

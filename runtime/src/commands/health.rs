@@ -1,6 +1,6 @@
-//! `health`: is the gateway up? `GET /health` and `GET /gateway/status` on the root, then
-//! each discovered app's `openapi.json` and health route; prints a table and passes only
-//! when every check does.
+//! `health`: is the gateway up? `GET /health` and `GET /gateway/status` on the root app
+//! (under the gateway URL's base path, if it has one), then each discovered app's
+//! `openapi.json` and health route; prints a table and passes only when every check does.
 //!
 //! Bounded in time: each request may take `--timeout` seconds, and all of them together
 //! three times that (15 s by default); checks left when the budget is spent fail as not
@@ -12,7 +12,7 @@
 //! blocking reqwest, as the discovery module does, so no async runtime is involved.
 
 use super::CommandError;
-use crate::spec::{self, discovery::Discovery, source::Source};
+use crate::spec::{self, discovery::Discovery, gateway_url::GatewayUrl, source::Source};
 use crate::target;
 use reqwest::blocking::Client;
 
@@ -82,7 +82,7 @@ pub fn run(host: &str, timeout: Duration) -> Result<bool, CommandError> {
             "run health: --timeout must be more than 0 seconds".to_string(),
         ));
     }
-    let origin = target::validate(host)?;
+    let gateway = target::gateway(host)?;
     let auth = spec::source::auth_headers(super::env);
     let client = Client::builder()
         .default_headers(target::auth_header_map(&auth)?)
@@ -98,7 +98,7 @@ pub fn run(host: &str, timeout: Duration) -> Result<bool, CommandError> {
     let budget = timeout * BUDGET_TIMEOUTS;
     let checker = Checker {
         client,
-        origin,
+        gateway,
         timeout,
         budget,
         deadline: Instant::now() + budget,
@@ -106,29 +106,31 @@ pub fn run(host: &str, timeout: Duration) -> Result<bool, CommandError> {
 
     let mut checks = Vec::new();
     // The first check tells "the gateway is down" from "something is unhealthy".
-    let first = checker.check("root /health", "/health", Expect::Healthy);
+    let root_health = checker.gateway.join("/health");
+    let first = checker.check("root /health", &root_health, Expect::Healthy);
     if let Some(reason) = first.unreachable {
         let hint = match reason.contains("timed out") {
             true => "check that the gateway is healthy or point GATEWAY_URL at it",
             false => "start the gateway or point GATEWAY_URL at it",
         };
         return Err(CommandError::Unreachable {
-            url: target::redact(host),
-            check: "GET /health".to_string(),
+            url: spec::gateway_url::redact(host),
+            check: format!("GET {root_health}"),
             reason,
             hint,
         });
     }
     checks.push(first.check);
+    let status_path = checker.gateway.join("/gateway/status");
     checks.push(
         checker
-            .check("root /gateway/status", "/gateway/status", Expect::Healthy)
+            .check("root /gateway/status", &status_path, Expect::Healthy)
             .check,
     );
 
     let source = spec::source::choose(super::env, Path::new("."));
     let started = Instant::now();
-    let discovery = discover(&source, &checker, auth);
+    let discovery = discover(&source, &checker);
     let elapsed_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
     let label = spec::source::label(&source);
     match discovery {
@@ -142,7 +144,7 @@ pub fn run(host: &str, timeout: Duration) -> Result<bool, CommandError> {
                 )
             });
             for app in &discovery.apps {
-                checks.extend(app_checks(&checker, app));
+                checks.extend(app_checks(&checker, app, &root_health));
             }
         }
         Err(reason) => checks.push(Check {
@@ -155,12 +157,17 @@ pub fn run(host: &str, timeout: Duration) -> Result<bool, CommandError> {
         }),
     }
 
-    print!("{}", table(&target::redact(host), &checks));
+    print!("{}", table(&spec::gateway_url::redact(host), &checks));
     Ok(checks.iter().all(Check::passed))
 }
 
-/// The two checks of one app: its document and its health route.
-fn app_checks(checker: &Checker, app: &spec::discovery::DiscoveredApp) -> Vec<Check> {
+/// The two checks of one app: its document and its health route (`root_health` is
+/// checked already).
+fn app_checks(
+    checker: &Checker,
+    app: &spec::discovery::DiscoveredApp,
+    root_health: &str,
+) -> Vec<Check> {
     let mut checks = vec![
         checker
             .check(
@@ -176,7 +183,7 @@ fn app_checks(checker: &Checker, app: &spec::discovery::DiscoveredApp) -> Vec<Ch
         .document
         .pointer("/paths/~1health/get")
         .is_some_and(serde_json::Value::is_object);
-    checks.push(match (has_health, app.prefix.is_empty()) {
+    checks.push(match (has_health, path == root_health) {
         (false, _) => Check::without_request(
             &name,
             "",
@@ -193,26 +200,19 @@ fn app_checks(checker: &Checker, app: &spec::discovery::DiscoveredApp) -> Vec<Ch
 }
 
 /// The apps to check, from the source build.rs would use; an error is one failed row.
-fn discover(
-    source: &Source,
-    checker: &Checker,
-    headers: Vec<(String, String)>,
-) -> Result<Discovery, String> {
+fn discover(source: &Source, checker: &Checker) -> Result<Discovery, String> {
     let settings = super::settings().map_err(|e| format!("failed to {e}"))?;
     match source {
         Source::Live { url } => {
             // As spec::source::load, but within this command's time budget.
             let left = checker.left().ok_or_else(|| checker.spent())?;
-            let mut config = spec::discovery::DiscoveryConfig::new(url.clone());
+            let mut config = spec::source::discovery_config(url, &settings, super::env);
             config.timeout = checker.timeout.min(left);
             config.total_timeout = left;
-            config.extra_prefixes = settings.discovery.prefixes.clone();
-            config.probe_derived_prefixes = settings.discovery.probe_derived_prefixes;
-            config.headers = headers;
             spec::discovery::discover(&config).map_err(|e| format!("failed to {e}"))
         }
         Source::Snapshot { .. } => {
-            spec::source::load(source, &settings, headers).map_err(|e| format!("failed to {e}"))
+            spec::source::load(source, &settings, super::env).map_err(|e| format!("failed to {e}"))
         }
     }
 }
@@ -220,7 +220,8 @@ fn discover(
 /// Sends the checks, each within its own limit and all within the budget.
 struct Checker {
     client: Client,
-    origin: url::Url,
+    /// Paths of checks are absolute on its origin (they hold the base).
+    gateway: GatewayUrl,
     timeout: Duration,
     budget: Duration,
     deadline: Instant,
@@ -256,15 +257,7 @@ impl Checker {
                 unreachable: None,
             };
         };
-        let url = match self.origin.join(path) {
-            Ok(url) => url,
-            Err(e) => {
-                return Outcome {
-                    check: fail(format!("bad path: {e}")),
-                    unreachable: None,
-                }
-            }
-        };
+        let url = self.gateway.url(path);
         let started = Instant::now();
         let answer = self
             .client
@@ -458,7 +451,7 @@ mod tests {
     fn app_checks_follow_the_document() {
         let checker = Checker {
             client: Client::new(),
-            origin: url::Url::parse("http://127.0.0.1:1").unwrap(),
+            gateway: GatewayUrl::parse("http://127.0.0.1:1/gw").unwrap(),
             timeout: Duration::from_secs(1),
             budget: Duration::ZERO,
             // Spent: any request would be reported as not run, so none is sent.
@@ -472,13 +465,16 @@ mod tests {
             document: doc,
         };
         let with_health = serde_json::json!({"paths": {"/health": {"get": {}}}});
-        let checks = app_checks(&checker, &app("/svc", with_health.clone()));
-        assert_eq!(checks[0].path, "/svc/openapi.json");
-        assert_eq!(checks[1].path, "/svc/health");
+        // Under the base path /gw: the root app's prefix is the base.
+        let root_health = checker.gateway.join("/health");
+        let checks = app_checks(&checker, &app("/gw/svc", with_health.clone()), &root_health);
+        assert_eq!(checks[0].path, "/gw/svc/openapi.json");
+        assert_eq!(checks[1].path, "/gw/svc/health");
         assert!(matches!(&checks[1].verdict, Verdict::Fail(why) if why.contains("budget")));
-        let root = app_checks(&checker, &app("", with_health));
+        let root = app_checks(&checker, &app("/gw", with_health), &root_health);
         assert!(matches!(root[1].verdict, Verdict::Skip(_)));
-        let none = app_checks(&checker, &app("/svc", serde_json::json!({"paths": {}})));
+        let empty = serde_json::json!({"paths": {}});
+        let none = app_checks(&checker, &app("/gw/svc", empty), &root_health);
         assert!(matches!(&none[1].verdict, Verdict::Skip(why) if why.contains("no GET /health")));
     }
 }

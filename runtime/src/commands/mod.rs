@@ -66,7 +66,7 @@ pub fn settings() -> Result<Settings, CommandError> {
 /// Reads the documents from the source build.rs would use, and plans them.
 pub fn load(source: &Source) -> Result<(Discovery, Plan), CommandError> {
     let settings = settings()?;
-    let discovery = spec::source::load(source, &settings, spec::source::auth_headers(env))?;
+    let discovery = spec::source::load(source, &settings, env)?;
     let filter = spec::plan::Filter::from_settings(&settings);
     let plan = spec::plan::build(&discovery, &filter)?;
     Ok((discovery, plan))

@@ -81,7 +81,7 @@ pub async fn run(
     };
     for profile in &resolved {
         let gateway = target::resolve_host_or(host, profile.host.as_deref());
-        index.gateway = target::redact(&gateway);
+        index.gateway = crate::spec::gateway_url::redact(&gateway);
         let mut entry = Entry::not_run(profile);
         if index.ended != Ended::Completed {
             index.runs.push(entry);

@@ -97,7 +97,7 @@ fn facts_section(page: &mut String, input: &SummaryInput<'_>) {
     let mut hosts: Vec<String> = metrics
         .hosts
         .iter()
-        .map(|h| crate::target::redact(h))
+        .map(|h| crate::spec::gateway_url::redact(h))
         .collect();
     hosts.sort();
     if !hosts.is_empty() {

@@ -4,6 +4,7 @@
 pub mod discovery;
 #[cfg(test)]
 pub mod fuzz;
+pub mod gateway_url;
 pub mod links;
 pub mod normalize;
 pub mod plan;

@@ -11,6 +11,7 @@ pub const ENV_VARS: &[&str] = &[
     "GATEWAY_OFFLINE",
     "GATEWAY_TOKEN",
     "GATEWAY_HEADERS",
+    "GATEWAY_PREFIXES",
     "GATEWAY_LOADTEST_CONFIG",
 ];
 
@@ -20,7 +21,7 @@ pub const SNAPSHOT_DIR: &str = "generated";
 /// Where the spec is read from.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Source {
-    /// Fetched from the running gateway at this origin.
+    /// Fetched from the running gateway at this URL (its origin and any base path).
     Live { url: String },
     /// Read from the committed snapshot.
     Snapshot { dir: PathBuf },
@@ -101,6 +102,29 @@ mod tests {
     }
 
     #[test]
+    fn prefixes_from_the_environment_come_first_and_once() {
+        let settings =
+            super::super::settings::parse("[discovery]\nprefixes = [\"/catalog\", \"/admin\"]\n")
+                .expect("settings");
+        assert_eq!(
+            prefixes(
+                env(&[("GATEWAY_PREFIXES", " /users, /catalog ,,")]),
+                &settings
+            ),
+            ["/users", "/catalog", "/admin"]
+        );
+        assert_eq!(prefixes(env(&[]), &settings), ["/catalog", "/admin"]);
+        let config = discovery_config(
+            "http://127.0.0.1:1/api",
+            &Default::default(),
+            env(&[("GATEWAY_PREFIXES", "/users"), ("GATEWAY_TOKEN", "t")]),
+        );
+        assert_eq!(config.extra_prefixes, ["/users"]);
+        assert_eq!(config.headers.len(), 1);
+        assert!(ENV_VARS.contains(&"GATEWAY_PREFIXES"));
+    }
+
+    #[test]
     fn auth_headers_from_token_and_pairs() {
         let headers = auth_headers(env(&[
             ("GATEWAY_TOKEN", "t0k"),
@@ -126,19 +150,50 @@ pub enum SourceError {
     Snapshot(super::snapshot::SnapshotError),
 }
 
-/// Reads every app's document from `source`.
+/// The prefixes to probe besides those the gateway lists or discovery guesses:
+/// `GATEWAY_PREFIXES` (comma-separated, e.g. `/users,/catalog`), then `[discovery]
+/// prefixes` of the configuration file, each once. Relative to the gateway URL's base.
+pub fn prefixes(
+    var: impl Fn(&str) -> Option<String>,
+    settings: &super::settings::Settings,
+) -> Vec<String> {
+    let from_env = var("GATEWAY_PREFIXES").unwrap_or_default();
+    let mut out: Vec<String> = Vec::new();
+    let all = from_env
+        .split(',')
+        .chain(settings.discovery.prefixes.iter().map(String::as_str));
+    for prefix in all.map(str::trim).filter(|p| !p.is_empty()) {
+        if !out.iter().any(|p| p == prefix) {
+            out.push(prefix.to_string());
+        }
+    }
+    out
+}
+
+/// How to discover the live gateway at `url`: the configuration file's `[discovery]`
+/// settings, `GATEWAY_PREFIXES` and the auth headers (`var` reads the environment).
+pub fn discovery_config(
+    url: &str,
+    settings: &super::settings::Settings,
+    var: impl Fn(&str) -> Option<String>,
+) -> super::discovery::DiscoveryConfig {
+    let mut config = super::discovery::DiscoveryConfig::new(url);
+    config.timeout = std::time::Duration::from_secs(settings.discovery.timeout_secs.max(1));
+    config.extra_prefixes = prefixes(&var, settings);
+    config.probe_derived_prefixes = settings.discovery.probe_derived_prefixes;
+    config.headers = auth_headers(&var);
+    config
+}
+
+/// Reads every app's document from `source` (`var` reads the environment).
 pub fn load(
     source: &Source,
     settings: &super::settings::Settings,
-    headers: Vec<(String, String)>,
+    var: impl Fn(&str) -> Option<String>,
 ) -> Result<super::discovery::Discovery, SourceError> {
     match source {
         Source::Live { url } => {
-            let mut config = super::discovery::DiscoveryConfig::new(url.clone());
-            config.timeout = std::time::Duration::from_secs(settings.discovery.timeout_secs.max(1));
-            config.extra_prefixes = settings.discovery.prefixes.clone();
-            config.probe_derived_prefixes = settings.discovery.probe_derived_prefixes;
-            config.headers = headers;
+            let config = discovery_config(url, settings, var);
             super::discovery::discover(&config).map_err(SourceError::Live)
         }
         Source::Snapshot { dir } => super::snapshot::read(dir).map_err(SourceError::Snapshot),
@@ -149,7 +204,7 @@ pub fn load(
 pub fn label(source: &Source) -> String {
     match source {
         Source::Live { url } => {
-            format!("the live gateway at {}", super::discovery::redact_url(url))
+            format!("the live gateway at {}", super::gateway_url::redact(url))
         }
         Source::Snapshot { dir } => format!(
             "the snapshot in {}/",
