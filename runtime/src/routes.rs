@@ -566,6 +566,53 @@ mod tests {
         assert!(!is_selected(&p("*x*"), "staticdocumentreader"));
     }
 
+    fn scenario(name: &str) -> Scenario {
+        let noop: goose::goose::TransactionFunction = Arc::new(|_| Box::pin(async { Ok(()) }));
+        Scenario::new(name)
+            .register_transaction(goose::goose::Transaction::new(noop).set_name("GET /a"))
+    }
+
+    #[test]
+    fn a_persona_missing_a_route_is_left_out_and_others_stay() {
+        const PERSONAS: &[Persona] = &[Persona {
+            scenario: "Static a",
+            routes: &[Route::get("/a"), Route::post("/b")],
+        }];
+        let api = api(&[("", json!({"paths": {"/a": {"get": {}}}}))]);
+        let all = || vec![scenario("Static a"), scenario("Other")];
+        let (kept, left) = retain_served(all(), PERSONAS, &[], &api, &[]);
+        let names: Vec<&str> = kept.iter().map(|s| &*s.name).collect();
+        assert_eq!(names, ["Other"], "a scenario that is no persona stays");
+        assert_eq!(
+            left.personas,
+            vec![("Static a".to_string(), vec!["POST /b".to_string()])]
+        );
+        assert_eq!(left.nothing_left(&kept, &[]), None);
+        // Selected alone, nothing is left to run.
+        let only_a = ["statica".to_string()];
+        let (kept, left) = retain_served(all(), PERSONAS, &[], &api, &only_a);
+        assert_eq!(
+            left.nothing_left(&kept, &only_a),
+            Some(vec!["Static a".to_string()])
+        );
+        // Not selected, it is no news.
+        let only_other = ["other".to_string()];
+        let (_, left) = retain_served(all(), PERSONAS, &[], &api, &only_other);
+        assert!(left.lines().is_empty(), "{:?}", left.lines());
+        // An API that could not be read leaves everything in, and says so.
+        let unknown = Api::Unknown {
+            reason: "GET /openapi.json answered 404 Not Found".into(),
+        };
+        let (kept, left) = retain_served(all(), PERSONAS, &[], &unknown, &[]);
+        assert_eq!(kept.len(), 2);
+        let lines = left.lines();
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(
+            lines[0].contains("not checked") && lines[0].contains("answered 404"),
+            "{lines:?}"
+        );
+    }
+
     #[test]
     fn left_out_personas_and_operations_make_one_line_each() {
         let left = LeftOut {
