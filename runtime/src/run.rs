@@ -1,5 +1,7 @@
-//! A load run: resolves the gateway and the profile, checks the gateway answers, makes the
-//! run's folder, registers the scenarios with Goose and executes the attack.
+//! A load run: resolves the gateway and the profile, reads the gateway's OpenAPI documents
+//! (which also checks it answers) and leaves out the scenarios and operations whose routes
+//! it does not document, makes the run's folder, registers the scenarios with Goose and
+//! executes the attack.
 
 use crate::params::OperationInfo;
 use crate::profile::{Profile, UnknownProfile};
