@@ -16,8 +16,10 @@ async fn get_health(user: &mut GooseUser) -> TransactionResult {
     Ok(())
 }
 
+/// The scenario's name.
+pub const NAME: &str = "Bare goose health";
+
 /// The `Bare goose health` scenario, without think time.
 pub fn scenario() -> Result<Scenario, GooseError> {
-    Ok(Scenario::new("Bare goose health")
-        .register_transaction(transaction!(get_health).set_name("/health")))
+    Ok(Scenario::new(NAME).register_transaction(transaction!(get_health).set_name("/health")))
 }

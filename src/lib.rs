@@ -14,6 +14,7 @@ pub fn compiled() -> gateway_loadtest_runtime::Compiled {
         operations: generated::OPERATIONS,
         generated_scenarios: generated::scenarios,
         static_scenarios: scenarios::all,
+        personas: scenarios::PERSONAS,
         bare_scenario: scenarios::bare,
         source: generated::SOURCE,
         plan_json: generated::PLAN_JSON,

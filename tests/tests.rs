@@ -1,5 +1,6 @@
 //! The one integration-test binary: real demo gateways on ephemeral ports, real Goose runs.
 
+mod any_gateway;
 mod common;
 mod discovery_live;
 mod faults;

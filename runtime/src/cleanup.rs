@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 /// How long the final sweep may take.
 pub const SWEEP_BUDGET: Duration = Duration::from_secs(30);
 
-/// The operation among `operations` that deletes `resource`, if the API has one.
+/// The operation among `operations` that deletes `resource`, if the API has one (and
+/// the gateway of the run documents it).
 pub fn delete_operation(
     operations: &[&'static OperationInfo],
     resource: &str,
@@ -19,7 +20,7 @@ pub fn delete_operation(
     operations
         .iter()
         .copied()
-        .find(|info| info.deletes == Some(resource))
+        .find(|info| info.deletes == Some(resource) && crate::routes::serves_operation(info))
 }
 
 /// The on-stop transaction of every generated scenario: deletes, newest first, what the

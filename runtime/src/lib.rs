@@ -29,6 +29,7 @@ pub mod report;
 pub mod request;
 pub mod results;
 pub mod rng;
+pub mod routes;
 pub mod run;
 pub mod scenario;
 pub mod spec;

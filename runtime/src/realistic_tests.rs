@@ -71,6 +71,7 @@ fn compiled() -> Compiled {
         operations: realistic::OPERATIONS,
         generated_scenarios: realistic::scenarios,
         static_scenarios: |_| Ok(Vec::new()),
+        personas: &[],
         bare_scenario: || Ok(goose::goose::Scenario::new("bare")),
         source: "",
         plan_json: "{}",

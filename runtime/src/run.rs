@@ -1,5 +1,7 @@
-//! A load run: resolves the gateway and the profile, checks the gateway answers, makes the
-//! run's folder, registers the scenarios with Goose and executes the attack.
+//! A load run: resolves the gateway and the profile, reads the gateway's OpenAPI documents
+//! (which also checks it answers) and leaves out the scenarios and operations whose routes
+//! it does not document, makes the run's folder, registers the scenarios with Goose and
+//! executes the attack.
 
 use crate::params::OperationInfo;
 use crate::profile::{Profile, UnknownProfile};
@@ -71,6 +73,13 @@ pub enum RunError {
         path: String,
         source: std::io::Error,
     },
+    #[error(
+        "run the load test: the gateway at {host} does not document the routes of {names}, \
+         so nothing is left to run; select other scenarios (--scenarios-list prints the \
+         names) or build the binary against this gateway (GATEWAY_URL={host} cargo build \
+         --release)"
+    )]
+    NothingToRun { host: String, names: String },
 }
 
 /// Goose's own Display drops the option and detail; say which option and why.
@@ -216,7 +225,46 @@ pub async fn run(
         attack.execute().await?;
         std::process::exit(0);
     }
-    target::check_reachable(&host, Duration::from_secs(options.connect_timeout)).await?;
+    // The pre-flight check: reads the gateway's documents (an error when nothing
+    // answers), then leaves out what the gateway does not document.
+    let mut prefixes = crate::routes::compiled_prefixes(compiled.plan_json);
+    prefixes.extend(options.settings.discovery.prefixes.iter().cloned());
+    let api = crate::routes::read_api(
+        &host,
+        &auth,
+        &prefixes,
+        Duration::from_secs(options.connect_timeout.max(1)),
+    )
+    .await?;
+    let selected: Vec<String> = config
+        .scenarios
+        .as_ref()
+        .map(|s| s.active.clone())
+        .unwrap_or_default();
+    let (scenarios, left_out) = crate::routes::retain_served(
+        scenarios,
+        compiled.personas,
+        compiled.operations,
+        &api,
+        &selected,
+    );
+    if let Some(names) = left_out.nothing_left(&scenarios, &selected) {
+        return Err(RunError::NothingToRun {
+            host: crate::spec::gateway_url::redact(&host),
+            names: names.join(", "),
+        });
+    }
+    for line in left_out
+        .lines()
+        .into_iter()
+        .chain(left_out.selected_lines(&selected))
+    {
+        eprintln!("{line}");
+    }
+    crate::routes::install(match api {
+        crate::routes::Api::Documented { .. } => Some(api),
+        crate::routes::Api::Unknown { .. } => None,
+    });
     let profile_label = profile_name(profile.as_ref(), &config);
     let folder = results::create_run_folder(&options.results_dir, &profile_label)?;
     let goose_json = folder.join("report.json");
@@ -349,6 +397,8 @@ pub async fn run(
         &folder.join("discovery.json"),
         compiled.plan_json.as_bytes(),
     )?;
+    let routes_json = serde_json::to_vec_pretty(&left_out).unwrap_or_default();
+    write_file(&folder.join("routes.json"), &routes_json)?;
     let cleanup_json = serde_json::to_vec_pretty(&cleanup).unwrap_or_default();
     write_file(&folder.join("cleanup.json"), &cleanup_json)?;
     let reports =

@@ -41,7 +41,11 @@ fn send_at<'a>(
         // A consumer whose pool is empty makes its producer run first.
         if forced.is_none() && depth < MAX_PRODUCER_DEPTH {
             for (resource, producer) in info.needs {
-                if params::values(user).pool.is_empty(resource) {
+                // A producer the gateway does not document is never called: the
+                // consumer draws a value instead.
+                if params::values(user).pool.is_empty(resource)
+                    && crate::routes::serves_operation(producer)
+                {
                     send_at(user, producer, None, depth + 1).await?;
                 }
             }

@@ -1,15 +1,21 @@
-//! `health`: is the gateway up? `GET /health` and `GET /gateway/status` on the root app
-//! (under the gateway URL's base path, if it has one), then each discovered app's
-//! `openapi.json` and health route; prints a table and passes only when every check does.
+//! `health`: is the gateway up? `GET /health` on the root (under the gateway URL's base
+//! path, if it has one), then each discovered app's
+//! `openapi.json` and health route, and the root's other status routes (the demo
+//! gateway's `/gateway/status`) where its API documents them or the configuration's
+//! `[health] routes` names them; prints a table and passes only when every check does.
+//! So it fits any FastAPI app: what an app does not have is a skipped row, not a failure.
 //!
 //! Bounded in time: each request may take `--timeout` seconds, and all of them together
 //! three times that (15 s by default); checks left when the budget is spent fail as not
 //! run. When the first check cannot reach the gateway at all (refused, unknown host, time
 //! out) the command stops with one line naming the URL instead of a table of failures.
 //!
-//! Discovery is the spec pipeline's own (`spec::source`): the live gateway when
-//! `GATEWAY_URL` is set, else the snapshot in `generated/`. It runs on this thread with
-//! blocking reqwest, as the discovery module does, so no async runtime is involved.
+//! Discovery is the spec pipeline's own (`spec::source`): the live gateway being checked
+//! when `GATEWAY_URL` is set, else the snapshot in `generated/`. A snapshot app whose
+//! document the gateway does not serve (404) is skipped when the gateway is another than
+//! the snapshot's (its root document differs), and fails when it is the same one. It runs
+//! on this thread with blocking reqwest, as the discovery module does, so no async
+//! runtime is involved.
 
 use super::CommandError;
 use crate::spec::{self, discovery::Discovery, gateway_url::GatewayUrl, source::Source};
@@ -27,6 +33,10 @@ pub const BUDGET_TIMEOUTS: u32 = 3;
 
 /// The `status` values of a JSON health answer that mean healthy (case-insensitive).
 const HEALTHY: &[&str] = &["ok", "healthy", "up", "pass", "passing", "green", "running"];
+
+/// Status routes of the root app checked where its API documents them (the demo
+/// gateway's), beside those the configuration's `[health] routes` names.
+const STATUS_ROUTES: &[&str] = &["/gateway/status"];
 
 /// How one check ended.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,7 +114,6 @@ pub fn run(host: &str, timeout: Duration) -> Result<bool, CommandError> {
         deadline: Instant::now() + budget,
     };
 
-    let mut checks = Vec::new();
     // The first check tells "the gateway is down" from "something is unhealthy".
     let root_health = checker.gateway.join("/health");
     let first = checker.check("root /health", &root_health, Expect::Healthy);
@@ -120,19 +129,26 @@ pub fn run(host: &str, timeout: Duration) -> Result<bool, CommandError> {
             hint,
         });
     }
-    checks.push(first.check);
-    let status_path = checker.gateway.join("/gateway/status");
-    checks.push(
-        checker
-            .check("root /gateway/status", &status_path, Expect::Healthy)
-            .check,
-    );
+    let mut checks = vec![first.check];
 
-    let source = spec::source::choose(super::env, Path::new("."));
+    // Live discovery reads the gateway being checked (`suite --host` may name another
+    // than GATEWAY_URL).
+    let source = match spec::source::choose(super::env, Path::new(".")) {
+        Source::Live { .. } => Source::Live {
+            url: host.to_string(),
+        },
+        snapshot => snapshot,
+    };
+    let settings = super::settings().map_err(|e| format!("failed to {e}"));
+    let configured = settings
+        .as_ref()
+        .map(|s| s.health.routes.clone())
+        .unwrap_or_default();
     let started = Instant::now();
-    let discovery = discover(&source, &checker);
+    let discovery = settings.and_then(|settings| discover(&source, &checker, &settings));
     let elapsed_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
     let label = spec::source::label(&source);
+    let mut root_document = None;
     match discovery {
         Ok(discovery) => {
             checks.push(Check {
@@ -143,8 +159,22 @@ pub fn run(host: &str, timeout: Duration) -> Result<bool, CommandError> {
                     Verdict::Ok(format!("{} app(s) from {label}", discovery.apps.len())),
                 )
             });
+            let mut context = Context {
+                from_snapshot: matches!(source, Source::Snapshot { .. }),
+                snapshot_root: discovery
+                    .apps
+                    .iter()
+                    .find(|app| app.prefix.is_empty())
+                    .map(|app| app.document.clone()),
+                same_gateway: true,
+                configured: &configured,
+            };
             for app in &discovery.apps {
-                checks.extend(app_checks(&checker, app, &root_health));
+                let (app_rows, document) = app_checks(&checker, app, &mut context);
+                checks.extend(app_rows);
+                if app.prefix.is_empty() {
+                    root_document = document;
+                }
             }
         }
         Err(reason) => checks.push(Check {
@@ -156,34 +186,109 @@ pub fn run(host: &str, timeout: Duration) -> Result<bool, CommandError> {
             )
         }),
     }
+    // A root without /health (answered 404) passes when its API does not document one.
+    let documents_health = |doc: &serde_json::Value| documents_get(doc, "/health");
+    if checks[0].status == Some(404)
+        && !configured.iter().any(|r| r == "/health")
+        && root_document
+            .as_ref()
+            .is_some_and(|doc| !documents_health(doc))
+    {
+        checks[0].verdict =
+            Verdict::Skip("answered 404; the gateway's API has no GET /health".to_string());
+    }
 
     print!("{}", table(&spec::gateway_url::redact(host), &checks));
     Ok(checks.iter().all(Check::passed))
 }
 
-/// The two checks of one app: its document and its health route (`root_health` is
-/// checked already).
+/// What the checks of one app depend on beyond the app.
+struct Context<'a> {
+    /// The apps come from the snapshot in `generated/`, not from the gateway checked.
+    from_snapshot: bool,
+    /// The snapshot's root document, to tell whether the gateway checked is its gateway.
+    snapshot_root: Option<serde_json::Value>,
+    /// Whether the gateway's live root document is the snapshot's (set by the root app's
+    /// check, which comes first).
+    same_gateway: bool,
+    /// `[health] routes`: root routes checked even when not documented.
+    configured: &'a [String],
+}
+
+/// Whether an OpenAPI document has `GET path`.
+fn documents_get(document: &serde_json::Value, path: &str) -> bool {
+    document
+        .get("paths")
+        .and_then(|paths| paths.get(path))
+        .and_then(|item| item.get("get"))
+        .is_some_and(serde_json::Value::is_object)
+}
+
+/// The checks of one app: its document, its health route, and for the root its status
+/// routes; and the document the gateway served (`None` when it served none).
 fn app_checks(
     checker: &Checker,
     app: &spec::discovery::DiscoveredApp,
-    root_health: &str,
-) -> Vec<Check> {
-    let mut checks = vec![
-        checker
-            .check(
-                &format!("{} openapi.json", app.name),
-                &app.openapi_path,
-                Expect::OpenApi,
-            )
-            .check,
-    ];
+    context: &mut Context,
+) -> (Vec<Check>, Option<serde_json::Value>) {
+    let is_root = app.prefix == checker.gateway.base().trim_end_matches('/');
+    let fetched = checker.check(
+        &format!("{} openapi.json", app.name),
+        &app.openapi_path,
+        Expect::OpenApi,
+    );
+    let mut document_check = fetched.check;
+    let served = fetched.document;
+    if is_root && context.from_snapshot {
+        context.same_gateway = served.is_some() && served == context.snapshot_root;
+    }
     let name = format!("{} health", app.name);
+    // An app of the snapshot that another gateway does not have: nothing to check.
+    if context.from_snapshot
+        && !context.same_gateway
+        && !is_root
+        && document_check.status == Some(404)
+    {
+        document_check.verdict = Verdict::Skip(
+            "not on this gateway, whose API is not the snapshot's; a load run leaves its \
+             routes out"
+                .to_string(),
+        );
+        let health = Check::without_request(
+            &name,
+            "",
+            Verdict::Skip("its app is not on this gateway".to_string()),
+        );
+        return (vec![document_check, health], None);
+    }
+    let mut checks = vec![document_check];
+    let document = served.as_ref().unwrap_or(&app.document);
+    if is_root {
+        let mut routes: Vec<&str> = STATUS_ROUTES.to_vec();
+        for route in context.configured {
+            if route != "/health" && !routes.contains(&route.as_str()) {
+                routes.push(route);
+            }
+        }
+        for route in routes {
+            let row = format!("root {route}");
+            let named = context.configured.iter().any(|r| r == route);
+            checks.push(match named || documents_get(document, route) {
+                true => {
+                    checker
+                        .check(&row, &checker.gateway.join(route), Expect::Healthy)
+                        .check
+                }
+                false => Check::without_request(
+                    &row,
+                    route,
+                    Verdict::Skip("not in the gateway's API".to_string()),
+                ),
+            });
+        }
+    }
     let path = format!("{}/health", app.prefix);
-    let has_health = app
-        .document
-        .pointer("/paths/~1health/get")
-        .is_some_and(serde_json::Value::is_object);
-    checks.push(match (has_health, path == root_health) {
+    checks.push(match (documents_get(document, "/health"), is_root) {
         (false, _) => Check::without_request(
             &name,
             "",
@@ -196,23 +301,26 @@ fn app_checks(
         ),
         (true, false) => checker.check(&name, &path, Expect::Healthy).check,
     });
-    checks
+    (checks, served)
 }
 
 /// The apps to check, from the source build.rs would use; an error is one failed row.
-fn discover(source: &Source, checker: &Checker) -> Result<Discovery, String> {
-    let settings = super::settings().map_err(|e| format!("failed to {e}"))?;
+fn discover(
+    source: &Source,
+    checker: &Checker,
+    settings: &spec::settings::Settings,
+) -> Result<Discovery, String> {
     match source {
         Source::Live { url } => {
             // As spec::source::load, but within this command's time budget.
             let left = checker.left().ok_or_else(|| checker.spent())?;
-            let mut config = spec::source::discovery_config(url, &settings, super::env);
+            let mut config = spec::source::discovery_config(url, settings, super::env);
             config.timeout = checker.timeout.min(left);
             config.total_timeout = left;
             spec::discovery::discover(&config).map_err(|e| format!("failed to {e}"))
         }
         Source::Snapshot { .. } => {
-            spec::source::load(source, &settings, super::env).map_err(|e| format!("failed to {e}"))
+            spec::source::load(source, settings, super::env).map_err(|e| format!("failed to {e}"))
         }
     }
 }
@@ -227,10 +335,12 @@ struct Checker {
     deadline: Instant,
 }
 
-/// A check, and why nothing answered when the gateway could not be reached at all.
+/// A check, why nothing answered when the gateway could not be reached at all, and the
+/// OpenAPI document it read.
 struct Outcome {
     check: Check,
     unreachable: Option<String>,
+    document: Option<serde_json::Value>,
 }
 
 impl Checker {
@@ -255,6 +365,7 @@ impl Checker {
             return Outcome {
                 check: fail(self.spent()),
                 unreachable: None,
+                document: None,
             };
         };
         let url = self.gateway.url(path);
@@ -270,16 +381,24 @@ impl Checker {
             });
         let latency_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
         match answer {
-            Ok((status, body)) => Outcome {
-                check: Check {
-                    name: name.to_string(),
-                    path: path.to_string(),
-                    status: Some(status.as_u16()),
-                    latency_ms,
-                    verdict: judge(status, &body, expect),
-                },
-                unreachable: None,
-            },
+            Ok((status, body)) => {
+                let verdict = judge(status, &body, expect);
+                let document = match (expect, &verdict) {
+                    (Expect::OpenApi, Verdict::Ok(_)) => serde_json::from_slice(&body).ok(),
+                    _ => None,
+                };
+                Outcome {
+                    check: Check {
+                        name: name.to_string(),
+                        path: path.to_string(),
+                        status: Some(status.as_u16()),
+                        latency_ms,
+                        verdict,
+                    },
+                    unreachable: None,
+                    document,
+                }
+            }
             Err(e) => {
                 let reason = match e.is_timeout() {
                     true => format!("timed out after {} s", self.timeout.min(left).as_secs_f64()),
@@ -292,6 +411,7 @@ impl Checker {
                         ..fail(reason)
                     },
                     unreachable,
+                    document: None,
                 }
             }
         }
@@ -464,17 +584,57 @@ mod tests {
             openapi_path: format!("{prefix}/openapi.json"),
             document: doc,
         };
+        let configured = Vec::new();
+        let mut context = Context {
+            from_snapshot: false,
+            snapshot_root: None,
+            same_gateway: true,
+            configured: &configured,
+        };
         let with_health = serde_json::json!({"paths": {"/health": {"get": {}}}});
-        // Under the base path /gw: the root app's prefix is the base.
-        let root_health = checker.gateway.join("/health");
-        let checks = app_checks(&checker, &app("/gw/svc", with_health.clone()), &root_health);
-        assert_eq!(checks[0].path, "/gw/svc/openapi.json");
-        assert_eq!(checks[1].path, "/gw/svc/health");
+        let (checks, served) =
+            app_checks(&checker, &app("/svc", with_health.clone()), &mut context);
+        assert_eq!(served, None, "nothing was fetched");
+        assert_eq!(checks[0].path, "/svc/openapi.json");
+        assert_eq!(checks[1].path, "/svc/health");
         assert!(matches!(&checks[1].verdict, Verdict::Fail(why) if why.contains("budget")));
-        let root = app_checks(&checker, &app("/gw", with_health), &root_health);
-        assert!(matches!(root[1].verdict, Verdict::Skip(_)));
-        let empty = serde_json::json!({"paths": {}});
-        let none = app_checks(&checker, &app("/gw/svc", empty), &root_health);
+        let (root, _) = app_checks(&checker, &app("", with_health.clone()), &mut context);
+        let row = |rows: &[Check], name: &str| {
+            rows.iter()
+                .find(|c| c.name == name)
+                .cloned()
+                .unwrap_or_else(|| panic!("no {name} row: {rows:?}"))
+        };
+        assert!(matches!(row(&root, "svc health").verdict, Verdict::Skip(_)));
+        // The demo gateway's status route is checked only where the API documents it.
+        assert!(matches!(
+            row(&root, "root /gateway/status").verdict,
+            Verdict::Skip(why) if why.contains("not in the gateway's API")
+        ));
+        let demo =
+            serde_json::json!({"paths": {"/health": {"get": {}}, "/gateway/status": {"get": {}}}});
+        let (root, _) = app_checks(&checker, &app("", demo), &mut context);
+        assert!(matches!(
+            row(&root, "root /gateway/status").verdict,
+            Verdict::Fail(why) if why.contains("budget")
+        ));
+        // ... or where the configuration names it.
+        let configured = vec!["/gateway/status".to_string(), "/ready".to_string()];
+        context.configured = &configured;
+        let (root, _) = app_checks(&checker, &app("", with_health), &mut context);
+        assert!(matches!(
+            row(&root, "root /gateway/status").verdict,
+            Verdict::Fail(_)
+        ));
+        assert!(matches!(
+            row(&root, "root /ready").verdict,
+            Verdict::Fail(_)
+        ));
+        let (none, _) = app_checks(
+            &checker,
+            &app("/svc", serde_json::json!({"paths": {}})),
+            &mut context,
+        );
         assert!(matches!(&none[1].verdict, Verdict::Skip(why) if why.contains("no GET /health")));
     }
 }

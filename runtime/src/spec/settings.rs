@@ -24,6 +24,17 @@ pub struct Settings {
     pub run: RunSettings,
     /// `[[links.add]]`, `[[links.remove]]`: producer → consumer links beside the inferred.
     pub links: LinkSettings,
+    /// `[health]`: what the `health` command checks beside what the API documents.
+    pub health: HealthSettings,
+}
+
+/// `[health]`: routes of the root app that `health` checks even where the gateway's API
+/// does not document them (it checks `/gateway/status` and the like only where it does).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct HealthSettings {
+    /// Paths such as `/gateway/status`, each checked with a `GET`.
+    pub routes: Vec<String>,
 }
 
 /// Links to add to or remove from the inferred ones.
@@ -331,6 +342,11 @@ pub fn parse(text: &str) -> Result<Settings, String> {
     if settings.discovery.max_operations_per_app == Some(0) {
         return Err("discovery.max_operations_per_app must be 1 or more".to_string());
     }
+    if let Some(route) = settings.health.routes.iter().find(|r| !r.starts_with('/')) {
+        return Err(format!(
+            "health.routes: {route:?} is not a path; write it as /gateway/status"
+        ));
+    }
     for (name, profile) in &settings.profiles {
         let key = |field: &str| format!("profiles.{name}.{field}");
         if profile.users == 0 {
@@ -391,6 +407,17 @@ mod tests {
         assert_eq!(s.grading.good.min_rps, 150.0);
         assert_eq!(s.grading.acceptable, Bands::default().acceptable);
         assert_eq!(s.run.upload_bytes, Some(4096));
+    }
+
+    #[test]
+    fn health_routes_are_paths() {
+        let s = parse("[health]\nroutes = [\"/gateway/status\"]\n").unwrap();
+        assert_eq!(s.health.routes, vec!["/gateway/status"]);
+        let e = parse("[health]\nroutes = [\"gateway/status\"]\n").unwrap_err();
+        assert!(
+            e.contains("health.routes") && e.contains("/gateway/status"),
+            "{e}"
+        );
     }
 
     #[test]
