@@ -8,6 +8,7 @@
 // Generated code names this crate by its absolute path, also in this crate's own tests.
 extern crate self as gateway_loadtest_runtime;
 
+pub mod answers;
 pub mod chain;
 pub mod cleanup;
 pub mod cli;
@@ -22,6 +23,7 @@ pub mod multipart;
 pub mod params;
 pub mod profile;
 pub mod progress;
+pub mod reason;
 pub mod report;
 pub mod request;
 pub mod results;
