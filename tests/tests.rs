@@ -10,3 +10,4 @@ mod runner;
 mod spec_commands;
 mod static_scenarios;
 mod suite_config;
+mod validity;
