@@ -1,7 +1,7 @@
 //! gateway-loadtest's runtime: everything the binary does that does not change with the
 //! gateway's API. The spec pipeline and the code generator (shared with build.rs), what
-//! the generated transactions call (params, chain, transaction, request, target,
-//! cleanup), the run, the reports and the subcommands. The top-level package compiles the
+//! the generated transactions call (params, chain, transaction, request, answers,
+//! target, cleanup), the run, the reports and the subcommands. The top-level package compiles the
 //! generated code and the hand-written scenarios against it and hands them to
 //! [`cli::main`] as a [`Compiled`].
 

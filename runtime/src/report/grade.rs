@@ -342,12 +342,12 @@ mod tests {
                 max_failure_rate: 0.05,
             },
         };
+        let claim = regex::Regex::new(
+            r"(Good|acceptable): more than ([\d.]+) req/s, an average response time under ([\d.]+) ms and failures under ([\d.]+)%, all three",
+        )
+        .unwrap();
         for bands in [Bands::default(), custom] {
             let note = grading_note(&bands);
-            let claim = regex::Regex::new(
-                r"(Good|acceptable): more than ([\d.]+) req/s, an average response time under ([\d.]+) ms and failures under ([\d.]+)%, all three",
-            )
-            .unwrap();
             let read: Vec<(Grade, f64, f64, f64)> = claim
                 .captures_iter(&note)
                 .map(|c| {
