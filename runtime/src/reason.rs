@@ -77,7 +77,8 @@ impl std::fmt::Display for Reason {
 }
 
 /// The reasons an answer with `status` and `body` failed: one per field a FastAPI 422
-/// names (at most [`MAX_FIELDS_PER_ANSWER`]), else one.
+/// names (at most [`MAX_FIELDS_PER_ANSWER`]), else one (a `detail` list of plain values,
+/// as ZenML answers, joined into one).
 pub fn from_answer(status: u16, body: &[u8]) -> Vec<Reason> {
     let status_only = |message: &str| vec![Reason::new(Some(status), None, message)];
     if body.iter().all(u8::is_ascii_whitespace) {
@@ -94,6 +95,17 @@ pub fn from_answer(status: u16, body: &[u8]) -> Vec<Reason> {
         return status_only(&from_text(&String::from_utf8_lossy(body)));
     };
     if let Some(entries) = value.get("detail").and_then(Value::as_array) {
+        // ZenML's shape: `{"detail": ["KeyError", "the message"]}`, one reason.
+        if !entries.is_empty() && entries.iter().all(|e| !e.is_object()) {
+            let parts: Vec<String> = entries
+                .iter()
+                .map(|e| match e {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect();
+            return status_only(&parts.join(": "));
+        }
         let fields: Vec<Reason> = entries
             .iter()
             .take(MAX_FIELDS_PER_ANSWER)
@@ -363,6 +375,14 @@ mod tests {
             r#"{"teapot":true}"#
         );
         assert_eq!(one(500, r#""plain string""#).message, "plain string");
+        assert_eq!(
+            one(
+                404,
+                r#"{"detail": ["KeyError", "Unable to find stack with name 'x'."]}"#
+            )
+            .message,
+            "KeyError: Unable to find stack with name 'x'."
+        );
         // A 422 that is not FastAPI's shape still says what it holds.
         assert_eq!(one(422, r#"{"detail": "bad input"}"#).loc, None);
     }
