@@ -12,3 +12,4 @@ mod runner;
 mod spec_commands;
 mod static_scenarios;
 mod suite_config;
+mod validity;

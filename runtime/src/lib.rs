@@ -1,13 +1,14 @@
 //! gateway-loadtest's runtime: everything the binary does that does not change with the
 //! gateway's API. The spec pipeline and the code generator (shared with build.rs), what
-//! the generated transactions call (params, chain, transaction, request, target,
-//! cleanup), the run, the reports and the subcommands. The top-level package compiles the
+//! the generated transactions call (params, chain, transaction, request, answers,
+//! target, cleanup), the run, the reports and the subcommands. The top-level package compiles the
 //! generated code and the hand-written scenarios against it and hands them to
 //! [`cli::main`] as a [`Compiled`].
 
 // Generated code names this crate by its absolute path, also in this crate's own tests.
 extern crate self as gateway_loadtest_runtime;
 
+pub mod answers;
 pub mod chain;
 pub mod cleanup;
 pub mod cli;
@@ -25,6 +26,7 @@ pub mod profile;
 pub mod progress;
 #[cfg(test)]
 mod realistic_tests;
+pub mod reason;
 pub mod report;
 pub mod request;
 pub mod results;

@@ -31,6 +31,7 @@ pub async fn send(
     name: &str,
     builder: reqwest::RequestBuilder,
 ) -> Outcome<Reply> {
+    let label = crate::answers::method_label(&method);
     let request = GooseRequest::builder()
         .method(method)
         .name(name)
@@ -42,6 +43,7 @@ pub async fn send(
     // Goose has already counted a failed exchange (refused, reset, timed out).
     let mut response = goose.response.map_err(|e| {
         crate::progress::failure();
+        crate::answers::failure(label, name, crate::reason::from_error(&e));
         Box::new(TransactionError::Reqwest(e))
     })?;
     let status = response.status().as_u16();
@@ -50,7 +52,12 @@ pub async fn send(
         .get(reqwest::header::CONTENT_TYPE)
         .cloned();
     let location = response.headers().get(reqwest::header::LOCATION).cloned();
-    match read_capped(&mut response, MAX_BODY_BYTES).await {
+    let read = read_capped(&mut response, MAX_BODY_BYTES).await;
+    match &read {
+        Ok(body) => crate::answers::answer(label, name, status, body),
+        Err(e) => crate::answers::failure(label, name, e.reason(status)),
+    }
+    match read {
         Ok(body) => Ok(Reply {
             status,
             content_type,
@@ -90,6 +97,23 @@ enum BodyError {
     /// It is longer than the cap; reading stopped there.
     TooLarge,
     Read(reqwest::Error),
+}
+
+impl BodyError {
+    /// Why the answer with `status` counts as failed.
+    fn reason(&self, status: u16) -> crate::reason::Reason {
+        match self {
+            BodyError::TooLarge => crate::reason::Reason::new(
+                Some(status),
+                None,
+                &format!("body larger than {} (cut off)", mib(MAX_BODY_BYTES)),
+            ),
+            BodyError::Read(e) => crate::reason::Reason {
+                status: Some(status),
+                ..crate::reason::from_error(e)
+            },
+        }
+    }
 }
 
 /// Where a body's chunks come from: a response, or a list of chunks in the unit tests.

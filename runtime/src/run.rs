@@ -215,6 +215,8 @@ pub async fn run(
     )?;
     chain::reset();
     crate::known::reset();
+    crate::answers::reset();
+    let planned = report::validity::Planned::from_scenarios(&scenarios, compiled.operations);
 
     if config.list || config.scenarios_list || config.version {
         // Goose prints what was asked and exits the process: no folder, no load.
@@ -343,10 +345,18 @@ pub async fn run(
     let progress = progress::start(&config, planned_secs(profile.as_ref(), &config));
     let executed = attack.execute().await;
     progress.finish();
+    let folder_name = folder
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let (metrics, thresholds_failed) = match executed {
         Ok(metrics) => (metrics, false),
         Err(GooseError::ThresholdsFailed { metrics, .. }) => (*metrics.0, true),
-        Err(e) => return Err(e.into()),
+        Err(e) => {
+            // What was sent before the failure still says which operations worked.
+            let _ = write_validity(&folder, &folder_name, compiled, &planned);
+            return Err(e.into());
+        }
     };
     let interrupted = goose::is_killswitch_triggered();
     // Generated paths hold their base: the sweep sends them to the origin.
@@ -360,14 +370,10 @@ pub async fn run(
             describe_left(compiled.operations, &cleanup.left_behind)
         );
     }
+    let (answers, validity, validity_line) =
+        write_validity(&folder, &folder_name, compiled, &planned)?;
     let context = report::RunContext {
-        title: format!(
-            "gateway-loadtest: {}",
-            folder
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        ),
+        title: format!("gateway-loadtest: {folder_name}"),
         facts: vec![
             ("Profile".to_string(), profile_label.clone()),
             (
@@ -392,6 +398,8 @@ pub async fn run(
             ),
         ],
         goose_json: Some(goose_json),
+        answers,
+        validity: Some(validity),
     };
     write_file(
         &folder.join("discovery.json"),
@@ -404,6 +412,7 @@ pub async fn run(
     let reports =
         report::write_run_reports(&folder, &metrics, &options.settings.grading, &context)?;
     eprintln!("{}", reports.grades.table());
+    eprintln!("{validity_line}");
     if let Some(note) = &reports.timeline_note {
         eprintln!("gateway-loadtest: summary.html has no charts over time: {note}");
     }
@@ -415,6 +424,28 @@ pub async fn run(
         cleanup,
         warmup,
     })
+}
+
+/// Writes `validity.md` and `validity.json` from what the run's requests were answered;
+/// returns those answers, the validity and the line to print.
+fn write_validity(
+    folder: &std::path::Path,
+    folder_name: &str,
+    compiled: &Compiled,
+    planned: &report::validity::Planned,
+) -> Result<
+    (
+        Vec<crate::answers::Answers>,
+        report::validity::Validity,
+        String,
+    ),
+    RunError,
+> {
+    let answers = crate::answers::snapshot();
+    let validity = report::validity::Validity::build(&answers, planned, compiled.operations);
+    let [markdown, _] = report::validity::write(folder, &validity, folder_name)?;
+    let line = validity.line(&markdown);
+    Ok((answers, validity, line))
 }
 
 /// How long the load should last, for the progress line: `--run-time`, else the

@@ -174,7 +174,7 @@ impl Gateway {
 }
 
 /// Every file a finished (or interrupted) run writes into its run folder.
-pub const RUN_FILES: [&str; 10] = [
+pub const RUN_FILES: [&str; 12] = [
     "report.html",
     "report.json",
     "report.md",
@@ -185,6 +185,8 @@ pub const RUN_FILES: [&str; 10] = [
     "grades.json",
     "discovery.json",
     "cleanup.json",
+    "validity.md",
+    "validity.json",
 ];
 
 /// A run of the binary whose output goes to a log file (a full pipe cannot stall it),

@@ -6,6 +6,7 @@
 //! the SVG namespace by itself, and text is drawn in the browser's `sans-serif`.
 
 use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -28,7 +29,40 @@ pub struct Line<'a> {
     pub label: &'a str,
     pub color: RGBColor,
     pub points: &'a [Point],
+    /// The stroke's width in pixels.
+    pub width: u32,
+    /// Drawn in dashes, so a line drawn before it shows through the gaps.
+    pub dashed: bool,
 }
+
+impl<'a> Line<'a> {
+    /// A solid line two pixels wide.
+    pub fn new(label: &'a str, color: RGBColor, points: &'a [Point]) -> Line<'a> {
+        Line {
+            label,
+            color,
+            points,
+            width: 2,
+            dashed: false,
+        }
+    }
+
+    /// The same line, `width` pixels wide.
+    pub fn width(self, width: u32) -> Line<'a> {
+        Line { width, ..self }
+    }
+
+    /// The same line, in dashes.
+    pub fn dashed(self) -> Line<'a> {
+        Line {
+            dashed: true,
+            ..self
+        }
+    }
+}
+
+/// Dash and gap lengths of a dashed line, in pixels.
+const DASH: (u32, u32) = (9, 6);
 
 /// One endpoint's bars: its label, average and p95 in milliseconds.
 pub struct LatencyBar {
@@ -105,19 +139,34 @@ fn draw_lines(
         .light_line_style(RGBColor(242, 242, 242))
         .label_style(("sans-serif", 12))
         .draw()?;
+    // In the order given: a later line is drawn over an earlier one, so callers put the
+    // widest first and dash the ones drawn over it.
     for line in lines {
         let color = line.color;
+        let style = color.stroke_width(line.width);
         // Short runs have few points: mark each, or a single one would not show.
         let marks = if line.points.len() <= 60 { 3 } else { 0 };
-        chart
-            .draw_series(
-                LineSeries::new(line.points.iter().copied(), color.stroke_width(2))
-                    .point_size(marks),
-            )?
-            .label(line.label)
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3))
-            });
+        let points = line.points.iter().copied();
+        if line.dashed {
+            chart
+                .draw_series(DashedLineSeries::new(points, DASH.0, DASH.1, style))?
+                .label(line.label)
+                .legend(move |(x, y)| {
+                    DashedPathElement::new(vec![(x, y), (x + 18, y)], 5, 3, style)
+                });
+            if marks > 0 {
+                chart.draw_series(
+                    line.points
+                        .iter()
+                        .map(|p| Circle::new(*p, marks, color.filled())),
+                )?;
+            }
+        } else {
+            chart
+                .draw_series(LineSeries::new(points, style).point_size(marks))?
+                .label(line.label)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style));
+        }
     }
     chart
         .configure_series_labels()
@@ -248,11 +297,7 @@ mod tests {
         let svg = line_chart(
             "Requests per second",
             "requests/s",
-            &[Line {
-                label: "requests/s",
-                color: BLUE,
-                points: &points,
-            }],
+            &[Line::new("requests/s", BLUE, &points)],
         )
         .unwrap();
         assert!(svg.starts_with("<svg"), "{}", &svg[..80]);
@@ -270,17 +315,42 @@ mod tests {
         let svg = line_chart("Errors", "errors/s", &[]).unwrap();
         assert!(svg.contains("Errors"));
         let one = [(0.0, 2.0)];
+        let svg = line_chart("One", "x", &[Line::new("one", RED, &one)]).unwrap();
+        assert!(svg.contains("<circle"), "a single point is marked");
+    }
+
+    /// Equal p95 and p99 (common with few requests a second): the wide p99 is drawn
+    /// first, the p95 in dashes over it and the p50 last, so each stays visible; the
+    /// legend names all three in that order.
+    #[test]
+    fn lines_drawn_over_each_other_stay_visible() {
+        let same: Vec<Point> = (0..100).map(|s| (s as f64, 20.0)).collect();
         let svg = line_chart(
-            "One",
-            "x",
-            &[Line {
-                label: "one",
-                color: RED,
-                points: &one,
-            }],
+            "Percentiles",
+            "ms",
+            &[
+                Line::new("p99", RED, &same).width(6),
+                Line::new("p95", ORANGE, &same).width(3).dashed(),
+                Line::new("p50", GREEN, &same),
+            ],
         )
         .unwrap();
-        assert!(svg.contains("<circle"), "a single point is marked");
+        let colour = |c: RGBColor| format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2);
+        let (red, orange, green) = (colour(RED), colour(ORANGE), colour(GREEN));
+        let first = |needle: &str| {
+            svg.find(needle)
+                .unwrap_or_else(|| panic!("no {needle} in the chart"))
+        };
+        assert!(first(&red) < first(&orange) && first(&orange) < first(&green));
+        assert!(svg.contains("stroke-width=\"6\""), "p99 is wide");
+        let orange_strokes = svg.matches(&format!("stroke=\"{orange}\"")).count();
+        assert!(
+            orange_strokes > 20,
+            "p95 in dashes: {orange_strokes} pieces"
+        );
+        let texts = texts(&svg);
+        let legend: Vec<&String> = texts.iter().filter(|t| t.starts_with('p')).collect();
+        assert_eq!(legend, ["p99", "p95", "p50"], "{texts:?}");
     }
 
     #[test]

@@ -180,7 +180,7 @@ pub fn describe_bands(bands: &Bands) -> String {
             "req/s > {}, avg < {} ms, failures < {}%",
             b.min_rps,
             b.max_avg_ms,
-            b.max_failure_rate * 100.0
+            percent(b.max_failure_rate)
         )
     };
     format!(
@@ -188,6 +188,35 @@ pub fn describe_bands(bands: &Bands) -> String {
         band(&bands.good),
         band(&bands.acceptable)
     )
+}
+
+/// How [`grade`] grades, in words, from the bands it grades by: the note under the
+/// summary's grades table. A test reads the bounds back out of this text and checks
+/// `grade` against them, so the note cannot drift from the grading.
+pub fn grading_note(bands: &Bands) -> String {
+    let band = |b: &Band| {
+        format!(
+            "more than {} req/s, an average response time under {} ms and failures under {}%",
+            b.min_rps,
+            b.max_avg_ms,
+            percent(b.max_failure_rate)
+        )
+    };
+    format!(
+        "Each endpoint is graded on three figures over the whole run: its requests per second, \
+         its average response time and its failure rate. Good: {}, all three; acceptable: {}, \
+         all three; poor otherwise. Every bound is strict. The p95 is shown beside the \
+         average, not graded. The overall grade is the Aggregated row's, all requests \
+         together; an endpoint's req/s is its own share of the traffic, so each endpoint can \
+         be poor on throughput while the whole run is good.",
+        band(&bands.good),
+        band(&bands.acceptable)
+    )
+}
+
+/// A failure rate (0.05) as a percentage without float noise (`5`, not `5.000000000000001`).
+fn percent(rate: f64) -> f64 {
+    (rate * 100.0 * 1e9).round() / 1e9
 }
 
 #[cfg(test)]
@@ -294,6 +323,97 @@ mod tests {
         assert_eq!(json["bands"]["good"]["min_rps"], 100.0);
         let back: Grades = serde_json::from_value(json).unwrap();
         assert_eq!(back, grades);
+    }
+
+    /// Reads the bounds back out of the note, as a reader would, and checks `grade`
+    /// against each claim: it fails when the grading changes (another figure graded, a
+    /// bound no longer strict, p95 graded) and the note does not.
+    #[test]
+    fn the_grading_note_says_how_grade_grades() {
+        let custom = Bands {
+            good: Band {
+                min_rps: 30.0,
+                max_avg_ms: 80.0,
+                max_failure_rate: 0.02,
+            },
+            acceptable: Band {
+                min_rps: 10.0,
+                max_avg_ms: 300.0,
+                max_failure_rate: 0.05,
+            },
+        };
+        let claim = regex::Regex::new(
+            r"(Good|acceptable): more than ([\d.]+) req/s, an average response time under ([\d.]+) ms and failures under ([\d.]+)%, all three",
+        )
+        .unwrap();
+        for bands in [Bands::default(), custom] {
+            let note = grading_note(&bands);
+            let read: Vec<(Grade, f64, f64, f64)> = claim
+                .captures_iter(&note)
+                .map(|c| {
+                    let grade = match &c[1] {
+                        "Good" => Grade::Good,
+                        _ => Grade::Acceptable,
+                    };
+                    let number = |i: usize| c[i].parse::<f64>().unwrap();
+                    (grade, number(2), number(3), number(4) / 100.0)
+                })
+                .collect();
+            assert_eq!(read.len(), 2, "{note}");
+            assert!(
+                note.contains("poor otherwise") && note.contains("strict"),
+                "{note}"
+            );
+            assert!(
+                note.contains("p95 is shown beside the average, not graded"),
+                "{note}"
+            );
+            assert!(
+                note.contains("overall grade is the Aggregated row's"),
+                "{note}"
+            );
+            let seconds = 10usize;
+            // `n` requests over `seconds`, `slow` of them at `tail_ms`, the rest at
+            // `ms`, `failures` failed; graded alone (endpoint) and as the whole.
+            let graded = |n: usize, ms: u64, slow: usize, tail_ms: u64, failures: usize| {
+                let mut times = vec![ms; n - slow];
+                times.extend(std::iter::repeat_n(tail_ms, slow));
+                let mut metrics = GooseMetrics::default();
+                metrics.duration = seconds;
+                let (key, aggregate) = request(GooseMethod::Get, "/", &times, failures);
+                metrics.requests.insert(key, aggregate);
+                let grades = grade(&metrics, &bands);
+                assert_eq!(grades.endpoints[0].grade, grades.overall.grade);
+                grades.overall
+            };
+            for (expected, rps, avg_ms, rate) in read {
+                // Just inside every bound: this grade.
+                let n = (rps * seconds as f64) as usize + 1;
+                let ms = avg_ms as u64 - 1;
+                let failures = ((n as f64 * rate).ceil() as usize).saturating_sub(1);
+                let inside = graded(n, ms, 0, 0, failures);
+                assert_eq!(inside.grade, expected, "{inside:?} by {note}");
+                // Exactly on one bound: worse (every bound strict).
+                let on_rps = graded(n - 1, ms, 0, 0, 0);
+                assert_eq!(on_rps.rps, rps);
+                assert!(on_rps.grade > expected, "{on_rps:?} by {note}");
+                let on_avg = graded(n, avg_ms as u64, 0, 0, 0);
+                assert_eq!(on_avg.avg_ms, avg_ms);
+                assert!(on_avg.grade > expected, "{on_avg:?} by {note}");
+                let past_rate = graded(n, ms, 0, 0, failures + 1);
+                assert!(past_rate.failure_rate >= rate, "{past_rate:?}");
+                assert!(past_rate.grade > expected, "{past_rate:?} by {note}");
+                // A slow tail (p95 far past the bound) under a fast average: still this
+                // grade, since p95 is not graded.
+                let slow = n / 10;
+                let fast = 1;
+                let tail = (avg_ms as u64 - 2) * (n as u64) / (slow as u64).max(1) / 2;
+                let tailed = graded(n, fast, slow, tail, failures);
+                assert!(tailed.avg_ms < avg_ms, "{tailed:?}");
+                assert!(tailed.p95_ms > avg_ms, "{tailed:?}");
+                assert_eq!(tailed.grade, expected, "{tailed:?} by {note}");
+            }
+        }
     }
 
     #[test]

@@ -16,7 +16,10 @@
 //!   rounded to whole milliseconds where Locust writes integers;
 //! - `Requests/s` and `Failures/s` are counts over `GooseMetrics::duration`, the run's
 //!   whole seconds, as in Goose's report (Locust divides by first-to-last request);
-//! - `Average Content Size` is always 0: Goose does not record response sizes;
+//! - `Average Content Size` comes from our own record (`answers`), since Goose keeps no
+//!   response sizes: the bytes of the bodies read over the requests recorded, a request
+//!   without an answer counting as 0, as Locust counts it; a name sent outside
+//!   `request::send` (the bare Goose baseline) shows 0.0;
 //! - `exceptions.csv` holds the errors transactions returned (Goose's
 //!   `transaction_errors`): the error as `Message`, the transaction that returned it
 //!   as `Traceback` (Goose has no stack trace), and `local` as `Nodes`, as a
@@ -25,6 +28,8 @@
 use std::path::{Path, PathBuf};
 
 use goose::metrics::GooseMetrics;
+
+use crate::answers::Answers;
 
 use super::stats::{endpoint_stats, EndpointStats};
 use super::ReportError;
@@ -79,10 +84,14 @@ pub const FAILURES_FILE: &str = "failures.csv";
 pub const EXCEPTIONS_FILE: &str = "exceptions.csv";
 
 /// Writes `stats.csv`, `failures.csv` and `exceptions.csv` into `dir` (which must
-/// exist) and returns their paths in that order.
-pub fn write_all(dir: &Path, metrics: &GooseMetrics) -> Result<Vec<PathBuf>, ReportError> {
+/// exist) and returns their paths in that order; `answers` gives the content sizes.
+pub fn write_all(
+    dir: &Path,
+    metrics: &GooseMetrics,
+    answers: &[Answers],
+) -> Result<Vec<PathBuf>, ReportError> {
     let files = [
-        (STATS_FILE, stats_rows(metrics)),
+        (STATS_FILE, stats_rows(metrics, answers)),
         (FAILURES_FILE, failures_rows(metrics)),
         (EXCEPTIONS_FILE, exceptions_rows(metrics)),
     ];
@@ -95,19 +104,32 @@ pub fn write_all(dir: &Path, metrics: &GooseMetrics) -> Result<Vec<PathBuf>, Rep
     Ok(written)
 }
 
-/// `stats.csv`: the header, each endpoint, then `Aggregated`.
-pub fn stats_rows(metrics: &GooseMetrics) -> Vec<Vec<String>> {
+/// `stats.csv`: the header, each endpoint, then `Aggregated`; each row's content size
+/// from `answers` (0.0 for a name they do not hold).
+pub fn stats_rows(metrics: &GooseMetrics, answers: &[Answers]) -> Vec<Vec<String>> {
     let (rows, total) = endpoint_stats(metrics);
     let mut out = vec![STATS_HEADER.iter().map(|s| s.to_string()).collect()];
-    for row in rows.iter().chain(std::iter::once(&total)) {
-        out.push(stats_row(row, metrics.duration));
+    for row in &rows {
+        let size = answers
+            .iter()
+            .find(|a| a.method == row.method && a.name == row.name)
+            .map_or(0.0, Answers::average_body_bytes);
+        out.push(stats_row(row, metrics.duration, size));
     }
+    let (bytes, requests) = answers
+        .iter()
+        .fold((0u64, 0u64), |(b, r), a| (b + a.body_bytes, r + a.requests));
+    let size = match requests {
+        0 => 0.0,
+        n => bytes as f64 / n as f64,
+    };
+    out.push(stats_row(&total, metrics.duration, size));
     out
 }
 
 /// One `stats.csv` row, in Locust's types: integers where Locust writes `int`, Python
-/// floats where it writes `float`.
-fn stats_row(row: &EndpointStats, seconds: usize) -> Vec<String> {
+/// floats where it writes `float`; `content_size` is the average body in bytes.
+fn stats_row(row: &EndpointStats, seconds: usize, content_size: f64) -> Vec<String> {
     let has_requests = row.requests > 0;
     let has_times = row.times.counter > 0;
     let mut fields = vec![
@@ -131,7 +153,7 @@ fn stats_row(row: &EndpointStats, seconds: usize) -> Vec<String> {
         },
         // Locust: total size / requests, an int 0 without requests.
         match has_requests {
-            true => py_float(0.0),
+            true => py_float(content_size),
             false => "0".to_string(),
         },
         py_float(row.rps(seconds)),
@@ -236,7 +258,7 @@ mod tests {
     #[test]
     fn headers_are_exactly_locust_s() {
         let dir = temp_dir("headers");
-        let files = write_all(&dir, &GooseMetrics::default()).unwrap();
+        let files = write_all(&dir, &GooseMetrics::default(), &[]).unwrap();
         assert_eq!(
             files,
             [
@@ -265,10 +287,29 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    /// What `answers` recorded for the sample: `/health` bodies of 15 bytes; `/items`
+    /// answered 10 bytes in all over 4 requests (those without an answer count as 0).
+    fn sizes() -> Vec<Answers> {
+        let answers = |method: &str, name: &str, requests, body_bytes| Answers {
+            method: method.into(),
+            name: name.into(),
+            requests,
+            ok: requests,
+            body_bytes,
+            reasons: Vec::new(),
+            other_reasons: 0,
+        };
+        vec![
+            answers("GET", "/health", 2, 30),
+            answers("POST", "/items", 4, 10),
+            answers("GET", "/never-in-goose", 2, 0),
+        ]
+    }
+
     #[test]
     fn a_row_per_endpoint_then_aggregated_with_consistent_numbers() {
         let dir = temp_dir("rows");
-        let files = write_all(&dir, &sample_metrics()).unwrap();
+        let files = write_all(&dir, &sample_metrics(), &sizes()).unwrap();
         let text = read(&files[0]);
         assert!(text.ends_with("\r\n"));
         let mut reader = csv::Reader::from_reader(text.as_bytes());
@@ -289,6 +330,7 @@ mod tests {
         assert_eq!(col(health, "Average Response Time"), "10.0");
         assert_eq!(col(health, "Min Response Time"), "10.0");
         assert_eq!(col(health, "Max Response Time"), "10.0");
+        assert_eq!(col(health, "Average Content Size"), "15.0");
         assert_eq!(col(health, "Requests/s"), "10.0");
         assert_eq!(col(health, "Failures/s"), "0.0");
         assert_eq!(col(health, "100%"), "10");
@@ -303,6 +345,11 @@ mod tests {
         assert_eq!(col(items, "Average Response Time"), "550.0");
         assert_eq!(col(items, "Min Response Time"), "100.0");
         assert_eq!(col(items, "Max Response Time"), "1000.0");
+        assert_eq!(
+            col(items, "Average Content Size"),
+            "2.5",
+            "10 bytes over 4 requests"
+        );
         assert_eq!(col(items, "Requests/s"), "1.0");
         assert_eq!(col(items, "Failures/s"), "0.2");
         assert_eq!(col(items, "100%"), "1000");
@@ -318,6 +365,11 @@ mod tests {
         assert_eq!(col(total, "Request Count"), "110");
         assert_eq!(col(total, "Failure Count"), "2");
         assert_eq!(col(total, "Median Response Time"), "10");
+        assert_eq!(
+            col(total, "Average Content Size"),
+            "5.0",
+            "40 bytes over 8 requests"
+        );
         assert_eq!(col(total, "Requests/s"), "11.0");
         assert_eq!(col(total, "Min Response Time"), "10.0");
         assert_eq!(col(total, "100%"), "1000");
@@ -339,7 +391,7 @@ mod tests {
             },
         );
         let dir = temp_dir("failures");
-        let files = write_all(&dir, &metrics).unwrap();
+        let files = write_all(&dir, &metrics, &[]).unwrap();
         assert_eq!(
             read(&files[1]),
             "Method,Name,Error,Occurrences,First Seen,Last Seen\r\n\
@@ -367,7 +419,7 @@ mod tests {
     fn an_unwritable_folder_is_an_error_naming_the_file() {
         let missing =
             std::env::temp_dir().join(format!("glt-csv-missing-{}/x", std::process::id()));
-        let err = write_all(&missing, &GooseMetrics::default())
+        let err = write_all(&missing, &GooseMetrics::default(), &[])
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("write "), "{err}");

@@ -1,10 +1,12 @@
 //! What a run leaves behind besides Goose's own reports: Locust-style CSV files, the
-//! grades (`grades.json`), and a self-contained `summary.html` with charts.
+//! grades (`grades.json`), which operations the gateway accepted (`validity.md`,
+//! `validity.json`), and a self-contained `summary.html` with charts.
 //!
 //! | file | module |
 //! |---|---|
 //! | `stats.csv`, `failures.csv`, `exceptions.csv` | [`locust_csv`] |
 //! | `grades.json` (and the console table) | [`grade`] |
+//! | `validity.md`, `validity.json` (and the console line) | [`validity`], from `answers` |
 //! | `summary.html` | [`summary`], drawn by [`charts`] |
 //!
 //! Totals come from the `GooseMetrics` that `GooseAttack::execute()` returns (see
@@ -19,6 +21,7 @@ pub mod locust_csv;
 pub mod stats;
 pub mod summary;
 pub mod timeline;
+pub mod validity;
 
 use std::path::{Path, PathBuf};
 
@@ -76,6 +79,12 @@ pub struct RunContext {
     /// The JSON report Goose wrote for this run; with `--report-graph-data` it holds
     /// the per-second data the summary charts over time. `None`: no such charts.
     pub goose_json: Option<PathBuf>,
+    /// What each request name was answered (`answers::snapshot`): `stats.csv`'s content
+    /// sizes.
+    pub answers: Vec<crate::answers::Answers>,
+    /// The run's validity, written before (`validity::write`): the summary shows it and
+    /// links to `validity.md`.
+    pub validity: Option<validity::Validity>,
 }
 
 /// What [`write_run_reports`] wrote.
@@ -98,7 +107,7 @@ pub fn write_run_reports(
     bands: &Bands,
     context: &RunContext,
 ) -> Result<RunReports, ReportError> {
-    let mut files = locust_csv::write_all(dir, metrics)?;
+    let mut files = locust_csv::write_all(dir, metrics, &context.answers)?;
 
     let grades = grade::grade(metrics, bands);
     let grades_path = dir.join(GRADES_FILE);
@@ -116,6 +125,7 @@ pub fn write_run_reports(
             timeline: timeline.as_ref(),
             timeline_note: timeline_note.as_deref(),
             facts: &context.facts,
+            validity: context.validity.as_ref(),
         },
     )?;
     files.push(summary_path.clone());
@@ -159,7 +169,7 @@ fn load_timeline(goose_json: Option<&Path>) -> (Option<Timeline>, Option<String>
 }
 
 /// Writes `value` as pretty JSON with a trailing newline.
-fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<(), ReportError> {
+pub(crate) fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<(), ReportError> {
     let mut text = serde_json::to_string_pretty(value).map_err(|source| ReportError::Json {
         path: path.to_path_buf(),
         source,
@@ -195,6 +205,7 @@ mod tests {
             title: "gateway-loadtest: test".into(),
             facts: vec![("profile".into(), "light".into())],
             goose_json: Some(goose_json),
+            ..Default::default()
         };
         let reports = write_run_reports(&dir, &metrics, &Bands::default(), &context).unwrap();
         let names: Vec<_> = reports

@@ -13,7 +13,7 @@ use goose::metrics::GooseMetrics;
 use goose::test_plan::TestPlanStepAction;
 
 use super::charts::{self, LatencyBar, Line};
-use super::grade::{describe_bands, EndpointGrade, Grades};
+use super::grade::{grading_note, EndpointGrade, Grades};
 use super::timeline::{Point, Timeline};
 use super::ReportError;
 
@@ -29,6 +29,9 @@ pub struct SummaryInput<'a> {
     pub timeline_note: Option<&'a str>,
     /// More facts for the run table, in order, such as `("host", ..)`, `("seed", ..)`.
     pub facts: &'a [(String, String)],
+    /// Which operations the gateway accepted; shown with links to `validity.md` and
+    /// `validity.json`, written beside the page.
+    pub validity: Option<&'a super::validity::Validity>,
 }
 
 /// Writes the summary page to `path`.
@@ -53,6 +56,9 @@ pub fn render(input: &SummaryInput<'_>) -> Result<String, ReportError> {
     );
     facts_section(&mut page, input);
     grades_section(&mut page, input.grades);
+    if let Some(validity) = input.validity {
+        validity_section(&mut page, validity);
+    }
     charts_section(&mut page, input)?;
     errors_section(&mut page, input.metrics);
     page.push_str(
@@ -148,10 +154,53 @@ fn grades_section(page: &mut String, grades: &Grades) {
     row(page, &grades.overall, " class=\"total\"");
     let _ = writeln!(
         page,
-        "</table>\n<p class=\"note\">Graded on the average response time; p95 shown beside \
-         it. Bands: {}.</p>",
-        escape(&describe_bands(&grades.bands))
+        "</table>\n<p class=\"note\">{}</p>",
+        escape(&grading_note(&grades.bands))
     );
+}
+
+/// How many operations had a 2xx answer, those that never did with their top reason,
+/// and links to the files that say more.
+fn validity_section(page: &mut String, validity: &super::validity::Validity) {
+    use super::validity::{JSON_FILE, MARKDOWN_FILE};
+    let _ = writeln!(
+        page,
+        "<h2>Validity</h2>\n<p>{} of {} operations had a 2xx answer; {} never succeeded. \
+         <a href=\"{MARKDOWN_FILE}\">{MARKDOWN_FILE}</a> says why each failed (read it to \
+         write a values file); <a href=\"{JSON_FILE}\">{JSON_FILE}</a> holds the same data.</p>",
+        validity.operations_with_2xx,
+        validity.operations_total,
+        validity.never_succeeded.len()
+    );
+    let never: Vec<_> = validity
+        .operations
+        .iter()
+        .filter(|r| !r.succeeded)
+        .collect();
+    if never.is_empty() {
+        return;
+    }
+    page.push_str(
+        "<table>\n<tr><th>Operation</th><th class=\"num\">requests</th>\
+         <th>top failure reason</th></tr>\n",
+    );
+    for row in never.iter().take(50) {
+        let _ = writeln!(
+            page,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            escape(&row.operation),
+            row.requests,
+            escape(&row.top_reason().unwrap_or_default())
+        );
+    }
+    page.push_str("</table>\n");
+    if never.len() > 50 {
+        let _ = writeln!(
+            page,
+            "<p class=\"note\">{} more in {MARKDOWN_FILE}.</p>",
+            never.len() - 50
+        );
+    }
 }
 
 fn badge(g: &EndpointGrade) -> String {
@@ -193,11 +242,11 @@ fn timeline_charts(page: &mut String, timeline: &Timeline) -> Result<(), ReportE
     let svg = charts::line_chart(
         "Requests per second",
         "requests/s",
-        &[Line {
-            label: "requests/s",
-            color: charts::BLUE,
-            points: &timeline.requests_per_second,
-        }],
+        &[Line::new(
+            "requests/s",
+            charts::BLUE,
+            &timeline.requests_per_second,
+        )],
     )?;
     push_chart(page, &svg);
 
@@ -205,11 +254,7 @@ fn timeline_charts(page: &mut String, timeline: &Timeline) -> Result<(), ReportE
         let svg = charts::line_chart(
             "Average response time (no percentiles recorded)",
             "milliseconds",
-            &[Line {
-                label: "average",
-                color: charts::BLUE,
-                points: &timeline.average_ms,
-            }],
+            &[Line::new("average", charts::BLUE, &timeline.average_ms)],
         )?;
         push_chart(page, &svg);
     } else {
@@ -232,22 +277,12 @@ fn timeline_charts(page: &mut String, timeline: &Timeline) -> Result<(), ReportE
         let svg = charts::line_chart(
             &title,
             "milliseconds",
+            // With few requests a second the three often coincide: the widest (p99)
+            // first, p95 dashed over it, p50 thin on top, so none hides another.
             &[
-                Line {
-                    label: "p50",
-                    color: charts::GREEN,
-                    points: &p50,
-                },
-                Line {
-                    label: "p95",
-                    color: charts::ORANGE,
-                    points: &p95,
-                },
-                Line {
-                    label: "p99",
-                    color: charts::RED,
-                    points: &p99,
-                },
+                Line::new("p99", charts::RED, &p99).width(6),
+                Line::new("p95", charts::ORANGE, &p95).width(3).dashed(),
+                Line::new("p50", charts::GREEN, &p50),
             ],
         )?;
         push_chart(page, &svg);
@@ -256,11 +291,11 @@ fn timeline_charts(page: &mut String, timeline: &Timeline) -> Result<(), ReportE
     let svg = charts::line_chart(
         "Errors per second",
         "errors/s",
-        &[Line {
-            label: "failed requests/s",
-            color: charts::RED,
-            points: &timeline.errors_per_second,
-        }],
+        &[Line::new(
+            "failed requests/s",
+            charts::RED,
+            &timeline.errors_per_second,
+        )],
     )?;
     push_chart(page, &svg);
 
@@ -268,11 +303,7 @@ fn timeline_charts(page: &mut String, timeline: &Timeline) -> Result<(), ReportE
         let svg = charts::line_chart(
             "Users",
             "users",
-            &[Line {
-                label: "users",
-                color: charts::GREY,
-                points: &timeline.users,
-            }],
+            &[Line::new("users", charts::GREY, &timeline.users)],
         )?;
         push_chart(page, &svg);
     }
@@ -349,6 +380,7 @@ mod tests {
             timeline,
             timeline_note: None,
             facts: &facts,
+            validity: None,
         })
         .unwrap()
     }
@@ -389,6 +421,78 @@ mod tests {
     }
 
     #[test]
+    fn the_grading_note_is_the_grading_s() {
+        let metrics = sample_metrics();
+        let mut bands = Bands::default();
+        bands.good.max_avg_ms = 123.0;
+        let grades = grade(&metrics, &bands);
+        let html = render(&SummaryInput {
+            title: "t",
+            metrics: &metrics,
+            grades: &grades,
+            timeline: None,
+            timeline_note: None,
+            facts: &[],
+            validity: None,
+        })
+        .unwrap();
+        let note = escape(&grading_note(&bands));
+        assert!(
+            html.contains(&format!("<p class=\"note\">{note}</p>")),
+            "{html}"
+        );
+        assert!(
+            note.contains("average response time under 123 ms"),
+            "{note}"
+        );
+        assert!(!html.contains("Graded on the average response time;"));
+    }
+
+    #[test]
+    fn the_validity_section_links_its_files_and_lists_what_never_succeeded() {
+        use crate::answers::Answers;
+        use crate::report::validity::{Planned, Validity};
+        let refused = Answers {
+            method: "POST".into(),
+            name: "/docman/tickets".into(),
+            requests: 4,
+            ok: 0,
+            body_bytes: 400,
+            reasons: vec![(
+                crate::reason::Reason::new(
+                    Some(422),
+                    Some("body.reporter.email".into()),
+                    "bad <email>",
+                ),
+                4,
+            )],
+            other_reasons: 0,
+        };
+        let validity = Validity::build(&[refused], &Planned::default(), &[]);
+        let metrics = sample_metrics();
+        let grades = grade(&metrics, &Bands::default());
+        let html = render(&SummaryInput {
+            title: "t",
+            metrics: &metrics,
+            grades: &grades,
+            timeline: None,
+            timeline_note: None,
+            facts: &[],
+            validity: Some(&validity),
+        })
+        .unwrap();
+        assert!(
+            html.contains("<a href=\"validity.md\">validity.md</a>"),
+            "{html}"
+        );
+        assert!(html.contains("<a href=\"validity.json\">validity.json</a>"));
+        assert!(html.contains("0 of 1 operations had a 2xx answer; 1 never succeeded."));
+        assert!(html.contains(
+            "<tr><td>POST /docman/tickets</td><td class=\"num\">4</td><td>422 body.reporter.email: bad &lt;email&gt;</td></tr>"
+        ), "{html}");
+    }
+
+    #[test]
     fn without_a_timeline_the_page_says_why_and_still_charts_latency() {
         let metrics = sample_metrics();
         let grades = grade(&metrics, &Bands::default());
@@ -399,6 +503,7 @@ mod tests {
             timeline: None,
             timeline_note: Some("no JSON report with --report-graph-data"),
             facts: &[],
+            validity: None,
         })
         .unwrap();
         assert!(html.contains("no JSON report with --report-graph-data"));
@@ -435,6 +540,7 @@ mod tests {
             timeline: None,
             timeline_note: None,
             facts: &[],
+            validity: None,
         };
         let err = write(&path, &input).unwrap_err().to_string();
         assert!(
