@@ -281,7 +281,7 @@ fn app_checks(
                 }
                 false => Check::without_request(
                     &row,
-                    route,
+                    &checker.gateway.join(route),
                     Verdict::Skip("not in the gateway's API".to_string()),
                 ),
             });
@@ -571,7 +571,7 @@ mod tests {
     fn app_checks_follow_the_document() {
         let checker = Checker {
             client: Client::new(),
-            gateway: GatewayUrl::parse("http://127.0.0.1:1/gw").unwrap(),
+            gateway: GatewayUrl::parse("http://127.0.0.1:1").unwrap(),
             timeout: Duration::from_secs(1),
             budget: Duration::ZERO,
             // Spent: any request would be reported as not run, so none is sent.
