@@ -445,6 +445,9 @@ mod tests {
         pool.forget_children("workpool", &pool_record);
         assert_eq!(pool.peek("queue", 0).map(|c| &c.id), Some(&json!("q2")));
 
+        let _turn = crate::GLOBAL_STATE
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         reset();
         record_created("workpool", &pool_record);
         record_created("queue", &queue("q1", "pool-a"));

@@ -272,6 +272,9 @@ mod tests {
 
     #[test]
     fn learning_is_bounded_and_deduplicated_and_forgets_deleted_records() {
+        let _turn = crate::GLOBAL_STATE
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         reset();
         let many: Vec<Value> = (0..100).map(|i| json!({"id": i})).collect();
         for chunk in many.chunks(8) {

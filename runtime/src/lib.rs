@@ -40,3 +40,8 @@ pub mod transaction;
 pub mod warmup;
 
 pub use compiled::Compiled;
+
+/// The run-wide state (the ledger, what is known) is process-wide: unit tests that
+/// touch it, and the one that runs a load, take turns.
+#[cfg(test)]
+pub(crate) static GLOBAL_STATE: std::sync::Mutex<()> = std::sync::Mutex::new(());

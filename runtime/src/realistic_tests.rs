@@ -79,7 +79,11 @@ fn compiled() -> Compiled {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[allow(clippy::await_holding_lock)] // the other tests of the run-wide state wait
 async fn a_real_apps_load_is_accepted_and_leaves_nothing_behind() {
+    let _turn = crate::GLOBAL_STATE
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
     let fixture = Fixture::start();
     let before = fixture.get("/_fixture/inventory").await;
     let results = std::env::temp_dir().join(format!("glt-realistic-{}", std::process::id()));
