@@ -80,13 +80,6 @@ impl Pool {
     }
 }
 
-/// Whether a created resource's answer names `id` in one of its top-level fields.
-fn refers_to(record: &Value, id: &Value) -> bool {
-    record
-        .as_object()
-        .is_some_and(|fields| fields.values().any(|v| v == id))
-}
-
 /// Whether `child` was made under the `resource` whose keys are `keys`: a field of its
 /// answer named after that resource (`session_id`, `work_pool_name`) holds one, or its
 /// path named one. Other fields do not count: a user whose id is 10 is not the parent
@@ -101,37 +94,31 @@ fn is_child_of(child: &Captured, resource: &str, keys: &[Value]) -> bool {
     by_field || child.context.iter().any(|(_, value)| keys.contains(value))
 }
 
-/// The index entries of a created resource: each answer field named after a resource,
-/// as `(resource, value)`, and each key its path named, as `(None, value)`.
-fn references(captured: &Captured) -> Vec<(Option<String>, Scalar)> {
-    let fields = captured.record.as_object().into_iter().flatten();
-    let by_field = fields.filter_map(|(name, value)| {
-        let resource = crate::spec::links::resource_of(name, None)?;
-        Some((Some(resource), Scalar::of(value)?))
-    });
-    let by_path = captured
+/// The index entries of a created resource: each key its creating path named.
+fn references(captured: &Captured) -> Vec<Scalar> {
+    captured
         .context
         .iter()
-        .filter_map(|(_, value)| Some((None, Scalar::of(value)?)));
-    by_field.chain(by_path).collect()
+        .filter_map(|(_, value)| Scalar::of(value))
+        .collect()
 }
 
 /// What exists on the gateway because this run created it.
 #[derive(Debug, Default)]
 pub struct Ledger {
     live: HashMap<(String, String), Value>,
-    /// For each (resource, key) a live resource names (see [`references`]), the
-    /// resources naming it: a delete finds what was made under the deleted resource
+    /// For each key a live resource's creating path named (see [`references`]), the
+    /// resources made under it: a delete finds what was made under the deleted resource
     /// without comparing it with every live resource (a scan that took 17% of the
     /// generator's CPU at 1,000 users, whose ledger holds thousands).
-    referrers: HashMap<(Option<String>, Scalar), HashSet<(String, String)>>,
+    referrers: HashMap<Scalar, HashSet<(String, String)>>,
     /// Each live resource as captured: its id as its answer gave it (a number stays a
     /// number), and the keys its path named.
     ids: HashMap<(String, String), Captured>,
 }
 
 /// A string or number field value, as the `referrers` index keys it. Two values get the
-/// same key exactly when they are equal as JSON values (`refers_to`'s comparison).
+/// same key exactly when they are equal as JSON values.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Scalar {
     Str(String),
@@ -164,24 +151,6 @@ impl Ledger {
         self.ids.insert(key, captured.clone());
     }
 
-    /// Records a resource with no path keys (tests).
-    #[cfg(test)]
-    fn insert(&mut self, key: (String, String), record: Value) {
-        let id = Value::String(key.1.clone());
-        let captured = Captured {
-            id,
-            record,
-            context: Vec::new(),
-        };
-        let resource = key.0.clone();
-        self.remove(&key);
-        for entry in references(&captured) {
-            self.referrers.entry(entry).or_default().insert(key.clone());
-        }
-        self.live.insert(key.clone(), captured.record.clone());
-        self.ids.insert((resource, key.1), captured);
-    }
-
     fn remove(&mut self, key: &(String, String)) {
         self.live.remove(key);
         let Some(captured) = self.ids.remove(key) else {
@@ -197,26 +166,24 @@ impl Ledger {
         }
     }
 
-    /// The live resources made under the `resource` named by `id`.
-    fn referring_to(&self, resource: &str, id: &Value) -> Vec<(String, String)> {
+    /// The live resources whose creating path named `id` (the documents created under
+    /// `/session/{session_id}/upload`): they are reached only through their parent, so
+    /// they go with it. A resource whose answer merely names the parent in a field (a
+    /// ticket's `contact_id`) is not among them: an app may keep it when the parent goes.
+    fn nested_under(&self, id: &Value) -> Vec<(String, String)> {
         match Scalar::of(id) {
-            Some(scalar) => {
-                let by_field = self
-                    .referrers
-                    .get(&(Some(resource.to_string()), scalar.clone()));
-                let by_path = self.referrers.get(&(None, scalar));
-                by_field
-                    .into_iter()
-                    .chain(by_path)
-                    .flatten()
-                    .cloned()
-                    .collect()
-            }
-            // Objects, arrays, booleans: no index, compare with every live answer.
+            Some(scalar) => self
+                .referrers
+                .get(&scalar)
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect(),
+            // Objects, arrays, booleans: no index, compare with every live path.
             None => self
-                .live
+                .ids
                 .iter()
-                .filter(|(_, record)| refers_to(record, id))
+                .filter(|(_, c)| c.context.iter().any(|(_, value)| value == id))
                 .map(|(key, _)| key.clone())
                 .collect(),
         }
@@ -244,14 +211,16 @@ pub fn record_created(resource: &str, captured: &Captured) {
     }
 }
 
-/// Records a deleted resource and, with it, every resource whose answer or path named
-/// one of its keys (its id, name, key or slug).
+/// Records a deleted resource and, with it, every resource whose creating path named one
+/// of its keys (its id, name, key or slug). Resources whose answer only names it in a
+/// field stay in the ledger: the final sweep deletes them, and a 404 there says they
+/// went with their parent.
 pub fn record_deleted(resource: &str, deleted: &Captured) {
     if let Ok(mut guard) = LEDGER.lock() {
         if let Some(ledger) = guard.as_mut() {
             ledger.remove(&key(resource, &deleted.id));
             for own in keys_of(deleted) {
-                for child in ledger.referring_to(resource, &own) {
+                for child in ledger.nested_under(&own) {
                     ledger.remove(&child);
                 }
             }
@@ -465,59 +434,86 @@ mod tests {
     /// What `record_deleted` removes, on a ledger of its own.
     fn delete(ledger: &mut Ledger, resource: &str, id: Value) {
         ledger.remove(&key(resource, &id));
-        for child in ledger.referring_to(resource, &id) {
+        for child in ledger.nested_under(&id) {
             ledger.remove(&child);
         }
     }
 
-    #[test]
-    fn deleting_a_parent_deletes_what_referred_to_it_and_nothing_else() {
-        let mut ledger = Ledger::default();
-        ledger.insert(key("session", &json!("s1")), json!({"session_id": "s1"}));
-        ledger.insert(key("session", &json!("s2")), json!({"session_id": "s2"}));
-        for (doc, session) in [("d1", "s1"), ("d2", "s1"), ("d3", "s2")] {
-            ledger.insert(
-                key("doc", &json!(doc)),
-                json!({"doc_id": doc, "session_id": session, "size": 1024}),
-            );
+    fn made(id: Value, record: Value, context: Vec<(&'static str, Value)>) -> Captured {
+        Captured {
+            id,
+            record,
+            context,
         }
-        // Numbers match as JSON values do: 7 is not 7.0, and 0.0 is -0.0.
-        ledger.insert(key("ticket", &json!(7)), json!({"id": 7, "weight_id": 0.0}));
-        ledger.insert(key("ticket", &json!(8)), json!({"id": 8, "ticket_id": 7.0}));
-        // Only fields named after the deleted resource count: a user 1024 is not the
-        // parent of a doc of size 1024.
-        ledger.insert(key("user", &json!(1024)), json!({"id": 1024}));
-        delete(&mut ledger, "session", json!("s1"));
+    }
+
+    fn live_names(ledger: &Ledger) -> Vec<String> {
         let mut live: Vec<_> = ledger
             .live
             .keys()
             .map(|(r, id)| format!("{r} {id}"))
             .collect();
         live.sort();
-        assert_eq!(
-            live,
-            ["doc d3", "session s2", "ticket 7", "ticket 8", "user 1024"]
+        live
+    }
+
+    #[test]
+    fn deleting_a_parent_deletes_what_was_made_under_it_and_nothing_else() {
+        let mut ledger = Ledger::default();
+        for s in ["s1", "s2"] {
+            ledger.insert_captured("session", &made(json!(s), json!({"session_id": s}), vec![]));
+        }
+        for (doc, session) in [("d1", "s1"), ("d2", "s1"), ("d3", "s2")] {
+            let record = json!({"doc_id": doc, "session_id": session, "size": 1024});
+            let context = vec![("session_id", json!(session))];
+            ledger.insert_captured("doc", &made(json!(doc), record, context));
+        }
+        // A ticket whose answer names a contact is not made under it: the app may keep
+        // it when the contact goes (the demo's `contact_id` is a free reference).
+        ledger.insert_captured("contact", &made(json!("c1"), json!({"id": "c1"}), vec![]));
+        let ticket = json!({"id": "t1", "contact_id": "c1"});
+        ledger.insert_captured("ticket", &made(json!("t1"), ticket, vec![]));
+        // Numbers match as JSON values do: 7 is not 7.0, and 0.0 is -0.0.
+        ledger.insert_captured(
+            "run",
+            &made(json!(7), json!({"id": 7}), vec![("flow_id", json!(7.0))]),
         );
-        delete(&mut ledger, "user", json!(1024));
-        assert!(ledger.live.contains_key(&key("doc", &json!("d3"))));
-        delete(&mut ledger, "ticket", json!(7));
-        assert!(ledger.live.contains_key(&key("ticket", &json!(8))));
-        delete(&mut ledger, "weight", json!(-0.0));
-        assert!(!ledger.live.contains_key(&key("ticket", &json!(7))));
+        ledger.insert_captured(
+            "run",
+            &made(json!(8), json!({"id": 8}), vec![("flow_id", json!(0.0))]),
+        );
+        delete(&mut ledger, "session", json!("s1"));
+        delete(&mut ledger, "contact", json!("c1"));
+        assert_eq!(
+            live_names(&ledger),
+            ["doc d3", "run 7", "run 8", "session s2", "ticket t1"]
+        );
+        delete(&mut ledger, "flow", json!(7));
+        assert!(ledger.live.contains_key(&key("run", &json!(7))));
+        delete(&mut ledger, "flow", json!(-0.0));
+        assert!(!ledger.live.contains_key(&key("run", &json!(8))));
         // Once everything is gone, so is every index entry.
-        delete(&mut ledger, "session", json!("s2"));
-        delete(&mut ledger, "ticket", json!(8));
-        assert!(ledger.live.is_empty());
+        for (resource, id) in [("session", "s2"), ("ticket", "t1")] {
+            delete(&mut ledger, resource, json!(id));
+        }
+        delete(&mut ledger, "run", json!(7));
+        assert!(ledger.live.is_empty(), "{:?}", live_names(&ledger));
         assert!(ledger.referrers.is_empty(), "{:?}", ledger.referrers);
     }
 
     #[test]
-    fn an_object_id_is_compared_with_every_answer() {
+    fn an_object_key_is_compared_with_every_path() {
         let mut ledger = Ledger::default();
         let id = json!({"tenant": 1, "n": 2});
-        ledger.insert(key("thing", &id), json!({"key": id.clone()}));
-        ledger.insert(key("child", &json!("c")), json!({"parent": id.clone()}));
+        ledger.insert_captured(
+            "thing",
+            &made(id.clone(), json!({"key": id.clone()}), vec![]),
+        );
+        let child = made(json!("c"), json!({}), vec![("thing", id.clone())]);
+        ledger.insert_captured("child", &child);
+        let other = made(json!("d"), json!({"parent": id.clone()}), vec![]);
+        ledger.insert_captured("other", &other);
         delete(&mut ledger, "thing", id);
-        assert!(ledger.live.is_empty());
+        assert_eq!(live_names(&ledger), ["other d"]);
     }
 }
