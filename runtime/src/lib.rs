@@ -15,6 +15,7 @@ pub mod cli;
 pub mod codegen;
 pub mod commands;
 mod compiled;
+pub mod deal;
 #[cfg(test)]
 mod demo;
 pub mod json;

@@ -68,6 +68,8 @@ pub enum RunError {
     Goose(#[from] GooseError),
     #[error(transparent)]
     Report(#[from] report::ReportError),
+    #[error("run the load test: {0}")]
+    Mix(#[from] crate::deal::MixError),
     #[error("write {path}: {source}")]
     Write {
         path: String,
@@ -150,6 +152,10 @@ pub struct RunOutcome {
     pub cleanup: cleanup::SweepReport,
     /// What the warm-up sent and learned.
     pub warmup: crate::warmup::Warmup,
+    /// Which generated operations the run reached, and the mix it achieved.
+    pub coverage: report::coverage::Coverage,
+    /// How the users were paced (what the overall grade reads as throughput).
+    pub pacing: report::Pacing,
 }
 
 /// The name of the run's profile in its folder name: the one given, `light` when nothing
@@ -263,6 +269,10 @@ pub async fn run(
     {
         eprintln!("{line}");
     }
+    // Each app's operations are dealt across its users from one deck.
+    crate::deal::reset();
+    let scenarios =
+        crate::deal::deal_generated(scenarios, compiled.operations, &options.settings.mix, seed)?;
     crate::routes::install(match api {
         crate::routes::Api::Documented { .. } => Some(api),
         crate::routes::Api::Unknown { .. } => None,
@@ -339,6 +349,7 @@ pub async fn run(
     if config.iterations.is_none() && !Profile::uses_test_plan(profile.as_ref(), &config) {
         attack = *attack.set_default(GooseDefault::NoResetMetrics, true)?;
     }
+    let pacing = report::Pacing::of(&scenarios);
     for scenario in scenarios {
         attack = attack.register_scenario(scenario);
     }
@@ -372,6 +383,14 @@ pub async fn run(
     }
     let (answers, validity, validity_line) =
         write_validity(&folder, &folder_name, compiled, &planned)?;
+    let coverage = report::coverage::Coverage::build(&crate::deal::decks(), &metrics);
+    coverage
+        .write(&folder, &folder_name)
+        .map_err(|source| RunError::Write {
+            path: folder.join("coverage.md").display().to_string(),
+            source,
+        })?;
+    let (reached, planned_ops) = coverage.totals();
     let context = report::RunContext {
         title: format!("gateway-loadtest: {folder_name}"),
         facts: vec![
@@ -389,6 +408,10 @@ pub async fn run(
                 ),
             ),
             (
+                "Operations reached".to_string(),
+                format!("{reached}/{planned_ops} (see coverage.md)"),
+            ),
+            (
                 "Cleanup".to_string(),
                 format!(
                     "{} swept, {} left behind",
@@ -400,6 +423,7 @@ pub async fn run(
         goose_json: Some(goose_json),
         answers,
         validity: Some(validity),
+        pacing: pacing.clone(),
     };
     write_file(
         &folder.join("discovery.json"),
@@ -413,6 +437,9 @@ pub async fn run(
         report::write_run_reports(&folder, &metrics, &options.settings.grading, &context)?;
     eprintln!("{}", reports.grades.table());
     eprintln!("{validity_line}");
+    for line in coverage.lines() {
+        eprintln!("{line}");
+    }
     if let Some(note) = &reports.timeline_note {
         eprintln!("gateway-loadtest: summary.html has no charts over time: {note}");
     }
@@ -423,6 +450,8 @@ pub async fn run(
         interrupted,
         cleanup,
         warmup,
+        coverage,
+        pacing,
     })
 }
 

@@ -71,11 +71,17 @@ fn send_at<'a>(
             let gone = (200..300).contains(&reply.status) || reply.status == 404;
             let deleted = taken.or(forced.map(|(_, c)| c));
             if let (true, Some(deleted)) = (gone, deleted) {
-                params::values(user)
-                    .pool
-                    .forget_children(resource, &deleted);
+                params::values(user).pool.forget_children(&deleted);
                 chain::record_deleted(resource, &deleted);
                 crate::known::forget(resource, &deleted.id);
+            }
+        }
+        // A 404 about a resource the user holds says it is gone (with a parent the app
+        // deleted it with, say): it is forgotten, and no longer left for the sweep.
+        if reply.status == 404 && info.deletes.is_none() {
+            if let Some((resource, gone)) = params::values(user).take_picked() {
+                params::values(user).pool.forget(resource, &gone.id);
+                chain::record_deleted(resource, &gone);
             }
         }
         let success = (200..300).contains(&reply.status);
