@@ -9,6 +9,7 @@
 extern crate self as gateway_loadtest_runtime;
 
 pub mod answers;
+pub mod auth;
 pub mod chain;
 pub mod cleanup;
 pub mod cli;

@@ -19,7 +19,7 @@ use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
-/// The fixture, served with auth off; killed on drop.
+/// The fixture, served with auth off unless `env` turns it on; killed on drop.
 struct Fixture {
     child: Child,
     url: String,
@@ -27,11 +27,15 @@ struct Fixture {
 
 impl Fixture {
     fn start() -> Fixture {
+        Fixture::start_with(&[("REALISTIC_AUTH", "0")])
+    }
+
+    fn start_with(env: &[(&str, &str)]) -> Fixture {
         let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/realistic/serve.sh");
         let mut child = Command::new("bash")
             .arg(&script)
             .arg("0")
-            .env("REALISTIC_AUTH", "0")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -190,5 +194,98 @@ async fn a_real_apps_load_is_accepted_and_leaves_nothing_behind() {
             && (path == "/" || path.ends_with("/openapi.json"));
         assert!(start_up, "a request to an undocumented route: {miss}");
     }
+    let _ = std::fs::remove_dir_all(&results);
+}
+
+/// Every file under `dir`, read as text.
+fn texts_under(dir: &std::path::Path) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(texts_under(&path));
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            out.push((path, String::from_utf8_lossy(&bytes).into_owned()));
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[allow(clippy::await_holding_lock)] // the other tests of the run-wide state wait
+async fn a_password_flow_login_gets_a_token_and_logs_in_again_when_it_expires() {
+    let _turn = crate::GLOBAL_STATE
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    // Tokens live one second: a six-second run outlives several.
+    let fixture = Fixture::start_with(&[("REALISTIC_AUTH", "1"), ("REALISTIC_TOKEN_TTL", "1")]);
+    let before = fixture.get("/_fixture/inventory").await;
+    let results = std::env::temp_dir().join(format!("glt-login-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&results);
+    std::env::set_var("GATEWAY_USERNAME", "admin");
+    std::env::set_var("GATEWAY_PASSWORD", "admin-password");
+    let options = RunOptions {
+        profile: None,
+        seed: Some(5),
+        results_dir: results.clone(),
+        no_wait: true,
+        upload_bytes: None,
+        connect_timeout: 5,
+        no_warmup: false,
+        settings: Default::default(),
+    };
+    let config = GooseConfiguration::parse_args_default(&[
+        "--host",
+        &fixture.url,
+        "--users",
+        "3",
+        "--increase-rate",
+        "3",
+        "--run-time",
+        "6s",
+        "--no-telnet",
+        "--quiet",
+    ])
+    .expect("valid Goose options");
+    let compiled = compiled();
+    let scenarios = run::all_scenarios(&compiled, &options, &config).expect("scenarios");
+    let outcome = run::run(&compiled, &options, config, scenarios).await;
+    std::env::remove_var("GATEWAY_USERNAME");
+    std::env::remove_var("GATEWAY_PASSWORD");
+    let outcome = outcome.expect("run against the fixture with a login");
+
+    let (mut answers, mut unauthorized) = (0usize, 0usize);
+    for request in outcome.metrics.requests.values() {
+        for (code, n) in &request.status_code_counts {
+            answers += n;
+            if *code == 401 {
+                unauthorized += n;
+            }
+        }
+    }
+    // Only the requests in flight when a token expires answer 401, then the run logs in
+    // again.
+    assert!(answers > 500, "{answers} answers");
+    assert!(
+        unauthorized * 50 < answers,
+        "{unauthorized} of {answers} answers were 401"
+    );
+    // The login route, dealt as load, logs in with the run's credentials.
+    let login = &outcome.metrics.requests["POST /auth/token"];
+    assert!(login.success_count > 0, "{:?}", login.status_code_counts);
+    assert_eq!(login.fail_count, 0, "{:?}", login.status_code_counts);
+    // The sweep, after the load, logged in again too: nothing is left.
+    assert!(
+        outcome.cleanup.left_behind.is_empty(),
+        "{:?}",
+        outcome.cleanup
+    );
+    assert_eq!(fixture.get("/_fixture/inventory").await, before);
+    // Neither the password nor a token is in any file of the run.
+    for (path, text) in texts_under(&results) {
+        assert!(!text.contains("admin-password"), "{}", path.display());
+        assert!(!text.contains("Bearer "), "{}", path.display());
+    }
+    crate::auth::reset();
     let _ = std::fs::remove_dir_all(&results);
 }

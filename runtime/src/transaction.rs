@@ -121,6 +121,37 @@ fn send_at<'a>(
     })
 }
 
+/// The token operation of the run's login, dealt as load: sent with the run's
+/// credentials (what the generated body would draw cannot log in), and checked like any
+/// other operation.
+pub async fn send_login(user: &mut GooseUser, info: &'static OperationInfo) -> Outcome<()> {
+    let Some((form, json)) = crate::auth::login_body() else {
+        return send_operation(user, info).await;
+    };
+    let values = params::values(user);
+    values.begin(info, None);
+    let parts = (info.sample)(values);
+    let method = parts.method;
+    let builder = crate::target::request_builder(user, &method, &parts.path)?;
+    let builder = match json {
+        true => builder.json(
+            &form
+                .into_iter()
+                .skip(1)
+                .collect::<std::collections::BTreeMap<_, _>>(),
+        ),
+        false => builder.form(&form),
+    };
+    let mut reply = request::send(user, method, info.path, builder).await?;
+    request::expect_success(
+        user,
+        &mut reply,
+        info.success,
+        info.json_response,
+        &info.response,
+    )
+}
+
 /// Prints why a `Location` was not followed, once per operation.
 fn warn_once(info: &'static OperationInfo, reason: &str) {
     static WARNED: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
