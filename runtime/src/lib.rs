@@ -19,6 +19,7 @@ mod compiled;
 pub mod deal;
 #[cfg(test)]
 mod demo;
+pub mod feedback;
 pub mod json;
 pub mod known;
 pub mod logging;

@@ -224,6 +224,7 @@ pub async fn run(
     chain::reset();
     crate::known::reset();
     crate::answers::reset();
+    crate::feedback::reset();
     let planned = report::validity::Planned::from_scenarios(&scenarios, compiled.operations);
 
     if config.list || config.scenarios_list || config.version {

@@ -52,12 +52,16 @@ fn send_at<'a>(
         }
         let values = params::values(user);
         values.begin(info, forced.clone());
-        let parts = (info.sample)(values);
+        let mut parts = (info.sample)(values);
         let taken = values.taken.take();
+        crate::feedback::apply(info, &mut parts);
         let method = parts.method;
         let builder = crate::target::request_builder(user, &method, &parts.path)?;
         let builder = parts.apply(builder, params::values(user));
         let mut reply = request::send(user, method, info.path, builder).await?;
+        if reply.status == 422 {
+            crate::feedback::learn(info, &reply.body);
+        }
         let checked = request::expect_success(
             user,
             &mut reply,
