@@ -4,7 +4,8 @@
 //! requests of that operation leave it out; if the app then says it is `missing`, it is
 //! required after all and is drawn again as before. Bounded and cheap: nothing is done
 //! per request until some request was refused, no extra request is ever sent, and at
-//! most [`MAX_PER_OPERATION`] fields are remembered per operation.
+//! most [`MAX_PER_OPERATION`] fields are remembered per operation. A field the values
+//! file sets is never left out.
 
 use crate::params::{BodyValue, OperationInfo, RequestParts};
 use serde_json::Value;
@@ -67,6 +68,9 @@ pub fn learn(info: &'static OperationInfo, body: &[u8]) {
         if path.is_empty() {
             continue;
         }
+        if user_set(info, &location, &path) {
+            continue; // what the values file sets is sent as set
+        }
         let missing = detail.get("type").and_then(Value::as_str) == Some("missing");
         let known = fields
             .iter()
@@ -82,6 +86,13 @@ pub fn learn(info: &'static OperationInfo, body: &[u8]) {
         }
     }
     ANY.store(true, Ordering::Release);
+}
+
+/// Whether the installed values file sets this field of `info`.
+fn user_set(info: &'static OperationInfo, location: &str, path: &[String]) -> bool {
+    let overrides = crate::params::overrides::installed();
+    !overrides.is_empty()
+        && overrides.sets(&format!("{} {}", info.method, info.path), location, path)
 }
 
 /// Leaves out of `parts` the optional fields the app refused for `info`.

@@ -46,10 +46,9 @@ fn send_at<'a>(
                 if params::values(user).pool.is_empty(resource)
                     && crate::routes::serves_operation(producer)
                 {
-                    // A producer that fails is counted as failed; the operation is sent
-                    // anyway (with a value drawn or learned instead), so it is measured
-                    // and its answer says what it lacked.
-                    let _ = send_at(user, producer, None, depth + 1).await;
+                    // A producer that fails stops the operation: sent with a drawn id it
+                    // would only measure a 404; validity.md says what it lacked.
+                    send_at(user, producer, None, depth + 1).await?;
                 }
             }
         }

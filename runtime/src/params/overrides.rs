@@ -199,6 +199,31 @@ impl Overrides {
             && self.every.body.is_empty()
     }
 
+    /// Whether the user's values set the field at `location` (`body` or `query`) and
+    /// `path` of `operation` (`POST /docman/tickets`): by pointer in its own table, or by
+    /// its name anywhere. What the user set is sent as set, whatever the app answers.
+    pub fn sets(&self, operation: &str, location: &str, path: &[String]) -> bool {
+        let Some(name) = path.last() else {
+            return false;
+        };
+        let own = self
+            .by_operation
+            .get(operation)
+            .map(|&i| &self.operations[i].table);
+        std::iter::once(&self.every).chain(own).any(|table| {
+            table.names.contains_key(name)
+                || match location {
+                    "query" => table
+                        .params
+                        .iter()
+                        .any(|(at, n, _)| *at == Location::Query && n == name),
+                    _ => table.body.iter().any(|(tokens, _)| {
+                        tokens.is_empty() || path.starts_with(tokens.as_slice())
+                    }),
+                }
+        })
+    }
+
     /// Whether the generated operation `METHOD /path` runs: `[run]`'s include list (when it
     /// has one) matches it and its exclude list does not, with `gateway-loadtest.toml`'s
     /// pattern rules.

@@ -98,7 +98,8 @@ impl Coverage {
                 if !app.not_reached.is_empty() {
                     lines.push(format!(
                         "gateway-loadtest: warning: {} reached {} of its {} operations; the \
-                         others were dealt but no request was sent (see coverage.md)",
+                         others were dealt but not sent, since what they need could not be \
+                         made (validity.md says why)",
                         app.scenario, app.reached, app.planned
                     ));
                 }
@@ -218,7 +219,7 @@ fn app_coverage(deck: &Deck, metrics: &GooseMetrics) -> AppCoverage {
         .map_or(0, |s| s.users.len());
     let dealt = deck.dealt_total();
     // Only operations never dealt say the run was too short: one dealt and not sent
-    // failed before its request (its request could not be built).
+    // needed a resource whose create failed.
     let undealt = operations
         .iter()
         .any(|op| op.weight > 0.0 && op.dealt == 0 && op.requests == 0);
