@@ -326,7 +326,7 @@ mod tests {
         assert_eq!(coverage.apps[0].needs, None);
         let lines = coverage.lines();
         assert!(
-            lines[1].contains("dealt but no request was sent"),
+            lines[1].contains("dealt but not sent"),
             "{lines:?}"
         );
     }
