@@ -1,6 +1,7 @@
 //! `--shards N`: the run as N shard processes of this binary on this machine, through the
 //! same code path a cluster uses (each is `--shard K/N --start-at TIME`), merged into one
-//! run folder. Each shard's console output goes to `shard-K.log` beside its run folder.
+//! run folder. Each shard's folder and console output (`shard-K.log`) end up in the merged
+//! run's `shards/` folder.
 
 use crate::commands::merge::{self, MergeCommandError};
 use crate::report::Bands;
@@ -110,7 +111,23 @@ pub async fn run(
     if let Some(failure) = failure {
         return Err(failure);
     }
-    Ok(merge::run(&folders, results_dir, None, bands).await?)
+    let outcome = merge::run(&folders, results_dir, None, bands).await?;
+    keep_parts_inside(&shards_dir, &outcome.folder);
+    Ok(outcome)
+}
+
+/// Moves the shards' own folders and logs into the merged run's folder (`shards/`), so
+/// the results folder holds one run, and `shards.json` names where they went.
+fn keep_parts_inside(parts: &Path, merged: &Path) {
+    let inside = merged.join("shards");
+    if std::fs::rename(parts, &inside).is_err() {
+        return;
+    }
+    let record = merged.join("shards.json");
+    let (from, to) = (parts.display().to_string(), inside.display().to_string());
+    if let Ok(text) = std::fs::read_to_string(&record) {
+        let _ = std::fs::write(&record, text.replace(&from, &to));
+    }
 }
 
 /// The run folder a shard made under `dir` (the one holding `shard.json`).

@@ -248,12 +248,9 @@ fn report(shards: &[ShardRun], merged: &GooseMetrics) -> Result<Value, MergeErro
     if let Some(graphs) = graphs::merge(&graphs) {
         report["graphs"] = graphs;
     }
-    for table in [
-        "raw_request_metrics",
-        "raw_response_metrics",
-        "co_request_metrics",
-        "co_response_metrics",
-    ] {
+    report["raw_request_metrics"] = request_rows(merged, &REQUEST_FIGURES);
+    report["raw_response_metrics"] = request_rows(merged, &RESPONSE_FIGURES);
+    for table in ["co_request_metrics", "co_response_metrics"] {
         report[table] = union_rows(shards, table, &["method", "name"], merged);
     }
     report["transaction_metrics"] = union_rows(
@@ -325,6 +322,53 @@ fn union_rows(shards: &[ShardRun], table: &str, key: &[&str], merged: &GooseMetr
             .collect();
         rows.sort_by_key(|row| order.get(&row_key(row)).copied().unwrap_or(usize::MAX));
     }
+    Value::Array(rows)
+}
+
+/// The figures of a request row and of a response (percentile) row.
+const REQUEST_FIGURES: [&str; 7] = [
+    "number_of_requests",
+    "number_of_failures",
+    "response_time_average",
+    "response_time_minimum",
+    "response_time_maximum",
+    "requests_per_second",
+    "failures_per_second",
+];
+const RESPONSE_FIGURES: [&str; 8] = [
+    "percentile_50",
+    "percentile_60",
+    "percentile_70",
+    "percentile_80",
+    "percentile_90",
+    "percentile_95",
+    "percentile_99",
+    "percentile_100",
+];
+
+/// A row per merged request, in key order, then Aggregated, every figure 0: Goose
+/// rebuilds each row of a key it has from the raw figures when it renders the report.
+fn request_rows(merged: &GooseMetrics, figures: &[&str]) -> Value {
+    let mut keys: Vec<&String> = merged.requests.keys().collect();
+    keys.sort();
+    let row = |method: &str, name: &str| {
+        let mut row = json!({"method": method, "name": name});
+        for figure in figures {
+            row[*figure] = json!(0);
+        }
+        row
+    };
+    let mut rows: Vec<Value> = keys
+        .iter()
+        .map(|key| {
+            let method = merged.requests[*key].method_label();
+            row(
+                method,
+                key.strip_prefix(&format!("{method} ")).unwrap_or(key),
+            )
+        })
+        .collect();
+    rows.push(row("", "Aggregated"));
     Value::Array(rows)
 }
 
