@@ -423,3 +423,34 @@ fn folder_of(results: &Path) -> PathBuf {
 fn folder_text(path: &Path) -> String {
     path.display().to_string()
 }
+
+#[test]
+fn kubernetes_manifests_take_the_token_from_a_secret_and_never_hold_it() {
+    let dir = temp_dir("shards-k8s");
+    let secret = "tok-3f9a-never-printed";
+    let output = binary()
+        .args([
+            "kubernetes",
+            "--shards",
+            "3",
+            "--gateway",
+            "http://gw.load.svc:8000",
+        ])
+        .args(["--token-secret", "gw-token", "--out"])
+        .arg(&dir)
+        .args(["--", "--users", "30", "--run-time", "1m"])
+        .env("GATEWAY_TOKEN", secret)
+        .env("GATEWAY_HEADERS", format!("X-Api-Key: {secret}"))
+        .output()
+        .unwrap();
+    let log = text(&output);
+    assert!(output.status.success(), "{log}");
+    assert!(!log.contains(secret), "{log}");
+    let yaml = std::fs::read_to_string(dir.join("gateway-loadtest.yaml")).unwrap();
+    assert!(!yaml.contains(secret), "{yaml}");
+    assert!(yaml.contains("\"completionMode\": \"Indexed\""), "{yaml}");
+    assert!(yaml.contains("\"secretKeyRef\""), "{yaml}");
+    // The repository's configuration file travels in the ConfigMap.
+    assert!(yaml.contains("\"kind\": \"ConfigMap\""), "{yaml}");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -52,7 +52,18 @@ pub fn parse_shard(text: &str) -> Result<Shard, String> {
             .parse::<usize>()
             .map_err(|_| format!("--shard {text:?}: {what} {s:?} is not a whole number"))
     };
-    let (index, count) = (number(k, "K")?, number(n, "N")?);
+    // `$(JOB_COMPLETION_INDEX)/N`, left as written where Kubernetes did not expand it:
+    // the index from that environment variable.
+    let k = match k
+        .trim()
+        .strip_prefix("$(")
+        .and_then(|v| v.strip_suffix(')'))
+    {
+        Some(name) => std::env::var(name)
+            .map_err(|_| format!("--shard {text:?}: the environment has no {name}"))?,
+        None => k.to_string(),
+    };
+    let (index, count) = (number(&k, "K")?, number(n, "N")?);
     if count == 0 || index >= count {
         return Err(format!(
             "--shard {text:?}: K counts from 0 and must be below N, such as 0/{} to {}/{}",
@@ -452,6 +463,10 @@ mod tests {
         assert!(parse_shard("4/4").unwrap_err().contains("below N"));
         assert!(parse_shard("1").unwrap_err().contains("K/N"));
         assert!(parse_shard("a/4").unwrap_err().contains("whole number"));
+        let unset = "$(GLT_TEST_NO_SUCH_INDEX)/4";
+        assert!(parse_shard(unset)
+            .unwrap_err()
+            .contains("no GLT_TEST_NO_SUCH_INDEX"));
         assert_eq!(parse_start_at("1796227531000"), Ok(1_796_227_531_000));
         assert_eq!(
             parse_start_at("2026-12-02T16:05:31Z"),

@@ -3,7 +3,7 @@
 //! given that file writes the folders back ([`extract`]). A `kubectl logs --prefix`
 //! prefix before each line is taken off.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -58,18 +58,21 @@ pub fn extract(log: &Path, into: &Path) -> Result<Vec<PathBuf>, CollectError> {
     })?;
     // (shard, file) -> text
     let mut found: BTreeMap<(usize, String), String> = BTreeMap::new();
-    let mut open: Option<(String, usize, String, String)> = None; // prefix, shard, file, text
+    // The file being read after each line prefix (one per pod with `--prefix`, so pods'
+    // lines may interleave): shard, file, text so far.
+    let mut open: HashMap<String, (usize, String, String)> = HashMap::new();
     for line in text.lines() {
         if let Some(at) = line.find(MARK) {
+            let prefix = line[..at].to_string();
             let rest = &line[at + MARK.len()..];
             let words: Vec<&str> = rest.split_whitespace().collect();
             if let [k_n, "file", name, which, "==="] = words.as_slice() {
                 let shard = k_n.split('/').next().and_then(|k| k.parse().ok());
-                match (*which, shard, open.take()) {
+                match (*which, shard, open.remove(&prefix)) {
                     ("begin", Some(k), _) => {
-                        open = Some((line[..at].to_string(), k, name.to_string(), String::new()))
+                        open.insert(prefix, (k, name.to_string(), String::new()));
                     }
-                    ("end", Some(k), Some((_, open_k, file, body)))
+                    ("end", Some(k), Some((open_k, file, body)))
                         if open_k == k && file == *name =>
                     {
                         found.insert((k, file), body);
@@ -79,8 +82,12 @@ pub fn extract(log: &Path, into: &Path) -> Result<Vec<PathBuf>, CollectError> {
                 continue;
             }
         }
-        if let Some((prefix, _, _, body)) = &mut open {
-            body.push_str(line.strip_prefix(prefix.as_str()).unwrap_or(line));
+        let prefix = match line.starts_with('[') {
+            true => line.find("] ").map_or("", |end| &line[..end + 2]),
+            false => "",
+        };
+        if let Some((_, _, body)) = open.get_mut(prefix) {
+            body.push_str(&line[prefix.len()..]);
             body.push('\n');
         }
     }
@@ -118,16 +125,26 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let report = "{\n  \"raw_metrics\": {}\n}\n";
+        // Two pods' lines interleaved, as `kubectl logs --prefix` may print them.
         let log = format!(
             "goose says hello\n\
              [pod/a] {MARK}1/2 file report.json begin ===\n\
-             [pod/a] {{\n[pod/a]   \"raw_metrics\": {{}}\n[pod/a] }}\n\
+             [pod/a] {{\n\
+             [pod/b] {MARK}0/2 file cleanup.json begin ===\n\
+             [pod/a]   \"raw_metrics\": {{}}\n\
+             [pod/b] {{}}\n\
+             [pod/a] }}\n\
+             [pod/b] {MARK}0/2 file cleanup.json end ===\n\
              [pod/a] {MARK}1/2 file report.json end ===\n\
              {MARK}0/2 file shard.json begin ===\ncut short\n"
         );
         std::fs::write(dir.join("all.log"), log).unwrap();
         let folders = extract(&dir.join("all.log"), &dir.join("out")).unwrap();
-        assert_eq!(folders, [dir.join("out/shard-1")]);
+        assert_eq!(folders, [dir.join("out/shard-0"), dir.join("out/shard-1")]);
+        assert_eq!(
+            std::fs::read_to_string(dir.join("out/shard-0/cleanup.json")).unwrap(),
+            "{}\n"
+        );
         assert_eq!(
             std::fs::read_to_string(dir.join("out/shard-1/report.json")).unwrap(),
             report

@@ -205,7 +205,7 @@ pub fn manifests(
             data.insert(key.clone(), json!(text));
         }
     }
-    args.extend(["--no-telnet".into(), "--no-websocket".into()]);
+    args.push("--no-telnet".into());
     args.extend(options.load.iter().cloned());
     let mut env = vec![json!({"name": PRINT_ENV, "value": "1"})];
     if let Some(secret) = &options.token_secret {
@@ -238,7 +238,7 @@ pub fn manifests(
             "backoffLimit": 0,
             "ttlSecondsAfterFinished": 86400,
             "template": {
-                "metadata": {"labels": {"app": "gateway-loadtest", "job-name": options.name}},
+                "metadata": {"labels": {"app": "gateway-loadtest"}},
                 "spec": {
                     "restartPolicy": "Never",
                     "containers": [{
@@ -288,5 +288,261 @@ pub fn to_yaml(value: &Value, indent: usize) -> String {
             })
             .collect(),
         other => format!("{pad}{}\n", scalar(other)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+    use std::collections::BTreeMap;
+
+    /// The parts of the Kubernetes objects the manifests must get right, with unknown
+    /// fields refused where a typo would silently change the object's meaning.
+    #[derive(Deserialize)]
+    #[serde(tag = "kind")]
+    enum Object {
+        ConfigMap {
+            #[serde(rename = "apiVersion")]
+            api_version: String,
+            metadata: Metadata,
+            data: BTreeMap<String, String>,
+        },
+        Job {
+            #[serde(rename = "apiVersion")]
+            api_version: String,
+            metadata: Metadata,
+            spec: JobSpec,
+        },
+    }
+
+    #[derive(Deserialize)]
+    struct Metadata {
+        name: String,
+        namespace: Option<String>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    struct JobSpec {
+        completion_mode: String,
+        completions: u32,
+        parallelism: u32,
+        backoff_limit: u32,
+        #[allow(dead_code)]
+        ttl_seconds_after_finished: u32,
+        template: PodTemplate,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct PodTemplate {
+        #[allow(dead_code)]
+        metadata: serde_yaml::Value,
+        spec: PodSpec,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    struct PodSpec {
+        restart_policy: String,
+        containers: Vec<Container>,
+        volumes: Vec<Volume>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    struct Container {
+        name: String,
+        image: String,
+        #[allow(dead_code)]
+        image_pull_policy: String,
+        args: Vec<String>,
+        env: Vec<EnvVar>,
+        volume_mounts: Vec<Mount>,
+        #[allow(dead_code)]
+        resources: serde_yaml::Value,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    struct EnvVar {
+        name: String,
+        value: Option<String>,
+        value_from: Option<serde_yaml::Value>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    struct Mount {
+        name: String,
+        mount_path: String,
+        #[allow(dead_code)]
+        read_only: Option<bool>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    struct Volume {
+        name: String,
+        config_map: Option<BTreeMap<String, String>>,
+        empty_dir: Option<serde_yaml::Value>,
+    }
+
+    /// A token that must never be written (the binary's test sets it as GATEWAY_TOKEN).
+    const SECRET: &str = "s3cr3t-token-value";
+
+    fn options(out: &Path) -> KubernetesOptions {
+        KubernetesOptions {
+            shards: 4,
+            image: "registry.example/gateway-loadtest:1".into(),
+            gateway: Some("http://gateway.load.svc:8000".into()),
+            name: "checkout-load".into(),
+            namespace: Some("load".into()),
+            lead: 90,
+            token_secret: Some("gateway-token".into()),
+            out: out.to_path_buf(),
+            load: vec![
+                "--users".into(),
+                "200".into(),
+                "--run-time".into(),
+                "5m".into(),
+            ],
+        }
+    }
+
+    #[test]
+    fn the_manifests_parse_as_an_indexed_job_and_a_config_map_without_the_token() {
+        let dir = std::env::temp_dir().join(format!("glt-k8s-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let files = Files {
+            config: Some((
+                "gateway-loadtest.toml".into(),
+                "[run]\nupload_bytes = 64\n# \"quoted\": yes\n".into(),
+            )),
+            values: Some(("values.toml".into(), "[values]\nlimit = 5\n".into())),
+        };
+        let path = run(&options(&dir), &files).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            !text.contains(SECRET),
+            "the token never enters the manifests"
+        );
+        let objects: Vec<Object> = serde_yaml::Deserializer::from_str(&text)
+            .map(|doc| Object::deserialize(doc).expect("a Kubernetes object"))
+            .collect();
+        assert_eq!(objects.len(), 2);
+        let Object::ConfigMap {
+            api_version,
+            metadata,
+            data,
+        } = &objects[0]
+        else {
+            panic!("the ConfigMap comes first");
+        };
+        assert_eq!(
+            (api_version.as_str(), metadata.name.as_str()),
+            ("v1", "checkout-load-files")
+        );
+        assert_eq!(
+            data["gateway-loadtest.toml"],
+            files.config.as_ref().unwrap().1,
+            "kept exactly"
+        );
+        assert_eq!(data["values.toml"], "[values]\nlimit = 5\n");
+        let Object::Job {
+            api_version,
+            metadata,
+            spec,
+        } = &objects[1]
+        else {
+            panic!("then the Job");
+        };
+        assert_eq!(api_version, "batch/v1");
+        assert_eq!(metadata.namespace.as_deref(), Some("load"));
+        assert_eq!(metadata.name, "checkout-load");
+        assert_eq!(spec.completion_mode, "Indexed");
+        assert_eq!(
+            (spec.completions, spec.parallelism, spec.backoff_limit),
+            (4, 4, 0)
+        );
+        let pod = &spec.template.spec;
+        assert_eq!(pod.restart_policy, "Never");
+        let container = &pod.containers[0];
+        assert_eq!(container.name, "shard");
+        assert_eq!(container.image, "registry.example/gateway-loadtest:1");
+        let args = container.args.join(" ");
+        assert!(args.contains("--shard $(JOB_COMPLETION_INDEX)/4"), "{args}");
+        assert!(args.ends_with("--users 200 --run-time 5m"), "{args}");
+        let start = &container.args[container
+            .args
+            .iter()
+            .position(|a| a == "--start-at")
+            .unwrap()
+            + 1];
+        let start_ms = crate::shard::parse_start_at(start).unwrap();
+        let ahead = start_ms as i64 - crate::shard::now_ms() as i64;
+        assert!(
+            (80_000..=90_000).contains(&ahead),
+            "starts --lead ahead: {ahead} ms"
+        );
+        assert!(args.contains("--config /etc/gateway-loadtest/gateway-loadtest.toml"));
+        assert!(args.contains("--values /etc/gateway-loadtest/values.toml"));
+        let token = container
+            .env
+            .iter()
+            .find(|e| e.name == "GATEWAY_TOKEN")
+            .unwrap();
+        assert!(token.value.is_none(), "by reference only");
+        let reference = token.value_from.as_ref().unwrap();
+        assert_eq!(reference["secretKeyRef"]["name"], "gateway-token");
+        assert!(container
+            .env
+            .iter()
+            .any(|e| e.name == PRINT_ENV && e.value.as_deref() == Some("1")));
+        for mount in &container.volume_mounts {
+            let volume = pod.volumes.iter().find(|v| v.name == mount.name).unwrap();
+            match mount.mount_path.as_str() {
+                FILES_DIR => assert_eq!(
+                    volume.config_map.as_ref().unwrap()["name"],
+                    "checkout-load-files"
+                ),
+                _ => assert!(volume.empty_dir.is_some()),
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn options_the_manifests_set_or_a_password_in_the_url_are_refused() {
+        let dir = std::env::temp_dir();
+        let files = Files {
+            config: None,
+            values: None,
+        };
+        let mut clash = options(&dir);
+        clash.load.push("--shard=0/2".into());
+        let err = manifests(&clash, &files, "2026-01-01T00:00:00Z")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("--shard=0/2"), "{err}");
+        let mut password = options(&dir);
+        password.gateway = Some("http://alice:hunter2@gateway:8000".into());
+        let err = manifests(&password, &files, "t").unwrap_err().to_string();
+        assert!(
+            !err.contains("hunter2") && err.contains("--token-secret"),
+            "{err}"
+        );
+        // Without files there is no ConfigMap and no mount for it.
+        let docs = manifests(&options(&dir), &files, "t").unwrap();
+        assert_eq!(docs.len(), 1);
+        assert!(!to_yaml(&docs[0], 0).contains("configMap"));
+    }
+
+    #[test]
+    fn yaml_quotes_every_string_so_nothing_changes_type() {
+        let value = json!({"a": ["yes", "1", "x: y", {"b": "- z", "c": []}], "d": {}});
+        let parsed: serde_json::Value = serde_yaml::from_str(&to_yaml(&value, 0)).unwrap();
+        assert_eq!(parsed, value);
     }
 }

@@ -52,10 +52,7 @@ pub async fn run(
             false => folders.push(run.clone()),
         }
     }
-    let mut shards: Vec<ShardRun> = folders
-        .iter()
-        .map(|folder| merge::load(folder))
-        .collect::<Result<_, _>>()?;
+    let mut shards: Vec<ShardRun> = merge::load_all(&folders)?;
     merge::check(&mut shards)?;
     let merged = merge::merge(&shards, rules)?;
     let first = &shards[0].record;
@@ -149,7 +146,6 @@ async fn render(seed: &Path, folder: &Path) -> Result<(), MergeCommandError> {
         seed,
         "--quiet".into(),
         "--no-telnet".into(),
-        "--no-websocket".into(),
     ];
     for name in ["report.json", "report.html", "report.md"] {
         args.push("--report-file".into());

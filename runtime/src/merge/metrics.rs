@@ -11,7 +11,6 @@
 use goose::metrics::{
     GooseMetrics, GooseRequestMetricAggregate, GooseRequestMetricTimingData, TimeBuckets,
 };
-use std::collections::BTreeMap;
 
 /// Adds `other`'s times to `into`: buckets by key, counts, total, min of fastest, max of
 /// slowest. A side without times (counter 0) leaves the other's fastest time as it is.
@@ -30,9 +29,38 @@ pub fn merge_timing(into: &mut GooseRequestMetricTimingData, other: &GooseReques
 
 /// The bucket-by-bucket sum of two sets of buckets.
 pub fn sum_buckets(a: &TimeBuckets, b: &TimeBuckets) -> TimeBuckets {
-    let mut sum: BTreeMap<u64, usize> = BTreeMap::new();
-    for (&bucket, &count) in a.iter().chain(b.iter()) {
-        *sum.entry(bucket).or_default() += count;
+    // Both hold each bucket once, fastest first (as Goose keeps and reads them): one pass
+    // of a merge join, whose output arrives in order.
+    let mut sum: Vec<(u64, usize)> = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.iter().peekable(), b.iter().peekable());
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some((&x, &n)), Some((&y, &m))) => match x.cmp(&y) {
+                std::cmp::Ordering::Less => {
+                    a.next();
+                    (x, n)
+                }
+                std::cmp::Ordering::Greater => {
+                    b.next();
+                    (y, m)
+                }
+                std::cmp::Ordering::Equal => {
+                    a.next();
+                    b.next();
+                    (x, n + m)
+                }
+            },
+            (Some((&x, &n)), None) => {
+                a.next();
+                (x, n)
+            }
+            (None, Some((&y, &m))) => {
+                b.next();
+                (y, m)
+            }
+            (None, None) => break,
+        };
+        sum.push(next);
     }
     sum.into_iter().collect()
 }
@@ -238,6 +266,18 @@ pub(crate) mod tests {
         for p in [0.5f32, 0.9, 0.95, 0.99] {
             assert_eq!(merged.percentile_us(p), timing(&all).percentile_us(p));
         }
+    }
+
+    #[test]
+    fn bucket_sums_match_a_map_of_sums() {
+        let a = timing(&[5, 5, 130, 9_000, 70_000]).times_us;
+        let b = timing(&[4, 5, 9_001, 1_000_000]).times_us;
+        let mut want = std::collections::BTreeMap::new();
+        for (&k, &v) in a.iter().chain(b.iter()) {
+            *want.entry(k).or_insert(0) += v;
+        }
+        let got: Vec<(u64, usize)> = sum_buckets(&a, &b).iter().map(|(k, v)| (*k, *v)).collect();
+        assert_eq!(got, want.into_iter().collect::<Vec<_>>());
     }
 
     #[test]

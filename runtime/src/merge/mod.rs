@@ -14,6 +14,7 @@ pub mod thresholds;
 
 use crate::shard::{ShardRecord, SHARD_FILE};
 use goose::metrics::GooseMetrics;
+use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -23,7 +24,7 @@ use std::path::{Path, PathBuf};
 pub struct ShardRun {
     pub folder: PathBuf,
     pub record: ShardRecord,
-    /// The whole Goose JSON report.
+    /// The Goose JSON report, its `raw_metrics` taken out into `metrics`.
     pub report: Value,
     pub metrics: GooseMetrics,
     /// `cleanup.json`, when the folder has one.
@@ -73,16 +74,19 @@ pub fn load(folder: &Path) -> Result<ShardRun, MergeError> {
             detail: format!("not a shard record: {e}"),
         })?;
     let report_path = folder.join("report.json");
-    let report = read_json(&report_path)?;
-    let metrics: GooseMetrics = report
+    let mut report = read_json(&report_path)?;
+    let metrics = report
         .get("raw_metrics")
-        .cloned()
         .ok_or_else(|| "no raw_metrics".to_string())
-        .and_then(|v| serde_json::from_value(v).map_err(|e| e.to_string()))
+        .and_then(|v| GooseMetrics::deserialize(v).map_err(|e| e.to_string()))
         .map_err(|detail| MergeError::Parse {
             path: report_path.display().to_string(),
             detail: format!("not a Goose JSON report: {detail}"),
         })?;
+    // Held once, typed: the merged report gets the merged figures.
+    if let Some(map) = report.as_object_mut() {
+        map.insert("raw_metrics".into(), Value::Null);
+    }
     let cleanup_path = folder.join("cleanup.json");
     let cleanup = match cleanup_path.is_file() {
         true => Some(read_json(&cleanup_path)?),
@@ -95,6 +99,32 @@ pub fn load(folder: &Path) -> Result<ShardRun, MergeError> {
         metrics,
         cleanup,
     })
+}
+
+/// Reads every folder (see [`load`]), on every core: parsing the reports is most of a
+/// merge's time.
+pub fn load_all(folders: &[PathBuf]) -> Result<Vec<ShardRun>, MergeError> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = folders.len().div_ceil(cores).max(1);
+    let loaded: Vec<Result<Vec<ShardRun>, MergeError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = folders
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|f| load(f)).collect()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(MergeError::Mismatch("a reader thread panicked".into()))
+                })
+            })
+            .collect()
+    });
+    let mut runs = Vec::with_capacity(folders.len());
+    for part in loaded {
+        runs.extend(part?);
+    }
+    Ok(runs)
 }
 
 /// Checks that `shards` are the N shards of one run, each once, from one binary and plan;
