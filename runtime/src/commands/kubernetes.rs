@@ -205,7 +205,17 @@ pub fn manifests(
             data.insert(key.clone(), json!(text));
         }
     }
-    args.push("--no-telnet".into());
+    if !options.load.iter().any(|a| a == "--no-telnet") {
+        args.push("--no-telnet".into());
+    }
+    // One seed for the whole run, as a single process has.
+    if !options
+        .load
+        .iter()
+        .any(|a| a == "--seed" || a.starts_with("--seed="))
+    {
+        args.extend(["--seed".into(), rand::random::<u32>().to_string()]);
+    }
     args.extend(options.load.iter().cloned());
     let mut env = vec![json!({"name": PRINT_ENV, "value": "1"})];
     if let Some(secret) = &options.token_secret {

@@ -54,7 +54,18 @@ pub async fn run(
     let shards_dir =
         crate::results::create_run_folder(results_dir, &format!("{count}shards-parts"))?;
     let start_at = now_ms() + lead(count).as_millis() as u64;
-    let base = load_args(args);
+    let mut base = load_args(args);
+    // A controller would steer one shard, not the run; and N processes share the port.
+    if !base.iter().any(|a| a == "--no-telnet") {
+        base.push("--no-telnet".into());
+    }
+    // One seed for the whole run, as a single process has.
+    if !base
+        .iter()
+        .any(|a| a == "--seed" || a.starts_with("--seed="))
+    {
+        base.extend(["--seed".into(), crate::rng::seed().to_string()]);
+    }
     let mut children = Vec::new();
     for index in 0..count {
         let dir = shards_dir.join(format!("shard-{index}"));
