@@ -58,6 +58,56 @@ fn read_json(path: &Path) -> Result<Value, MergeError> {
     })
 }
 
+/// A Goose JSON report as `load` reads it: the raw figures typed, the tables Goose
+/// rebuilds skipped, and the few other fields (version, times, graphs) kept as they are.
+#[derive(Deserialize)]
+struct ReportIn {
+    raw_metrics: GooseMetrics,
+    goose_version: Option<Value>,
+    test: Option<Value>,
+    started: Option<Value>,
+    ended: Option<Value>,
+    ended_by: Option<Value>,
+    in_progress: Option<Value>,
+    graphs: Option<Value>,
+    scenario_metrics: Option<Value>,
+    transaction_metrics: Option<Value>,
+    co_request_metrics: Option<Value>,
+    co_response_metrics: Option<Value>,
+    coordinated_omission_metrics: Option<Value>,
+}
+
+impl ReportIn {
+    /// The report without its raw figures or the tables Goose rebuilds; fields the shard's
+    /// report did not have stay out.
+    fn rest(self) -> (GooseMetrics, Value) {
+        let mut map = serde_json::Map::new();
+        for (name, value) in [
+            ("goose_version", self.goose_version),
+            ("test", self.test),
+            ("started", self.started),
+            ("ended", self.ended),
+            ("ended_by", self.ended_by),
+            ("in_progress", self.in_progress),
+            ("raw_metrics", Some(Value::Null)),
+            ("co_request_metrics", self.co_request_metrics),
+            ("co_response_metrics", self.co_response_metrics),
+            ("scenario_metrics", self.scenario_metrics),
+            ("transaction_metrics", self.transaction_metrics),
+            (
+                "coordinated_omission_metrics",
+                self.coordinated_omission_metrics,
+            ),
+            ("graphs", self.graphs),
+        ] {
+            if let Some(value) = value {
+                map.insert(name.to_string(), value);
+            }
+        }
+        (self.raw_metrics, Value::Object(map))
+    }
+}
+
 /// Reads a shard's run folder: its `shard.json`, `report.json` and `cleanup.json`.
 pub fn load(folder: &Path) -> Result<ShardRun, MergeError> {
     let record_path = folder.join(SHARD_FILE);
@@ -74,19 +124,17 @@ pub fn load(folder: &Path) -> Result<ShardRun, MergeError> {
             detail: format!("not a shard record: {e}"),
         })?;
     let report_path = folder.join("report.json");
-    let mut report = read_json(&report_path)?;
-    let metrics = report
-        .get("raw_metrics")
-        .ok_or_else(|| "no raw_metrics".to_string())
-        .and_then(|v| GooseMetrics::deserialize(v).map_err(|e| e.to_string()))
-        .map_err(|detail| MergeError::Parse {
-            path: report_path.display().to_string(),
-            detail: format!("not a Goose JSON report: {detail}"),
-        })?;
-    // Held once, typed: the merged report gets the merged figures.
-    if let Some(map) = report.as_object_mut() {
-        map.insert("raw_metrics".into(), Value::Null);
-    }
+    let text = std::fs::read_to_string(&report_path).map_err(|source| MergeError::Read {
+        path: report_path.display().to_string(),
+        source,
+    })?;
+    // Typed in one pass (no intermediate JSON tree for the buckets, most of the report);
+    // the tables Goose rebuilds are skipped.
+    let parsed: ReportIn = serde_json::from_str(&text).map_err(|e| MergeError::Parse {
+        path: report_path.display().to_string(),
+        detail: format!("not a Goose JSON report: {e}"),
+    })?;
+    let (metrics, report) = parsed.rest();
     let cleanup_path = folder.join("cleanup.json");
     let cleanup = match cleanup_path.is_file() {
         true => Some(read_json(&cleanup_path)?),
