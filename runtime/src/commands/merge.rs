@@ -115,6 +115,13 @@ pub async fn run(
         goose_json: Some(folder.join("report.json")),
         answers: Vec::new(),
         validity: None,
+        // Every shard ran the same scenarios: the first one's grades say how they were
+        // paced, and the merged transactions say whether the gateway kept up.
+        pacing: std::fs::read(shards[0].folder.join(report::GRADES_FILE))
+            .ok()
+            .and_then(|text| serde_json::from_slice::<report::Grades>(&text).ok())
+            .map(|grades| grades.pacing)
+            .unwrap_or_default(),
     };
     let reports = report::write_run_reports(&folder, &merged.metrics, bands, &context)?;
     let requests = merged
