@@ -10,6 +10,7 @@ mod health_analyze;
 mod interrupt;
 mod runner;
 mod scheduling;
+mod shards;
 mod spec_commands;
 mod static_scenarios;
 mod suite_config;

@@ -29,6 +29,8 @@ pub struct Cli {
     #[command(flatten)]
     pub run: RunOptions,
     #[command(flatten)]
+    pub shard: crate::shard::ShardOptions,
+    #[command(flatten)]
     pub goose: GooseConfiguration,
 }
 
@@ -111,6 +113,22 @@ pub enum Command {
         #[arg(long, value_name = "PCT", default_value_t = 1.0)]
         max_failure_increase: f64,
     },
+    /// Join the run folders of a sharded run (--shard K/N) into one run folder, merged
+    /// exactly; exit 3 when a threshold fails on the whole run
+    Merge {
+        /// Every shard's run folder
+        #[arg(value_name = "RUN", required = true)]
+        runs: Vec<PathBuf>,
+        /// Folder that holds the merged run's folder
+        #[arg(long, value_name = "DIR", default_value = "results")]
+        results_dir: PathBuf,
+        /// Judge this rule on the whole run instead of those the shards ran with (repeat it)
+        #[arg(long = "threshold", value_name = "RULE")]
+        thresholds: Vec<String>,
+    },
+    /// Write Kubernetes manifests (an Indexed Job of N shards, ConfigMaps) and a Dockerfile
+    /// that run this load on a cluster
+    Kubernetes(commands::kubernetes::KubernetesOptions),
 }
 
 /// Parses the process's arguments, runs, and maps the outcome to an exit code:
@@ -138,8 +156,14 @@ pub fn main(compiled: Compiled) -> ExitCode {
             .unwrap_or(crate::params::DEFAULT_UPLOAD_BYTES),
     );
     match cli.command {
-        Some(command) => inspect(&compiled, command, &cli.goose, cli.run),
-        None => load(&compiled, cli.run, cli.goose),
+        Some(command) => inspect(
+            &compiled,
+            command,
+            &cli.goose,
+            cli.run,
+            (cli.config.clone(), cli.values.clone()),
+        ),
+        None => load(&compiled, cli.run, cli.goose, cli.shard),
     }
 }
 
@@ -148,9 +172,22 @@ fn inspect(
     command: Command,
     goose: &GooseConfiguration,
     run: RunOptions,
+    files: (Option<PathBuf>, Option<PathBuf>),
 ) -> ExitCode {
     let settings = &run.settings;
     let outcome = match command {
+        Command::Merge {
+            runs,
+            results_dir,
+            thresholds,
+        } => return merge(&runs, &results_dir, &thresholds, &run.settings.grading),
+        Command::Kubernetes(options) => {
+            let files = commands::kubernetes::Files::read(files.0.as_deref(), files.1.as_deref());
+            match files.and_then(|files| commands::kubernetes::run(&options, &files)) {
+                Ok(_) => return ExitCode::SUCCESS,
+                Err(e) => return error(e.into()),
+            }
+        }
         Command::Suite {
             profiles,
             host,
@@ -294,7 +331,19 @@ fn suite(
     })
 }
 
-fn load(compiled: &Compiled, options: RunOptions, goose: GooseConfiguration) -> ExitCode {
+fn load(
+    compiled: &Compiled,
+    options: RunOptions,
+    mut goose: GooseConfiguration,
+    shard: crate::shard::ShardOptions,
+) -> ExitCode {
+    if let Some(count) = shard.shards {
+        return local_shards(count, &options);
+    }
+    let sharded = match crate::cli_shard::prepare(compiled, &options, &mut goose, &shard) {
+        Ok(sharded) => sharded,
+        Err(e) => return error(e),
+    };
     crate::logging::install(&goose);
     let runtime = match runtime() {
         Ok(runtime) => runtime,
@@ -307,9 +356,20 @@ fn load(compiled: &Compiled, options: RunOptions, goose: GooseConfiguration) -> 
         };
         match run::run(compiled, &options, goose, scenarios).await {
             Ok(outcome) => {
+                if let Some(prepared) = &sharded {
+                    if let Err(e) = crate::cli_shard::record(&outcome.folder, prepared, &options) {
+                        return error(e);
+                    }
+                }
                 eprintln!("gateway-loadtest: reports in {}", outcome.folder.display());
                 if outcome.interrupted {
                     ExitCode::from(EXIT_INTERRUPTED)
+                } else if outcome.thresholds_failed && sharded.is_some() {
+                    eprintln!(
+                        "gateway-loadtest: this shard's thresholds are judged on the whole \
+                         run by `merge`"
+                    );
+                    ExitCode::SUCCESS
                 } else if outcome.thresholds_failed {
                     ExitCode::from(EXIT_THRESHOLD_FAILED)
                 } else {
@@ -319,6 +379,60 @@ fn load(compiled: &Compiled, options: RunOptions, goose: GooseConfiguration) -> 
             Err(e) => error(e.into()),
         }
     })
+}
+
+/// `merge RUN...`: one run folder from the shards' folders; exit 3 when a threshold fails.
+fn merge(
+    runs: &[PathBuf],
+    results_dir: &std::path::Path,
+    thresholds: &[String],
+    bands: &crate::report::Bands,
+) -> ExitCode {
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(code) => return code,
+    };
+    let rules = (!thresholds.is_empty()).then_some(thresholds);
+    let outcome = runtime.block_on(commands::merge::run(runs, results_dir, rules, bands));
+    merged(outcome.map_err(Into::into))
+}
+
+/// `--shards N`: N shard processes of this binary, merged.
+fn local_shards(count: usize, options: &RunOptions) -> ExitCode {
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(code) => return code,
+    };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let outcome = runtime.block_on(commands::shards::run(
+        count,
+        &args,
+        &options.results_dir,
+        &options.settings.grading,
+    ));
+    merged(outcome.map_err(Into::into))
+}
+
+/// Prints what a merge found and maps it to the exit code a single run would have.
+fn merged(outcome: anyhow::Result<commands::merge::Outcome>) -> ExitCode {
+    match outcome {
+        Ok(outcome) => {
+            eprintln!("{}", outcome.grades.table());
+            eprintln!(
+                "gateway-loadtest: merged {} request(s); start skew {} ms; {} left behind; \
+                 reports in {}",
+                outcome.requests,
+                outcome.start_skew_ms,
+                outcome.left_behind,
+                outcome.folder.display()
+            );
+            match outcome.thresholds_failed {
+                true => ExitCode::from(EXIT_THRESHOLD_FAILED),
+                false => ExitCode::SUCCESS,
+            }
+        }
+        Err(e) => error(e),
+    }
 }
 
 /// Prints `error: failed to <what>` with its causes, and returns exit code 1.

@@ -3,9 +3,20 @@
 
 use rand::rngs::SmallRng;
 use rand::SeedableRng;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 static RUN_SEED: OnceLock<u64> = OnceLock::new();
+
+/// The number of this process's first user in the whole run: 0, unless this process runs
+/// one shard of a run split over several (`--shard`), so each user draws the values the
+/// same user of an unsplit run draws. Read once per user, when its generator is made.
+static USER_OFFSET: AtomicUsize = AtomicUsize::new(0);
+
+/// Numbers this process's users from `offset` on (see [`USER_OFFSET`]).
+pub fn set_user_offset(offset: usize) {
+    USER_OFFSET.store(offset, Ordering::Relaxed);
+}
 
 /// Fixes the run's seed (a random one when `None`) and returns it; later calls keep the first.
 pub fn init(seed: Option<u64>) -> u64 {
@@ -20,7 +31,8 @@ pub fn seed() -> u64 {
 /// A generator for one user (`weighted_users_index`) and one stream (a scenario, say),
 /// derived from the run's seed so users draw different but replayable values.
 pub fn for_user(user_index: usize, stream: u64) -> SmallRng {
-    SmallRng::seed_from_u64(derive(seed(), user_index as u64, stream))
+    let user = user_index.wrapping_add(USER_OFFSET.load(Ordering::Relaxed));
+    SmallRng::seed_from_u64(derive(seed(), user as u64, stream))
 }
 
 /// A generator for a given seed alone, for `sample` and tests.

@@ -68,6 +68,8 @@ pub enum RunError {
     Goose(#[from] GooseError),
     #[error(transparent)]
     Report(#[from] report::ReportError),
+    #[error(transparent)]
+    Shard(#[from] crate::shard::ShardError),
     #[error("run the load test: {0}")]
     Mix(#[from] crate::deal::MixError),
     #[error(transparent)]
@@ -375,6 +377,7 @@ pub async fn run(
     for scenario in scenarios {
         attack = attack.register_scenario(scenario);
     }
+    crate::shard::wait_for_start().await?; // --shard: the common start; else at once
     let progress = progress::start(&config, planned_secs(profile.as_ref(), &config));
     let executed = attack.execute().await;
     progress.finish();

@@ -1,11 +1,16 @@
 //! The subcommands that inspect the spec rather than load the gateway: `discover`,
 //! `snapshot`, `generated` and `sample`; and those that check it or read runs back:
-//! `health` and `analyze`.
+//! `health` and `analyze`; `merge` joins a sharded run's folders, `shards` runs one on
+//! this machine and `kubernetes` writes the manifests that run one on a cluster.
 
 pub mod analyze;
+pub mod collect;
 pub mod discover;
 pub mod health;
+pub mod kubernetes;
+pub mod merge;
 pub mod sample;
+pub mod shards;
 pub mod snapshot;
 pub mod suite;
 
