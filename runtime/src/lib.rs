@@ -38,6 +38,7 @@ pub mod scenario;
 pub mod spec;
 pub mod target;
 pub mod transaction;
+pub mod untracked;
 pub mod warmup;
 
 pub use compiled::Compiled;

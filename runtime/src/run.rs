@@ -222,6 +222,7 @@ pub async fn run(
     chain::reset();
     crate::known::reset();
     crate::answers::reset();
+    crate::untracked::reset(compiled.operations);
     let planned = report::validity::Planned::from_scenarios(&scenarios, compiled.operations);
 
     if config.list || config.scenarios_list || config.version {
@@ -373,12 +374,14 @@ pub async fn run(
     // Generated paths hold their base: the sweep sends them to the origin.
     let origin = target::gateway(&host)?.origin_text();
     let cleanup = cleanup::sweep(compiled.operations, &origin, &auth, cleanup::SWEEP_BUDGET).await;
-    if cleanup.deleted > 0 || !cleanup.left_behind.is_empty() {
+    if cleanup.deleted > 0 || !cleanup.left_behind.is_empty() || !cleanup.untracked.is_empty() {
         eprintln!(
-            "gateway-loadtest: cleanup swept {} resource(s); {} left behind{}",
+            "gateway-loadtest: cleanup swept {} resource(s); {} left behind{}; {} created but not tracked{}",
             cleanup.deleted,
             cleanup.left_behind.len(),
-            describe_left(compiled.operations, &cleanup.left_behind)
+            describe_left(compiled.operations, &cleanup.left_behind),
+            cleanup.untracked_count(),
+            crate::untracked::describe(&cleanup.untracked)
         );
     }
     let (answers, validity, validity_line) =
@@ -414,9 +417,10 @@ pub async fn run(
             (
                 "Cleanup".to_string(),
                 format!(
-                    "{} swept, {} left behind",
+                    "{} swept, {} left behind, {} created but not tracked",
                     cleanup.deleted,
-                    cleanup.left_behind.len()
+                    cleanup.left_behind.len(),
+                    cleanup.untracked_count()
                 ),
             ),
         ],
