@@ -85,7 +85,7 @@ fn address(info: &OperationInfo) -> usize {
 /// operations never change) and zeroes every count.
 pub fn reset(operations: &'static [&'static OperationInfo]) {
     let table = TABLE.get_or_init(|| {
-        let mut table: Vec<Counters> = operations.iter().map(|i| Counters::new(i)).collect();
+        let mut table: Vec<Counters> = operations.iter().copied().map(Counters::new).collect();
         table.sort_by_key(|c| address(c.info));
         table
     });
