@@ -56,6 +56,9 @@ pub struct SweepReport {
     /// What the run created but could not track, so the sweep could not delete it:
     /// by operation, how many and why (see `untracked`).
     pub untracked: Vec<crate::untracked::Untracked>,
+    /// 2xx answers to deletes no link ties to a resource: what they deleted may be
+    /// among `left_behind`.
+    pub unlinked_deletes: Vec<crate::untracked::Untracked>,
 }
 
 impl SweepReport {
@@ -154,7 +157,7 @@ pub async fn sweep(
 /// The report, with what is still live and the reasons for those among it.
 fn finish(mut report: SweepReport, reasons: Vec<(String, Value, String)>) -> SweepReport {
     report.left_behind = chain::live();
-    report.untracked = crate::untracked::snapshot();
+    (report.untracked, report.unlinked_deletes) = crate::untracked::snapshot();
     for (resource, id, reason) in reasons {
         if chain::is_live(&resource, &id) {
             let id = match id {

@@ -384,6 +384,13 @@ pub async fn run(
             crate::untracked::describe(&cleanup.untracked)
         );
     }
+    if !cleanup.unlinked_deletes.is_empty() {
+        eprintln!(
+            "gateway-loadtest: cleanup: deletes no link ties to a resource answered 2xx, so \
+             some of what is left behind may be gone{}",
+            crate::untracked::describe(&cleanup.unlinked_deletes)
+        );
+    }
     let (answers, validity, validity_line) =
         write_validity(&folder, &folder_name, compiled, &planned)?;
     let coverage = report::coverage::Coverage::build(&crate::deal::decks(), &metrics);

@@ -85,6 +85,9 @@ fn send_at<'a>(
             }
         }
         let success = (200..300).contains(&reply.status);
+        if success && info.deletes.is_none() && info.method == "DELETE" {
+            crate::untracked::count(info, crate::untracked::Why::UnlinkedDelete);
+        }
         // What the answer shows exists, for the parameters that name it.
         // A create's answer is the user's own (its pool); other answers are shared.
         if success && info.json_response && info.deletes.is_none() && info.produces.is_none() {

@@ -2,7 +2,9 @@
 //! id was not captured (no id field, a body that is not JSON, no usable `Location`), and
 //! a `201 Created` to a `POST` that no link makes a producer. Counted per operation and
 //! reason; the sweep's report names them (`cleanup.json`'s `untracked`, the run's last
-//! lines), since the sweep cannot delete what it never knew of.
+//! lines), since the sweep cannot delete what it never knew of. Beside them, the 2xx
+//! answers to a `DELETE` no link ties to a resource (`unlinked_deletes`): what those
+//! deleted the ledger may still count as left behind.
 //!
 //! Cheap on the hot path: the run installs one table of atomic counters for the compiled
 //! operations, read without a lock; only an operation outside that table (unit tests)
@@ -25,14 +27,18 @@ pub enum Why {
     BadLocation,
     /// A `201 Created` to a `POST` that produces nothing the tool links.
     NotLinked,
+    /// Not a create: a 2xx to a `DELETE` that no link ties to a resource, which may have
+    /// deleted something the ledger still counts as left behind.
+    UnlinkedDelete,
 }
 
-const WHYS: [Why; 5] = [
+const WHYS: [Why; 6] = [
     Why::NoIdField,
     Why::NotJson,
     Why::NoLocation,
     Why::BadLocation,
     Why::NotLinked,
+    Why::UnlinkedDelete,
 ];
 
 impl Why {
@@ -52,6 +58,10 @@ impl Why {
             }
             Why::NotLinked => "answered 201 Created, but no link says which field is the new \
                  resource's id; name it with [[links.add]] (and its delete with role = \"delete\")"
+                .to_string(),
+            Why::UnlinkedDelete => "answered 2xx, but no link says which resource it deletes, \
+                 so what it deleted may be counted as left behind; name it with [[links.add]] \
+                 and role = \"delete\""
                 .to_string(),
         }
     }
@@ -124,14 +134,20 @@ pub struct Untracked {
     pub reason: String,
 }
 
-/// Everything counted since the last reset, in operation order.
-pub fn snapshot() -> Vec<Untracked> {
+/// Everything counted since the last reset, in operation order: the creates not
+/// tracked, and the 2xx deletes no link ties to a resource.
+pub fn snapshot() -> (Vec<Untracked>, Vec<Untracked>) {
     let mut found = Vec::new();
+    let mut deletes = Vec::new();
     let mut add = |counters: &Counters| {
         for (why, count) in WHYS.iter().zip(&counters.counts) {
             let count = count.load(Relaxed);
             if count > 0 {
-                found.push(Untracked {
+                let list = match why {
+                    Why::UnlinkedDelete => &mut deletes,
+                    _ => &mut found,
+                };
+                list.push(Untracked {
                     operation: format!("{} {}", counters.info.method, counters.info.path),
                     count,
                     reason: why.text(counters.info),
@@ -146,7 +162,8 @@ pub fn snapshot() -> Vec<Untracked> {
         .iter()
         .for_each(add);
     found.sort_by(|a, b| a.operation.cmp(&b.operation));
-    found
+    deletes.sort_by(|a, b| a.operation.cmp(&b.operation));
+    (found, deletes)
 }
 
 /// `: 17 POST /catalog/products (the 2xx answer had no "id" field to capture)`, for the
@@ -193,7 +210,10 @@ mod tests {
         count(&CREATE, Why::NoIdField);
         count(&CREATE, Why::NoIdField);
         count(&CREATE, Why::NotJson);
-        let found = snapshot();
+        count(&CREATE, Why::UnlinkedDelete);
+        let (found, deletes) = snapshot();
+        assert_eq!(deletes.len(), 1, "{deletes:?}");
+        assert!(deletes[0].reason.contains("left behind"), "{deletes:?}");
         assert_eq!(found.len(), 2, "{found:?}");
         assert_eq!(found[0].operation, "POST /catalog/products");
         assert_eq!(found[0].count, 2);
@@ -205,7 +225,7 @@ mod tests {
             "{line}"
         );
         reset(&[]);
-        assert!(snapshot().is_empty());
+        assert_eq!(snapshot(), (Vec::new(), Vec::new()));
         assert_eq!(describe(&[]), "");
     }
 }
