@@ -157,6 +157,13 @@ if delete.get("deletes") != "sku" or (create.get("produces") or {}).get("resourc
 EOF
 run linked-run "${commands[1]}"
 folder="$(run_folder "$work/results-linked-run")"
+python3 - "$folder/report.json" <<'EOF' || fail "the linked run made and deleted no product"
+import json, sys
+requests = json.load(open(sys.argv[1]))["raw_metrics"]["requests"]
+for key in ("POST /catalog/products", "DELETE /catalog/products/{sku}"):
+    if requests.get(key, {}).get("success_count", 0) == 0:
+        sys.exit(f"{key}: {requests.get(key)}")
+EOF
 python3 - "$folder/cleanup.json" <<'EOF' || fail "the linked run left something behind"
 import json, sys
 cleanup = json.load(open(sys.argv[1]))
