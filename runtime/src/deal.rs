@@ -243,6 +243,9 @@ fn next_card(user: &mut GooseUser, deck: Arc<Deck>) -> transaction::Sending<'_> 
                 }
             }
         }
+        if crate::auth::is_token_operation(info.path) {
+            return transaction::send_login(user, info).await;
+        }
         transaction::send_operation(user, info).await
     })
 }

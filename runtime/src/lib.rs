@@ -9,6 +9,7 @@
 extern crate self as gateway_loadtest_runtime;
 
 pub mod answers;
+pub mod auth;
 pub mod chain;
 pub mod cleanup;
 pub mod cli;
@@ -18,6 +19,7 @@ mod compiled;
 pub mod deal;
 #[cfg(test)]
 mod demo;
+pub mod feedback;
 pub mod json;
 pub mod known;
 pub mod logging;

@@ -70,6 +70,8 @@ pub enum RunError {
     Report(#[from] report::ReportError),
     #[error("run the load test: {0}")]
     Mix(#[from] crate::deal::MixError),
+    #[error(transparent)]
+    Auth(#[from] crate::auth::AuthError),
     #[error("write {path}: {source}")]
     Write {
         path: String,
@@ -223,6 +225,7 @@ pub async fn run(
     crate::known::reset();
     crate::answers::reset();
     crate::untracked::reset(compiled.operations);
+    crate::feedback::reset();
     let planned = report::validity::Planned::from_scenarios(&scenarios, compiled.operations);
 
     if config.list || config.scenarios_list || config.version {
@@ -245,6 +248,25 @@ pub async fn run(
         Duration::from_secs(options.connect_timeout.max(1)),
     )
     .await?;
+    crate::auth::reset();
+    let token_given = auth
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("authorization"));
+    if let Some((username, password)) =
+        crate::auth::credentials(|name| std::env::var(name).ok())?.filter(|_| !token_given)
+    {
+        let flow = match &api {
+            crate::routes::Api::Documented { flows, .. } => flows.first().cloned(),
+            crate::routes::Api::Unknown { .. } => None,
+        }
+        .ok_or(crate::auth::AuthError::NoFlow)?;
+        let path = flow.path.clone();
+        let origin = target::gateway(&host)?.origin_text();
+        auth.push(crate::auth::start(&origin, flow, username, password).await?);
+        eprintln!(
+            "gateway-loadtest: logged in at POST {path} (OAuth2 password flow); a 401 logs in again"
+        );
+    }
     let selected: Vec<String> = config
         .scenarios
         .as_ref()
@@ -373,6 +395,11 @@ pub async fn run(
     let interrupted = goose::is_killswitch_triggered();
     // Generated paths hold their base: the sweep sends them to the origin.
     let origin = target::gateway(&host)?.origin_text();
+    // The login's token may have expired during the load.
+    if let Some(fresh) = crate::auth::refresh().await {
+        auth.retain(|(name, _)| !name.eq_ignore_ascii_case("authorization"));
+        auth.push(fresh);
+    }
     let cleanup = cleanup::sweep(compiled.operations, &origin, &auth, cleanup::SWEEP_BUDGET).await;
     if cleanup.deleted > 0 || !cleanup.left_behind.is_empty() || !cleanup.untracked.is_empty() {
         eprintln!(

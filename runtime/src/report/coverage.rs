@@ -94,7 +94,16 @@ impl Coverage {
             "gateway-loadtest: operations reached: {reached}/{planned}"
         )];
         for app in &self.apps {
-            let Some(needs) = &app.needs else { continue };
+            let Some(needs) = &app.needs else {
+                if !app.not_reached.is_empty() {
+                    lines.push(format!(
+                        "gateway-loadtest: warning: {} reached {} of its {} operations; the \
+                         others were dealt but no request was sent (see coverage.md)",
+                        app.scenario, app.reached, app.planned
+                    ));
+                }
+                continue;
+            };
             lines.push(format!(
                 "gateway-loadtest: warning: {} reached {} of its {} operations; at this run's \
                  pace a run of about {} s with its {} user(s), or about {} users for this \
@@ -208,7 +217,12 @@ fn app_coverage(deck: &Deck, metrics: &GooseMetrics) -> AppCoverage {
         .find(|s| *s.name == *deck.scenario)
         .map_or(0, |s| s.users.len());
     let dealt = deck.dealt_total();
-    let needs = (!not_reached.is_empty()).then(|| {
+    // Only operations never dealt say the run was too short: one dealt and not sent
+    // failed before its request (its request could not be built).
+    let undealt = operations
+        .iter()
+        .any(|op| op.weight > 0.0 && op.dealt == 0 && op.requests == 0);
+    let needs = undealt.then(|| {
         // Cards dealt per second over the run; a whole pass from the first card.
         let secs = metrics.duration.max(1) as f64;
         let pass = deck.pass_len() as f64;
@@ -290,6 +304,30 @@ mod tests {
         let markdown = coverage.markdown("run");
         assert!(markdown.contains("Operations reached: 5/10."), "{markdown}");
         assert!(markdown.contains("Weighed 0 by `[mix]`"), "{markdown}");
+    }
+
+    #[test]
+    fn operations_dealt_but_never_sent_are_not_blamed_on_the_run_time() {
+        let deck = std::sync::Arc::new(
+            Deck::new("Generated app", app(1), &MixSettings::default(), 5).unwrap(),
+        );
+        let mut metrics = GooseMetrics::default();
+        metrics.duration = 10;
+        // A whole pass dealt, only the first card sent.
+        for at in 0..deck.pass_len() {
+            let info = deck.deal().unwrap();
+            if at == 0 {
+                let (key, aggregate) = request(GooseMethod::Post, info.path, &[5], 0);
+                metrics.requests.insert(key, aggregate);
+            }
+        }
+        let coverage = Coverage::build(&[deck], &metrics);
+        assert_eq!(coverage.apps[0].needs, None);
+        let lines = coverage.lines();
+        assert!(
+            lines[1].contains("dealt but no request was sent"),
+            "{lines:?}"
+        );
     }
 
     #[test]
