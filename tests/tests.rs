@@ -8,6 +8,7 @@ mod generated_scenarios;
 mod golden_file;
 mod health_analyze;
 mod interrupt;
+mod own_gateway_readme;
 mod runner;
 mod scheduling;
 mod shards;

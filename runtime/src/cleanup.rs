@@ -1,6 +1,7 @@
 //! Cleanup of what the generated transactions created: each user deletes its own when it
 //! stops, and a final sweep, within a time budget, deletes what remains; what still
-//! exists afterwards is reported as left behind.
+//! exists afterwards is reported as left behind, and what was created but never tracked
+//! (`untracked`) is reported beside it.
 
 use crate::chain;
 use crate::params::{OperationInfo, Values};
@@ -52,6 +53,19 @@ pub struct SweepReport {
     pub left_behind: Vec<(String, String)>,
     /// Why each resource left behind was not deleted.
     pub reasons: Vec<LeftBehind>,
+    /// What the run created but could not track, so the sweep could not delete it:
+    /// by operation, how many and why (see `untracked`).
+    pub untracked: Vec<crate::untracked::Untracked>,
+    /// 2xx answers to deletes no link ties to a resource: what they deleted may be
+    /// among `left_behind`.
+    pub unlinked_deletes: Vec<crate::untracked::Untracked>,
+}
+
+impl SweepReport {
+    /// How many creates were not tracked, over every operation.
+    pub fn untracked_count(&self) -> u64 {
+        self.untracked.iter().map(|u| u.count).sum()
+    }
 }
 
 /// One resource the sweep could not delete, and why.
@@ -143,6 +157,7 @@ pub async fn sweep(
 /// The report, with what is still live and the reasons for those among it.
 fn finish(mut report: SweepReport, reasons: Vec<(String, Value, String)>) -> SweepReport {
     report.left_behind = chain::live();
+    (report.untracked, report.unlinked_deletes) = crate::untracked::snapshot();
     for (resource, id, reason) in reasons {
         if chain::is_live(&resource, &id) {
             let id = match id {

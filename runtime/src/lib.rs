@@ -43,6 +43,7 @@ pub mod shard;
 pub mod spec;
 pub mod target;
 pub mod transaction;
+pub mod untracked;
 pub mod warmup;
 
 pub use compiled::Compiled;

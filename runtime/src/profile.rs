@@ -117,13 +117,14 @@ impl Profile {
             // A flag replaced the test plan: its peak as a steady shape.
             Shape::Plan(_) => (200, 20.0, 180),
         };
+        let timing = Timing::of(users, increase_rate, run_time_secs, config);
         let mut attack = *attack.set_default(GooseDefault::Users, users)?;
         if config.increase_time.is_none() {
-            let rate = increase_rate.to_string();
+            let rate = timing.increase_rate.to_string();
             attack = *attack.set_default(GooseDefault::IncreaseRate, rate.as_str())?;
         }
         if config.iterations.is_none() {
-            let secs = usize::try_from(run_time_secs).unwrap_or(usize::MAX);
+            let secs = usize::try_from(timing.hold_secs).unwrap_or(usize::MAX);
             attack = *attack.set_default(GooseDefault::RunTime, secs)?;
         }
         Ok(attack)
@@ -134,6 +135,61 @@ impl Profile {
         test_plan_given(config)
             || (profile.is_some_and(|p| matches!(p.shape, Shape::Plan(_)))
                 && !gives_load_shape(config))
+    }
+}
+
+/// How a profile's run time is handed to Goose. Goose's `--run-time` is the hold after
+/// the ramp-up (its test plan is ramp, hold, stop), so a run lasts ramp-up + run time;
+/// a profile's run time is the whole run's, as a Locust user reads it: the hold is the
+/// run time less the ramp-up. A ramp-up as long as the run time (or longer) is sped up
+/// to take half of it, unless the command line set the rate or the ramp's time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Timing {
+    /// Users started per second (the profile's, or sped up).
+    pub increase_rate: f64,
+    /// Seconds Goose holds all users after the ramp-up: its `--run-time`.
+    pub hold_secs: u64,
+}
+
+impl Timing {
+    /// The timing of a profile of `users` started at `increase_rate` per second for a
+    /// whole run of `run_time_secs`, with what `config` (the command line) sets.
+    pub fn of(
+        users: usize,
+        increase_rate: f64,
+        run_time_secs: u64,
+        config: &GooseConfiguration,
+    ) -> Timing {
+        let users = config.users.unwrap_or(users);
+        let given_rate = config
+            .increase_rate
+            .as_deref()
+            .and_then(|r| r.trim().parse::<f64>().ok())
+            .filter(|r| *r > 0.0);
+        let given_time = config
+            .increase_time
+            .as_deref()
+            .and_then(|t| crate::spec::settings::parse_duration(t).ok());
+        let run_ms = run_time_secs.saturating_mul(1000);
+        let ramp_ms = |rate: f64| (users as f64 / rate * 1000.0) as u64;
+        let (rate, ramp) = match (given_time, given_rate) {
+            (Some(secs), _) => (increase_rate, secs.saturating_mul(1000)),
+            (None, Some(rate)) => (rate, ramp_ms(rate)),
+            (None, None) if increase_rate > 0.0 && ramp_ms(increase_rate) < run_ms => {
+                (increase_rate, ramp_ms(increase_rate))
+            }
+            // The profile's ramp would eat the run: all users started in half of it.
+            (None, None) => {
+                let half = (run_ms / 2).max(1);
+                let rate = users.max(1) as f64 * 1000.0 / half as f64;
+                (rate, ramp_ms(rate))
+            }
+        };
+        Timing {
+            increase_rate: rate,
+            // Goose counts its run time in whole seconds: at least one.
+            hold_secs: (run_ms.saturating_sub(ramp) / 1000).max(1),
+        }
     }
 }
 
@@ -201,6 +257,29 @@ mod tests {
             Profile::resolve("spike", &settings).unwrap().shape,
             Shape::Plan(SPIKE_TEST_PLAN)
         );
+    }
+
+    #[test]
+    fn a_profiles_run_time_is_the_whole_run_ramp_up_included() {
+        let none = GooseConfiguration::default();
+        // light: 5 users at 1 per second ramp for 5 s, then hold 55 s.
+        let light = Timing::of(5, 1.0, 60, &none);
+        assert_eq!((light.increase_rate, light.hold_secs), (1.0, 55));
+        // A ramp as long as the run is sped up to half of it.
+        let slow = Timing::of(20, 1.0, 10, &none);
+        assert_eq!((slow.increase_rate, slow.hold_secs), (4.0, 5));
+        // The command line's users lengthen the ramp; its rate is kept, even if slow.
+        let mut config = GooseConfiguration::default();
+        config.users = Some(10);
+        assert_eq!(Timing::of(5, 1.0, 60, &config).hold_secs, 50);
+        config.increase_rate = Some("2".to_string());
+        assert_eq!(Timing::of(5, 1.0, 60, &config).hold_secs, 55);
+        config.increase_rate = Some("0.1".to_string());
+        let kept = Timing::of(5, 1.0, 60, &config);
+        assert_eq!((kept.increase_rate, kept.hold_secs), (0.1, 1));
+        config.increase_rate = None;
+        config.increase_time = Some("15s".to_string());
+        assert_eq!(Timing::of(5, 1.0, 60, &config).hold_secs, 45);
     }
 
     #[test]

@@ -226,6 +226,7 @@ pub async fn run(
     chain::reset();
     crate::known::reset();
     crate::answers::reset();
+    crate::untracked::reset(compiled.operations);
     crate::feedback::reset();
     let planned = report::validity::Planned::from_scenarios(&scenarios, compiled.operations);
 
@@ -403,12 +404,21 @@ pub async fn run(
         auth.push(fresh);
     }
     let cleanup = cleanup::sweep(compiled.operations, &origin, &auth, cleanup::SWEEP_BUDGET).await;
-    if cleanup.deleted > 0 || !cleanup.left_behind.is_empty() {
+    if cleanup.deleted > 0 || !cleanup.left_behind.is_empty() || !cleanup.untracked.is_empty() {
         eprintln!(
-            "gateway-loadtest: cleanup swept {} resource(s); {} left behind{}",
+            "gateway-loadtest: cleanup swept {} resource(s); {} left behind{}; {} created but not tracked{}",
             cleanup.deleted,
             cleanup.left_behind.len(),
-            describe_left(compiled.operations, &cleanup.left_behind)
+            describe_left(compiled.operations, &cleanup.left_behind),
+            cleanup.untracked_count(),
+            crate::untracked::describe(&cleanup.untracked)
+        );
+    }
+    if !cleanup.unlinked_deletes.is_empty() {
+        eprintln!(
+            "gateway-loadtest: cleanup: deletes no link ties to a resource answered 2xx, so \
+             some of what is left behind may be gone{}",
+            crate::untracked::describe(&cleanup.unlinked_deletes)
         );
     }
     let (answers, validity, validity_line) =
@@ -444,9 +454,10 @@ pub async fn run(
             (
                 "Cleanup".to_string(),
                 format!(
-                    "{} swept, {} left behind",
+                    "{} swept, {} left behind, {} created but not tracked",
                     cleanup.deleted,
-                    cleanup.left_behind.len()
+                    cleanup.left_behind.len(),
+                    cleanup.untracked_count()
                 ),
             ),
         ],

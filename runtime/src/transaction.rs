@@ -91,6 +91,9 @@ fn send_at<'a>(
             }
         }
         let success = (200..300).contains(&reply.status);
+        if success && info.deletes.is_none() && info.method == "DELETE" {
+            crate::untracked::count(info, crate::untracked::Why::UnlinkedDelete);
+        }
         // What the answer shows exists, for the parameters that name it.
         // A create's answer is the user's own (its pool); other answers are shared.
         if success && info.json_response && info.deletes.is_none() && info.produces.is_none() {
@@ -106,22 +109,32 @@ fn send_at<'a>(
         if let (Some((resource, id_field)), true) =
             (info.produces, (200..300).contains(&reply.status))
         {
-            let captured = match reply.location.as_ref().and_then(|l| l.to_str().ok()) {
+            use crate::untracked::Why;
+            let location = reply.location.as_ref().and_then(|l| l.to_str().ok());
+            let captured = match location {
                 Some(location) if id_field == crate::spec::links::FROM_LOCATION => {
                     let origin = user.base_url.origin().ascii_serialization();
                     chain::capture_location(location, &origin)
                         .map_err(|reason| warn_once(info, &reason))
-                        .ok()
+                        .map_err(|_| Why::BadLocation)
                 }
-                _ => serde_json::from_slice::<Value>(&reply.body)
-                    .ok()
-                    .and_then(|answer| crate::known::created(&answer, id_field)),
+                None if id_field == crate::spec::links::FROM_LOCATION => Err(Why::NoLocation),
+                _ => match serde_json::from_slice::<Value>(&reply.body) {
+                    Ok(answer) => crate::known::created(&answer, id_field).ok_or(Why::NoIdField),
+                    Err(_) => Err(Why::NotJson),
+                },
             };
-            if let Some(mut captured) = captured {
-                captured.context = std::mem::take(&mut params::values(user).drawn);
-                chain::record_created(resource, &captured);
-                params::values(user).pool.add(resource, captured);
+            match captured {
+                Ok(mut captured) => {
+                    captured.context = std::mem::take(&mut params::values(user).drawn);
+                    chain::record_created(resource, &captured);
+                    params::values(user).pool.add(resource, captured);
+                }
+                // The resource exists, but the sweep cannot know it: the report says so.
+                Err(why) => crate::untracked::count(info, why),
             }
+        } else if reply.status == 201 && info.method == "POST" && info.deletes.is_none() {
+            crate::untracked::count(info, crate::untracked::Why::NotLinked);
         }
         checked
     })

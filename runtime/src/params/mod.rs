@@ -91,6 +91,9 @@ pub struct Values {
     /// The current operation creates (a POST that neither reads nor deletes): its body's
     /// name-like fields get values unique to the run and the user.
     pub creating: bool,
+    /// The answer field holding what the current create makes (a linked `sku`): made
+    /// unique like a name, since it identifies the resource.
+    id_field: Option<&'static str>,
     /// The resource the current operation deletes: drawn by taking it out of the pool.
     taking: Option<&'static str>,
     /// What the current operation took out of the pool.
@@ -133,6 +136,7 @@ impl Values {
             writes: None,
             rpc_keys: false,
             creating: false,
+            id_field: None,
             context: Vec::new(),
             picked: None,
             drawn: Vec::new(),
@@ -261,6 +265,7 @@ impl Values {
         self.rpc_keys = info.method == "POST" && matches!(verb, Some(Verb::Read | Verb::Delete));
         // A PATCH that renames must not collide either.
         self.creating = (info.method == "POST" && !self.rpc_keys) || info.method == "PATCH";
+        self.id_field = info.produces.map(|(_, field)| field);
         self.drawn.clear();
         self.context.clear();
         self.picked = None;
@@ -426,7 +431,7 @@ impl Values {
             return body;
         }
         let (overrides, scope) = (&self.overrides, self.scope);
-        unique::apply(&mut body, shape, &mut self.rng, |name| {
+        unique::apply(&mut body, shape, &mut self.rng, self.id_field, |name| {
             overrides.property_rule(scope, name).is_some()
         });
         body

@@ -69,14 +69,22 @@ fn token(rng: &mut SmallRng) -> String {
         .collect()
 }
 
-/// Makes the name-like top-level properties of a create's `body` unique, leaving out
-/// those `keep` says the user set.
-pub fn apply(body: &mut Value, shape: &Shape, rng: &mut SmallRng, keep: impl Fn(&str) -> bool) {
+/// Makes the name-like top-level properties of a create's `body` unique, and `id_field`
+/// (the answer field that holds the new resource's id, when the body sends it: a `sku`),
+/// leaving out those `keep` says the user set.
+pub fn apply(
+    body: &mut Value,
+    shape: &Shape,
+    rng: &mut SmallRng,
+    id_field: Option<&str>,
+    keep: impl Fn(&str) -> bool,
+) {
     let (Value::Object(fields), Kind::Object { properties, .. }) = (body, &shape.kind) else {
         return;
     };
     for property in properties {
-        if !is_name_like(&property.name) || keep(&property.name) {
+        let identifies = is_name_like(&property.name) || id_field == Some(property.name.as_str());
+        if !identifies || keep(&property.name) {
             continue;
         }
         let Some(Value::String(current)) = fields.get(&property.name) else {
@@ -115,7 +123,7 @@ mod tests {
         for _ in 0..200 {
             let mut body = json!({"name": "default-pool", "code": "SAME",
                                   "email": "a@example.com", "slug": "my-slug"});
-            apply(&mut body, &object, &mut rng, |_| false);
+            apply(&mut body, &object, &mut rng, None, |_| false);
             let name = body["name"].as_str().unwrap().to_string();
             assert!(pattern.is_match(&name) && name.len() <= 40, "{name}");
             assert!(body["slug"].as_str().unwrap().chars().count() <= 10);
@@ -128,15 +136,23 @@ mod tests {
             "emails repeat: {} distinct of 200",
             seen.len()
         );
+        // The field a link names as the created resource's id is made unique too.
+        let mut body = json!({"code": "SAME"});
+        apply(&mut body, &object, &mut rng, Some("code"), |_| false);
+        assert_ne!(body["code"], "SAME", "the id field is unique");
     }
 
     #[test]
     fn a_field_the_user_set_is_kept() {
         let object = shape(json!({"type": "object", "properties": {"name": {"type": "string"}}}));
         let mut body = json!({"name": "mine"});
-        apply(&mut body, &object, &mut crate::rng::from_seed(1), |n| {
-            n == "name"
-        });
+        apply(
+            &mut body,
+            &object,
+            &mut crate::rng::from_seed(1),
+            None,
+            |n| n == "name",
+        );
         assert_eq!(body["name"], "mine");
     }
 }

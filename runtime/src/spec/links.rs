@@ -4,7 +4,7 @@
 //! and the `DELETE` that takes it removes it.
 
 use super::plan::{AppPlan, Location, Method, Operation, Plan};
-use super::settings::LinkSettings;
+use super::settings::{LinkSettings, DELETE_ROLE};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -407,11 +407,26 @@ fn apply_config(plan: &mut Plan, config: &LinkSettings) -> Result<(), String> {
             find_key(plan, &add.producer).ok_or_else(|| missing(&add.producer, "add"))?;
         let consumer =
             find_key(plan, &add.consumer).ok_or_else(|| missing(&add.consumer, "add"))?;
+        let role = add.role.as_deref().map(str::trim);
+        if let Some(role) = role.filter(|r| !r.eq_ignore_ascii_case(DELETE_ROLE)) {
+            return Err(format!(
+                "use links.add {:?} -> {:?}: role {role:?} is not known; the one role is \"{DELETE_ROLE}\" (the consumer deletes the resource), or leave role out",
+                add.producer, add.consumer
+            ));
+        }
         if !link(plan, producer, &add.field, consumer, &add.parameter) {
             return Err(format!(
                 "use links.add: {:?} has no parameter {:?}",
                 add.consumer, add.parameter
             ));
+        }
+        if role.is_some() {
+            // The consumer deletes the resource its linked parameter names.
+            let produced = plan.apps[producer.0].operations[producer.1]
+                .produces
+                .as_ref()
+                .map(|p| p.resource.clone());
+            plan.apps[consumer.0].operations[consumer.1].deletes = produced;
         }
     }
     for remove in &config.remove {

@@ -943,6 +943,58 @@ mod tests {
     }
 
     #[test]
+    fn a_configured_link_with_the_delete_role_makes_its_consumer_the_delete() {
+        // A catalog keyed by `{sku}`: nothing in the names says `sku` is a resource.
+        let d = doc(json!({
+            "/products": {"post": {"responses": {"201": {"description": "made", "content": {"application/json":
+                {"schema": {"type": "object", "properties": {"sku": {"type": "string"}}}}}}}}},
+            "/products/{sku}": {
+                "get": {"parameters": [{"name": "sku", "in": "path", "required": true, "schema": {"type": "string"}}],
+                    "responses": {"200": {"description": "ok"}}},
+                "delete": {"parameters": [{"name": "sku", "in": "path", "required": true, "schema": {"type": "string"}}],
+                    "responses": {"204": {"description": "gone"}}}}
+        }));
+        let config = |role: &str| {
+            let mut text = String::new();
+            for (consumer, role) in [("GET", ""), ("DELETE", role)] {
+                text.push_str(&format!(
+                    "[[links.add]]\nproducer = \"POST /products\"\nfield = \"sku\"\n\
+                     consumer = \"{consumer} /products/{{sku}}\"\nparameter = \"sku\"\n{role}"
+                ));
+            }
+            Filter::from_settings(&super::super::settings::parse(&text).unwrap())
+        };
+        let plan = build(&discovery(vec![app("root", "", d.clone())]), &config("")).unwrap();
+        assert_eq!(op(&plan, Method::Delete, "/products/{sku}").deletes, None);
+
+        let plan = build(
+            &discovery(vec![app("root", "", d.clone())]),
+            &config("role = \"delete\"\n"),
+        )
+        .unwrap();
+        let produces = op(&plan, Method::Post, "/products")
+            .produces
+            .clone()
+            .unwrap();
+        assert_eq!(produces.id_field, "sku");
+        let delete = op(&plan, Method::Delete, "/products/{sku}");
+        assert_eq!(delete.deletes.as_deref(), Some(produces.resource.as_str()));
+        assert_eq!(delete.needs.len(), 1);
+        assert_eq!(op(&plan, Method::Get, "/products/{sku}").deletes, None);
+
+        let err = build(
+            &discovery(vec![app("root", "", d)]),
+            &config("role = \"remove\"\n"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("role \"remove\"") && err.contains("\"delete\""),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn configured_links_are_added_and_removed_and_bad_ones_are_named() {
         let settings = super::super::settings::parse(
             "[[links.add]]\nproducer = \"POST /orders\"\nfield = \"ref\"\nconsumer = \"GET /o/{key}\"\nparameter = \"key\"\n\

@@ -122,7 +122,14 @@ pub struct AddLink {
     pub field: String,
     pub consumer: String,
     pub parameter: String,
+    /// `"delete"`: the consumer deletes the resource (its `deletes`), so what it deletes
+    /// leaves the pool and cleanup deletes the rest with it. Absent: it only uses it.
+    #[serde(default)]
+    pub role: Option<String>,
 }
+
+/// The one `role` a `[[links.add]]` may name.
+pub const DELETE_ROLE: &str = "delete";
 
 /// `consumer`'s `parameter` is drawn, never taken from what another operation created.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
