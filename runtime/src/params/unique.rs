@@ -27,7 +27,7 @@ pub fn unique(shape: &Shape, name: &str, current: &str, rng: &mut SmallRng) -> O
         max_len,
         format,
         pattern,
-    } = &shape.kind
+    } = &shape.deref().kind
     else {
         return None;
     };
@@ -72,7 +72,8 @@ fn token(rng: &mut SmallRng) -> String {
 /// Makes the name-like top-level properties of a create's `body` unique, leaving out
 /// those `keep` says the user set.
 pub fn apply(body: &mut Value, shape: &Shape, rng: &mut SmallRng, keep: impl Fn(&str) -> bool) {
-    let (Value::Object(fields), Kind::Object { properties, .. }) = (body, &shape.kind) else {
+    let (Value::Object(fields), Kind::Object { properties, .. }) = (body, &shape.deref().kind)
+    else {
         return;
     };
     for property in properties {

@@ -9,5 +9,6 @@ pub mod links;
 pub mod normalize;
 pub mod plan;
 pub mod settings;
+pub mod shared;
 pub mod snapshot;
 pub mod source;
