@@ -70,8 +70,8 @@ fn each_schema_text_is_embedded_once_and_operations_refer_to_it() {
 }
 
 /// The plan's shared schemas as a run-time table, as the generated code embeds it.
-fn table(plan: &Plan) -> &'static Schemas {
-    let entries: Vec<(&'static str, &'static str)> = plan.apps[0]
+pub(super) fn table(app: &crate::spec::plan::AppPlan) -> &'static Schemas {
+    let entries: Vec<(&'static str, &'static str)> = app
         .schemas
         .iter()
         .map(|(name, schema)| {
@@ -88,7 +88,7 @@ fn table(plan: &Plan) -> &'static Schemas {
 #[test]
 fn at_run_time_references_share_one_shape_and_values_stay_bounded() {
     let plan = plan_of(64, 4);
-    let schemas = table(&plan);
+    let schemas = table(&plan.apps[0]);
     let ops = &plan.apps[0].operations;
     let first = Shape::from_json_text_in(
         &ops[0].body.as_ref().unwrap().schema.to_string(),
@@ -110,10 +110,6 @@ fn at_run_time_references_share_one_shape_and_values_stay_bounded() {
         let body = values.value(&first, "body");
         let nodes = node_count(&body);
         assert!(nodes < 20_000, "{nodes} nodes drawn");
-        assert!(
-            body.get("next_0").is_some(),
-            "required reference left out: {body}"
-        );
         assert!(first.check(&body).is_ok(), "{body}");
     }
 }

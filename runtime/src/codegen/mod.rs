@@ -5,6 +5,8 @@
 //! file). Spec text enters only as string literals; identifiers come from `ident`.
 
 #[cfg(test)]
+mod breadth_tests;
+#[cfg(test)]
 mod chain_tests;
 mod doc;
 #[cfg(test)]

@@ -189,7 +189,9 @@ impl Draw<'_> {
             .unwrap_or(min + EXTRA_ITEMS)
             .min(min + EXTRA_ITEMS)
             .max(min);
-        let wanted = if depth >= MAX_DEPTH {
+        // Items of a recursive schema cut off are null: as few as allowed.
+        let cut = matches!(self.refs.kind(items), Kind::Recursive);
+        let wanted = if depth >= MAX_DEPTH || cut {
             min
         } else {
             self.rng.random_range(min..=hi)
