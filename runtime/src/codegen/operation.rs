@@ -306,11 +306,23 @@ fn operation_items(
                 quote! { ::gateway_loadtest_runtime::params::BodyValue::Multipart(body, &#fields_name.shapes()[#index]) }
             }
         };
+        // A JSON body of a concrete type other than `application/json` (`+json`) says
+        // so; reqwest's `.json()` keeps a content type already set.
+        let base = body.content_type.split(';').next().unwrap_or("").trim();
+        let declared = (body.media == Media::Json
+            && !base.eq_ignore_ascii_case("application/json")
+            && base.contains('/')
+            && !base.contains('*')
+            && body.content_type.bytes().all(|b| (0x20..0x7f).contains(&b)))
+        .then(|| {
+            let content_type = &body.content_type;
+            quote! { parts.headers.push(("content-type", ::std::string::String::from(#content_type))); }
+        });
         // The body moves into the request: a drawn body is sent once, never copied.
         if body.required {
-            quote! { let body = self.body; parts.body = #wrap; }
+            quote! { let body = self.body; parts.body = #wrap; #declared }
         } else {
-            quote! { if let ::std::option::Option::Some(body) = self.body { parts.body = #wrap; } }
+            quote! { if let ::std::option::Option::Some(body) = self.body { parts.body = #wrap; #declared } }
         }
     });
     let method_variant = goose_method(op.method);

@@ -180,7 +180,11 @@ impl RequestParts {
         match &self.body {
             BodyValue::None => {}
             BodyValue::Json(value) => {
-                out.push_str("content-type: application/json\n\n");
+                // A declared JSON type (`+json`) is among the headers already.
+                if !self.headers.iter().any(|(n, _)| *n == "content-type") {
+                    out.push_str("content-type: application/json\n");
+                }
+                out.push('\n');
                 out.push_str(&serde_json::to_string_pretty(value).unwrap_or_default());
                 out.push('\n');
             }

@@ -542,6 +542,13 @@ fn plan_body(cx: &mut Context<'_>, body: &ReferenceOr<openapiv3::RequestBody>) -
             .find(|(ct, _)| ct.contains("json"))
             .map(|(ct, mt)| (ct.clone(), Media::Json, mt))
     });
+    // `*/*` and `application/*` take anything: an object or array is sent as JSON.
+    let chosen = chosen.or_else(|| {
+        body.content
+            .iter()
+            .find(|(ct, mt)| is_wildcard(ct) && structured(cx, mt))
+            .map(|(ct, mt)| (ct.clone(), Media::Json, mt))
+    });
     let Some((content_type, media, media_type)) = chosen else {
         let types: Vec<&String> = body.content.keys().collect();
         cx.warnings.push(format!(
@@ -564,6 +571,26 @@ fn plan_body(cx: &mut Context<'_>, body: &ReferenceOr<openapiv3::RequestBody>) -
         required: body.required,
         schema,
     })
+}
+
+/// `*/*` or `application/*` (parameters aside).
+fn is_wildcard(content_type: &str) -> bool {
+    let base = content_type.split(';').next().unwrap_or("").trim();
+    base == "*/*" || base.eq_ignore_ascii_case("application/*")
+}
+
+/// Whether a media type's schema is an object or an array (through references).
+fn structured(cx: &Context<'_>, media: &openapiv3::MediaType) -> bool {
+    let Some(schema) = &media.schema else {
+        return false;
+    };
+    let value = serde_json::to_value(schema).unwrap_or_default();
+    let resolved = shared::resolve(cx.schemas, &value);
+    matches!(
+        resolved.get("type").and_then(Value::as_str),
+        Some("object" | "array")
+    ) || resolved.get("properties").is_some()
+        || resolved.get("items").is_some()
 }
 
 fn plan_responses(
@@ -593,7 +620,13 @@ fn plan_responses(
                     .strip_prefix("#/components/responses/")
                     .and_then(|n| cx.openapi.components.as_ref()?.responses.get(n)?.as_item()),
             };
-            let first = response.and_then(|r| r.content.iter().next());
+            // A JSON answer when one is documented (`+json` too), else the first.
+            let first = response.and_then(|r| {
+                r.content
+                    .iter()
+                    .find(|(ct, _)| ct.contains("json"))
+                    .or_else(|| r.content.iter().next())
+            });
             media = first.map(|(content_type, _)| content_type.clone());
             if let Some(schema) = first.and_then(|(_, media_type)| media_type.schema.as_ref()) {
                 // Its fields are read once the shared schemas are known.
@@ -772,6 +805,43 @@ mod tests {
         );
         assert_eq!(plan.apps[0].schemas.len(), 1);
         assert_eq!(op.response_media.as_deref(), Some("application/json"));
+    }
+
+    #[test]
+    fn wildcard_bodies_of_objects_and_arrays_are_json_and_plus_json_answers_are_read() {
+        let body = |content_type: &str, schema: Value| {
+            json!({"requestBody": {"content": {content_type: {"schema": schema}}},
+                   "responses": {"200": {"description": "ok", "content": {
+                       "application/xml": {"schema": {"type": "string"}},
+                       "application/problem+json": {"schema": {"$ref": "#/components/schemas/Item"}}}}}})
+        };
+        let d = doc(json!({
+            "/a": {"post": body("*/*", json!({"$ref": "#/components/schemas/Item"}))},
+            "/b": {"post": body("application/*", json!({"type": "array", "items": {"type": "integer"}}))},
+            "/c": {"post": body("application/merge-patch+json", json!({"type": "object"}))},
+            "/d": {"post": body("*/*", json!({"type": "string", "format": "binary"}))}
+        }));
+        let plan = build(&discovery(vec![app("root", "", d)]), &Filter::default()).unwrap();
+        let media = |path: &str| {
+            let op = op(&plan, Method::Post, path);
+            op.body.as_ref().map(|b| (b.media, b.content_type.clone()))
+        };
+        assert_eq!(media("/a"), Some((Media::Json, "*/*".to_string())));
+        assert_eq!(
+            media("/b"),
+            Some((Media::Json, "application/*".to_string()))
+        );
+        assert_eq!(
+            media("/c"),
+            Some((Media::Json, "application/merge-patch+json".to_string()))
+        );
+        assert_eq!(media("/d"), None);
+        let a = op(&plan, Method::Post, "/a");
+        assert_eq!(
+            a.response_media.as_deref(),
+            Some("application/problem+json")
+        );
+        assert_eq!(a.response_fields, ["name", "child"]);
     }
 
     #[test]
