@@ -83,6 +83,11 @@ pub fn app_module(
         items.push(schemas_static(&app.schemas));
     }
     for (op, names) in app.operations.iter().zip(names) {
+        crate::spec::budget::at(format!(
+            "generate the code of {} {}",
+            op.method.as_str(),
+            op.path
+        ));
         items.push(operation_items(op, app_name, names, &app.schemas, lookup));
         registry.push(names.info.clone());
     }

@@ -1,6 +1,7 @@
 //! The spec pipeline, shared by build.rs (through `#[path]`) and the subcommands:
 //! discovery → snapshot → normalise → plan. It uses nothing else of the crate.
 
+pub mod budget;
 pub mod discovery;
 #[cfg(test)]
 pub mod fuzz;

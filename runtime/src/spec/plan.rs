@@ -274,6 +274,7 @@ pub fn build(discovery: &Discovery, filter: &Filter) -> Result<Plan, PlanError> 
         plan.apps.push(app_plan);
     }
     if filter.infer_links {
+        super::budget::at("infer the links between operations");
         links::infer(&mut plan, &filter.links).map_err(PlanError::Links)?;
     }
     Ok(plan)
@@ -286,6 +287,10 @@ fn plan_app(app: &DiscoveredApp, filter: &Filter, plan: &mut Plan) -> Result<App
         path: app.openapi_path.clone(),
         source,
     };
+    super::budget::at(format!(
+        "read the OpenAPI document of app {:?} ({})",
+        app.name, app.openapi_path
+    ));
     let warnings = normalize::normalize(&mut document).map_err(doc_error)?;
     for w in warnings {
         plan.warnings
@@ -332,6 +337,11 @@ fn plan_app(app: &DiscoveredApp, filter: &Filter, plan: &mut Plan) -> Result<App
                 });
                 continue;
             }
+            super::budget::at(format!(
+                "plan {} {full_path} (app {:?})",
+                method.as_str(),
+                app.name
+            ));
             let context = Context {
                 openapi: &openapi,
                 schemas: &schemas,
@@ -348,6 +358,7 @@ fn plan_app(app: &DiscoveredApp, filter: &Filter, plan: &mut Plan) -> Result<App
             ));
         }
     }
+    super::budget::at(format!("collect the shared schemas of app {:?}", app.name));
     let shared = shared::reachable(used, &schemas, &mut plan.warnings);
     // The envelope of an answer may sit behind a reference: read through them.
     for op in &mut operations {
