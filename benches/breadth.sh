@@ -122,10 +122,10 @@ EOF
     ops=$(python3 -c "import json,sys; p=json.load(open(sys.argv[1])); print(sum(len(a['operations']) for a in p['apps']))" "$out/plan.json")
     code_k=$(($(wc -c <"$out/generated.rs") / 1024))
     # Drawn bodies against their schemas (jsonschema), on a bounded sample of operations.
-    bodies=$(cd runtime && BREADTH_SPEC=$snap/root.openapi.json timeout 600 \
-        prlimit --as="$(numfmt --from=iec "$build_cap")" \
+    bodies=$(cd runtime && BREADTH_SPEC=$snap/root.openapi.json CARGO_TARGET_DIR=$target \
+        timeout "$build_timeout" prlimit --as="$(numfmt --from=iec "$build_cap")" \
         cargo test --release --quiet --lib breadth_bodies_validate -- --ignored --nocapture 2>&1 |
-        sed -n 's/^bodies: //p' | tail -1)
+        sed -n 's/^bodies: //p' | tail -1) || true
     printf '%-10s %6s %10s %12s %10s %12s %10s %12s\n' "$name" "$ops" "$script_s" \
         "$(mib "$script_k")" "$crate_s" "$(mib "$peak_k")" "$code_k" "${bodies:-?}"
 done

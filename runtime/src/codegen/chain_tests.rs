@@ -99,11 +99,11 @@ fn at_run_time_references_share_one_shape_and_values_stay_bounded() {
         Some(schemas),
     );
     // Link0 is what op 0 sends and what Link63 refers to: one shape, by reference.
-    let Kind::Object { properties, .. } = &second.deref().kind else {
+    let Kind::Object { properties, .. } = &second.resolved().kind else {
         panic!("{second:?}")
     };
     let next = properties.iter().find(|p| p.name == "next_0").unwrap();
-    assert!(std::ptr::eq(next.shape.deref(), first.deref()));
+    assert!(std::ptr::eq(next.shape.resolved(), first.resolved()));
     // Drawing follows the recursion only as deep as inlining did: small values.
     let mut values = Values::new(crate::rng::from_seed(5));
     for _ in 0..50 {

@@ -3,7 +3,7 @@
 //! objects and arrays, `oneOf`/`anyOf`. Bounds, patterns and formats are not checked:
 //! this runs on a sample of live responses and must stay cheap.
 
-use super::schemas::RefPath;
+use super::schemas::{Follow, RefPath};
 use super::shape::{Kind, Shape};
 use serde_json::Value;
 use std::fmt::Write as _;
@@ -41,7 +41,7 @@ impl Shape {
             Kind::Any | Kind::Recursive => Ok(()),
             // A shared schema, checked as inlining did: recursion cut.
             Kind::Ref { .. } => match refs.enter(self) {
-                Ok(Some(target)) => {
+                Follow::Target(target) => {
                     let result = target.check_at(value, at, depth, refs);
                     refs.leave();
                     result

@@ -2,7 +2,7 @@
 //! then a format- and name-aware fake that stays inside every bound.
 
 use super::fake;
-use super::schemas::RefPath;
+use super::schemas::{Follow, RefPath};
 use super::shape::{Kind, Shape};
 use rand::rngs::SmallRng;
 use rand::RngExt;
@@ -73,7 +73,7 @@ impl Draw<'_> {
     fn fresh(&mut self, shape: &Shape, name: &str, depth: usize) -> Value {
         if let Kind::Ref { .. } = shape.kind {
             return match self.refs.enter(shape) {
-                Ok(Some(target)) => {
+                Follow::Target(target) => {
                     let value = self.suggested_or_fresh(target, name, depth);
                     self.refs.leave();
                     value
@@ -225,13 +225,13 @@ impl Draw<'_> {
     /// examples would repeat.
     fn fresh_unique(&mut self, items: &Shape, name: &str, depth: usize) -> Value {
         match self.refs.enter(items) {
-            Ok(Some(target)) => {
+            Follow::Target(target) => {
                 let value = self.fresh_unique(target, name, depth);
                 self.refs.leave();
                 value
             }
-            Ok(None) => self.fresh(items, name, depth),
-            Err(()) => Value::Null,
+            Follow::NotRef => self.fresh(items, name, depth),
+            Follow::Cut => Value::Null,
         }
     }
 }
@@ -259,7 +259,7 @@ fn overlay(
 ) {
     match value {
         Value::Object(object) => {
-            let properties = match shape.map(|s| &s.deref().kind) {
+            let properties = match shape.map(|s| &s.resolved().kind) {
                 Some(Kind::Object { properties, .. }) => properties.as_slice(),
                 _ => &[],
             };
@@ -281,7 +281,7 @@ fn overlay(
             }
         }
         Value::Array(items) => {
-            let inner = match shape.map(|s| &s.deref().kind) {
+            let inner = match shape.map(|s| &s.resolved().kind) {
                 Some(Kind::Array { items, .. }) => Some(&**items),
                 _ => None,
             };

@@ -653,12 +653,12 @@ pub fn multipart(
 
 /// Whether property `name` of an object shape is a file (a binary string, or an array of them).
 fn is_file_field(shape: &Shape, name: &str) -> bool {
-    let Kind::Object { properties, .. } = &shape.deref().kind else {
+    let Kind::Object { properties, .. } = &shape.resolved().kind else {
         return false;
     };
     properties.iter().any(|p| {
         p.name == name
-            && match &p.shape.deref().kind {
+            && match &p.shape.resolved().kind {
                 Kind::Array { items, .. } => is_binary(items),
                 _ => is_binary(&p.shape),
             }
@@ -666,7 +666,7 @@ fn is_file_field(shape: &Shape, name: &str) -> bool {
 }
 
 fn is_binary(shape: &Shape) -> bool {
-    let shape = shape.deref();
+    let shape = shape.resolved();
     match &shape.kind {
         Kind::OneOf(members) => members.iter().any(is_binary),
         _ => shape.format() == Some("binary"),

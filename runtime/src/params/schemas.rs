@@ -179,6 +179,16 @@ impl Compiler {
 /// Identifies one entry of one registry.
 type RefKey = (usize, usize);
 
+/// What following a shape through a [`RefPath`] gives.
+pub enum Follow {
+    /// The shape is not a reference.
+    NotRef,
+    /// The reference's target, entered (leave with [`RefPath::leave`]).
+    Target(&'static Shape),
+    /// The reference is cut: already followed, or too deep.
+    Cut,
+}
+
 /// The references followed on the way down one value, which cut recursion.
 #[derive(Default, Clone, Debug)]
 pub struct RefPath {
@@ -186,22 +196,20 @@ pub struct RefPath {
 }
 
 impl RefPath {
-    /// For a reference shape: its target, entered (leave with [`RefPath::leave`]);
-    /// `Err(())` when it is cut (already followed, or too deep); `Ok(None)` for any
-    /// other shape.
-    pub fn enter(&mut self, shape: &Shape) -> Result<Option<&'static Shape>, ()> {
+    /// Follows a reference shape into its target (see [`Follow`]).
+    pub fn enter(&mut self, shape: &Shape) -> Follow {
         let Kind::Ref { index, schemas } = shape.kind else {
-            return Ok(None);
+            return Follow::NotRef;
         };
         let key = (schemas as *const Schemas as usize, index);
         if self.keys.contains(&key) || self.keys.len() >= MAX_REF_DEPTH {
-            return Err(());
+            return Follow::Cut;
         }
         let Some(target) = schemas.shape(index) else {
-            return Err(());
+            return Follow::Cut;
         };
         self.keys.push(key);
-        Ok(Some(target))
+        Follow::Target(target)
     }
 
     /// Leaves the last reference entered.
@@ -216,9 +224,9 @@ impl RefPath {
         // Targets are 'static; the borrow of `shape` is the shortest one.
         loop {
             match probe.enter(current) {
-                Ok(Some(target)) => current = target,
-                Ok(None) => return &current.kind,
-                Err(()) => return &Kind::Recursive,
+                Follow::Target(target) => current = target,
+                Follow::NotRef => return &current.kind,
+                Follow::Cut => return &Kind::Recursive,
             }
         }
     }
@@ -227,7 +235,7 @@ impl RefPath {
 impl Shape {
     /// The shape a reference stands for (aliases followed), or the shape itself: for
     /// looking at an object's properties, never for drawing (no recursion cut).
-    pub fn deref(&self) -> &Shape {
+    pub fn resolved(&self) -> &Shape {
         let mut current = self;
         for _ in 0..MAX_ALIASES {
             match current.kind {
@@ -270,7 +278,7 @@ mod tests {
         let names: Vec<&str> = properties.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, ["id", "child"]);
         // The child is a reference to the one compiled Node, not a copy of it.
-        assert!(std::ptr::eq(properties[1].shape.deref(), node));
+        assert!(std::ptr::eq(properties[1].shape.resolved(), node));
         // A schema that is its own allOf member compiles (to anything) and does not hang.
         assert!(NODES.shape(NODES.index("Loop").unwrap()).is_some());
     }
@@ -284,7 +292,7 @@ mod tests {
         let child = &properties[1].shape;
         let mut path = RefPath::default();
         assert!(matches!(path.kind(child), Kind::Object { .. }));
-        assert!(path.enter(child).unwrap().is_some());
+        assert!(matches!(path.enter(child), Follow::Target(_)));
         assert!(matches!(path.kind(child), Kind::Recursive));
         path.leave();
         assert!(matches!(path.kind(child), Kind::Object { .. }));

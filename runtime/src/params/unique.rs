@@ -27,7 +27,7 @@ pub fn unique(shape: &Shape, name: &str, current: &str, rng: &mut SmallRng) -> O
         max_len,
         format,
         pattern,
-    } = &shape.deref().kind
+    } = &shape.resolved().kind
     else {
         return None;
     };
@@ -72,7 +72,7 @@ fn token(rng: &mut SmallRng) -> String {
 /// Makes the name-like top-level properties of a create's `body` unique, leaving out
 /// those `keep` says the user set.
 pub fn apply(body: &mut Value, shape: &Shape, rng: &mut SmallRng, keep: impl Fn(&str) -> bool) {
-    let (Value::Object(fields), Kind::Object { properties, .. }) = (body, &shape.deref().kind)
+    let (Value::Object(fields), Kind::Object { properties, .. }) = (body, &shape.resolved().kind)
     else {
         return;
     };
