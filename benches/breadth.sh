@@ -109,7 +109,8 @@ EOF
     fi
     read -r crate_s peak_k <"$work/$name.build"
     # build.rs alone, as cargo runs it, for its own time and peak.
-    script=$(ls -t "$target"/release/build/gateway-loadtest-*/build-script-build | head -1)
+    # This package's build script (not the runtime crate's, gateway-loadtest-runtime-*).
+    script=$(ls -t "$target"/release/build/gateway-loadtest-[0-9a-f]*/build-script-build | head -1)
     out=$work/$name.out
     mkdir -p "$out"
     GATEWAY_URL=$url CARGO_MANIFEST_DIR=$repo OUT_DIR=$out timeout 300 \
@@ -118,7 +119,8 @@ EOF
         echo "breadth: $name: build.rs failed alone:" >&2
         tail -5 "$work/$name.script.log" >&2
     }
-    read -r script_s script_k <"$work/$name.script"
+    read -r script_s script_k <"$work/$name.script" || true
+    [ -f "$out/plan.json" ] || continue
     ops=$(python3 -c "import json,sys; p=json.load(open(sys.argv[1])); print(sum(len(a['operations']) for a in p['apps']))" "$out/plan.json")
     code_k=$(($(wc -c <"$out/generated.rs") / 1024))
     # Drawn bodies against their schemas (jsonschema), on a bounded sample of operations.
