@@ -28,7 +28,8 @@
 #   benches/real_apps.sh --list           # the apps, their versions and how they start
 #   RUN_TIME=30s USERS=5 benches/real_apps.sh zenml -- --seed 7   # Goose flags after --
 #
-# Environment: USERS (5), RUN_TIME (60s), REAL_APPS_DIR (~/.cache/gateway-loadtest/
+# Environment: USERS (5), RUN_TIME (60s), PACED=1 (users think 0.5-2 s between
+# operations, as the light profile does, instead of --no-wait), REAL_APPS_DIR (~/.cache/gateway-loadtest/
 # real-apps), START_TIMEOUT (180 s), PYTHON (python3, 3.11+), KEEP=1 keeps each temp
 # folder (server log, spec, report.json, resource lists), DIAGNOSE (8 requests replayed
 # per app; 0 for none), REAL_APPS_NETNS=0 (no namespace: proxies pointed at a closed
@@ -214,8 +215,10 @@ print(", ".join(f"{k} {v}" for k, v in d.items() if v) or "none")' "$WORK/before
 
     say "$app: load test, $USERS users for $RUN_TIME (build against the live app first)"
     local rc=0
-    GATEWAY_URL=$url nice -n 5 cargo run --release --offline -q -- --scenarios 'generated*' --no-wait \
-        --users "$USERS" --run-time "$RUN_TIME" --no-telnet --quiet \
+    local pace=(--no-wait)
+    [[ ${PACED:-0} == 1 ]] && pace=()
+    GATEWAY_URL=$url nice -n 5 cargo run --release --offline -q -- --scenarios 'generated*' \
+        ${pace[@]+"${pace[@]}"} --users "$USERS" --run-time "$RUN_TIME" --no-telnet --quiet \
         --results-dir "$WORK/results" ${goose_args[@]+"${goose_args[@]}"} \
         >"$WORK/run.log" 2>&1 || rc=$?
     local report
@@ -226,6 +229,7 @@ print(", ".join(f"{k} {v}" for k, v in d.items() if v) or "none")' "$WORK/before
         return 1
     fi
     ((rc == 0)) || say "$app: the load tester exited $rc (its report is still read)"
+    grep -h "operations reached\|warning: Generated" "$WORK/run.log" >&2 || true
     cp "$report" "$WORK/report.json"
 
     # Log in again: the load may have signed the token out (a logout operation) or

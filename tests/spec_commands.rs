@@ -163,3 +163,62 @@ fn sample_replays_the_same_requests_for_the_same_seed() {
     assert!(!unknown.status.success());
     assert!(text(&unknown).contains("discover"), "{}", text(&unknown));
 }
+
+#[test]
+fn discover_shows_the_weight_the_mix_gives_each_app_and_operation() {
+    let gateway = Gateway::start();
+    let dir = temp_dir("discover-mix");
+    let config = dir.join("mix.toml");
+    std::fs::write(
+        &config,
+        "[mix]\nmethods = { GET = 4 }\noperations = { \"DELETE /docman/*\" = 0.5 }\napps = { docman = 3 }\n",
+    )
+    .unwrap();
+    let output = binary()
+        .args(["discover", "--results-dir", dir.to_str().unwrap()])
+        .env("GATEWAY_URL", &gateway.url)
+        .env("GATEWAY_LOADTEST_CONFIG", &config)
+        .output()
+        .expect("run discover");
+    assert!(output.status.success(), "{}", text(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let app = |name: &str| {
+        report["apps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == name)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(app("docman")["weight"], 3);
+    assert_eq!(app("root")["weight"], 1);
+    let weight = |method: &str, path: &str| {
+        app("docman")["operations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["method"] == method && o["path"] == path)
+            .map(|o| o["weight"].clone())
+            .unwrap()
+    };
+    assert_eq!(weight("GET", "/docman/tickets"), 4.0);
+    assert_eq!(weight("POST", "/docman/tickets"), 1.0);
+    assert_eq!(weight("DELETE", "/docman/tickets/{ticket_id}"), 0.5);
+
+    // A weight that is not a number of 0 or more is refused, naming the key.
+    std::fs::write(&config, "[mix]\nmethods = { GET = -1 }\n").unwrap();
+    let output = binary()
+        .args(["discover", "--results-dir", dir.to_str().unwrap()])
+        .env("GATEWAY_URL", &gateway.url)
+        .env("GATEWAY_LOADTEST_CONFIG", &config)
+        .output()
+        .expect("run discover");
+    assert!(!output.status.success());
+    assert!(
+        text(&output).contains("mix.methods.GET"),
+        "{}",
+        text(&output)
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

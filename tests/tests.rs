@@ -9,6 +9,7 @@ mod golden_file;
 mod health_analyze;
 mod interrupt;
 mod runner;
+mod scheduling;
 mod spec_commands;
 mod static_scenarios;
 mod suite_config;

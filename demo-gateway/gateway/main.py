@@ -63,7 +63,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ]
 
     app = FastAPI(title="Demo Gateway", version=__version__)
-    app.add_middleware(GatewayMiddleware, stats=stats, latency_ms=settings.latency_ms)
+    app.add_middleware(
+        GatewayMiddleware,
+        stats=stats,
+        latency_ms=settings.latency_ms,
+        fail_every=settings.fail_every,
+    )
 
     @app.get("/", response_model=GatewayInfo)
     async def root() -> GatewayInfo:

@@ -33,6 +33,11 @@ impl Pool {
             .is_none_or(VecDeque::is_empty)
     }
 
+    /// How many resources of this kind the user holds.
+    pub fn len(&self, resource: &str) -> usize {
+        self.by_resource.get(resource).map_or(0, VecDeque::len)
+    }
+
     /// Remembers a new resource; when the pool is full the oldest is forgotten (it stays
     /// in the ledger, so the final sweep still deletes it).
     pub fn add(&mut self, resource: &'static str, captured: Captured) {
@@ -59,13 +64,22 @@ impl Pool {
         self.by_resource.get_mut(resource)?.pop_front()
     }
 
-    /// Forgets every resource whose answer or path names one of the keys of `parent`
-    /// (the documents of a deleted session, the queues of a deleted pool): deleting a
-    /// parent is taken to delete its children.
-    pub fn forget_children(&mut self, resource: &str, parent: &Captured) {
+    /// Forgets every resource whose creating path named one of the keys of `parent` (the
+    /// documents uploaded under a deleted session, the queues of a deleted pool): they
+    /// are reached only through it. A resource whose answer merely names the parent in a
+    /// field (a ticket's `contact_id`) is kept: an app may keep it, and if it did not,
+    /// the first 404 about it forgets it ([`Pool::forget`]).
+    pub fn forget_children(&mut self, parent: &Captured) {
         let keys = keys_of(parent);
         for queue in self.by_resource.values_mut() {
-            queue.retain(|c| !is_child_of(c, resource, &keys));
+            queue.retain(|c| !c.context.iter().any(|(_, value)| keys.contains(value)));
+        }
+    }
+
+    /// Forgets one resource (the gateway answered 404 about it).
+    pub fn forget(&mut self, resource: &str, id: &Value) {
+        if let Some(queue) = self.by_resource.get_mut(resource) {
+            queue.retain(|c| c.id != *id);
         }
     }
 
@@ -78,20 +92,6 @@ impl Pool {
         all.reverse();
         all
     }
-}
-
-/// Whether `child` was made under the `resource` whose keys are `keys`: a field of its
-/// answer named after that resource (`session_id`, `work_pool_name`) holds one, or its
-/// path named one. Other fields do not count: a user whose id is 10 is not the parent
-/// of a pool whose `concurrency_limit` is 10.
-fn is_child_of(child: &Captured, resource: &str, keys: &[Value]) -> bool {
-    let by_field = child.record.as_object().is_some_and(|fields| {
-        fields.iter().any(|(name, value)| {
-            keys.contains(value)
-                && crate::spec::links::resource_of(name, None).as_deref() == Some(resource)
-        })
-    });
-    by_field || child.context.iter().any(|(_, value)| keys.contains(value))
 }
 
 /// The index entries of a created resource: each key its creating path named.
@@ -374,26 +374,32 @@ mod tests {
                 context: Vec::new(),
             },
         );
+        for (doc, session) in [("d1", "s1"), ("d2", "s2")] {
+            pool.add(
+                "doc",
+                Captured {
+                    id: json!(doc),
+                    record: json!({"doc_id": doc, "session_id": session}),
+                    context: vec![("session_id", json!(session))],
+                },
+            );
+        }
+        // A ticket whose answer names the session in a field stays.
         pool.add(
-            "doc",
+            "ticket",
             Captured {
-                id: json!("d1"),
-                record: json!({"doc_id": "d1", "session_id": "s1"}),
-                context: Vec::new(),
-            },
-        );
-        pool.add(
-            "doc",
-            Captured {
-                id: json!("d2"),
-                record: json!({"doc_id": "d2", "session_id": "s2"}),
+                id: json!("t1"),
+                record: json!({"id": "t1", "session_id": "s1"}),
                 context: Vec::new(),
             },
         );
         let session = pool.take_oldest("session").unwrap();
-        pool.forget_children("session", &session);
+        pool.forget_children(&session);
         assert_eq!(pool.peek("doc", 0).map(|c| &c.id), Some(&json!("d2")));
         assert_eq!(pool.peek("doc", 1).map(|c| &c.id), Some(&json!("d2")));
+        assert_eq!(pool.peek("ticket", 0).map(|c| &c.id), Some(&json!("t1")));
+        pool.forget("ticket", &json!("t1"));
+        assert!(pool.is_empty("ticket"));
     }
 
     #[test]
@@ -411,7 +417,7 @@ mod tests {
         let mut pool = Pool::default();
         pool.add("queue", queue("q1", "pool-a"));
         pool.add("queue", queue("q2", "pool-b"));
-        pool.forget_children("workpool", &pool_record);
+        pool.forget_children(&pool_record);
         assert_eq!(pool.peek("queue", 0).map(|c| &c.id), Some(&json!("q2")));
 
         let _turn = crate::GLOBAL_STATE

@@ -9,14 +9,17 @@
 extern crate self as gateway_loadtest_runtime;
 
 pub mod answers;
+pub mod auth;
 pub mod chain;
 pub mod cleanup;
 pub mod cli;
 pub mod codegen;
 pub mod commands;
 mod compiled;
+pub mod deal;
 #[cfg(test)]
 mod demo;
+pub mod feedback;
 pub mod json;
 pub mod known;
 pub mod logging;

@@ -47,6 +47,9 @@ pub async fn send(
         Box::new(TransactionError::Reqwest(e))
     })?;
     let status = response.status().as_u16();
+    if status == 401 {
+        crate::auth::unauthorized().await;
+    }
     let content_type = response
         .headers()
         .get(reqwest::header::CONTENT_TYPE)

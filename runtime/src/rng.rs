@@ -28,6 +28,14 @@ pub fn from_seed(seed: u64) -> SmallRng {
     SmallRng::seed_from_u64(derive(seed, 0, 0))
 }
 
+/// A stable hash of a name (FNV-1a), to derive a stream from it: the same in every
+/// process and build, unlike `std`'s hasher.
+pub fn hash_str(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// Mixes the parts with SplitMix64 steps so nearby inputs give unrelated seeds.
 fn derive(seed: u64, user: u64, stream: u64) -> u64 {
     let mut x = seed;

@@ -91,6 +91,8 @@ pub enum Api {
     Documented {
         routes: BTreeSet<String>,
         notes: Vec<String>,
+        /// The OAuth2 password flows the documents declare, first the root's.
+        flows: Vec<crate::auth::PasswordFlow>,
     },
     /// Its root serves no OpenAPI document (docs turned off, a mock): nothing can be
     /// checked, so every compiled scenario runs as built.
@@ -193,7 +195,10 @@ pub async fn read_api(
     };
     let mut routes = BTreeSet::new();
     let mut notes = Vec::new();
+    let base = target::gateway(host)?.base().to_string();
+    let mut flows: Vec<crate::auth::PasswordFlow> = Vec::new();
     Api::add_document(&mut routes, "", &root);
+    flows.extend(crate::auth::password_flow(&root, &base, ""));
     let mut seen = BTreeSet::new();
     for prefix in prefixes {
         let prefix = prefix.trim().trim_end_matches('/');
@@ -204,14 +209,21 @@ pub async fn read_api(
         match fetch(path.clone()).await {
             // A fallback that serves the root's document again is no app of its own.
             Ok(document) if document == root => {}
-            Ok(document) => Api::add_document(&mut routes, prefix, &document),
+            Ok(document) => {
+                Api::add_document(&mut routes, prefix, &document);
+                flows.extend(crate::auth::password_flow(&document, &base, prefix));
+            }
             Err(Fetch::Missing(_)) => {}
             Err(Fetch::Transport(reason) | Fetch::Unusable(reason)) => {
                 notes.push(format!("{path}: {reason}"))
             }
         }
     }
-    Ok(Api::Documented { routes, notes })
+    Ok(Api::Documented {
+        routes,
+        notes,
+        flows,
+    })
 }
 
 /// Why a document was not read.
@@ -520,6 +532,7 @@ mod tests {
         Api::Documented {
             routes,
             notes: Vec::new(),
+            flows: Vec::new(),
         }
     }
 

@@ -68,6 +68,10 @@ pub enum RunError {
     Goose(#[from] GooseError),
     #[error(transparent)]
     Report(#[from] report::ReportError),
+    #[error("run the load test: {0}")]
+    Mix(#[from] crate::deal::MixError),
+    #[error(transparent)]
+    Auth(#[from] crate::auth::AuthError),
     #[error("write {path}: {source}")]
     Write {
         path: String,
@@ -150,6 +154,10 @@ pub struct RunOutcome {
     pub cleanup: cleanup::SweepReport,
     /// What the warm-up sent and learned.
     pub warmup: crate::warmup::Warmup,
+    /// Which generated operations the run reached, and the mix it achieved.
+    pub coverage: report::coverage::Coverage,
+    /// How the users were paced (what the overall grade reads as throughput).
+    pub pacing: report::Pacing,
 }
 
 /// The name of the run's profile in its folder name: the one given, `light` when nothing
@@ -216,6 +224,7 @@ pub async fn run(
     chain::reset();
     crate::known::reset();
     crate::answers::reset();
+    crate::feedback::reset();
     let planned = report::validity::Planned::from_scenarios(&scenarios, compiled.operations);
 
     if config.list || config.scenarios_list || config.version {
@@ -238,6 +247,25 @@ pub async fn run(
         Duration::from_secs(options.connect_timeout.max(1)),
     )
     .await?;
+    crate::auth::reset();
+    let token_given = auth
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("authorization"));
+    if let Some((username, password)) =
+        crate::auth::credentials(|name| std::env::var(name).ok())?.filter(|_| !token_given)
+    {
+        let flow = match &api {
+            crate::routes::Api::Documented { flows, .. } => flows.first().cloned(),
+            crate::routes::Api::Unknown { .. } => None,
+        }
+        .ok_or(crate::auth::AuthError::NoFlow)?;
+        let path = flow.path.clone();
+        let origin = target::gateway(&host)?.origin_text();
+        auth.push(crate::auth::start(&origin, flow, username, password).await?);
+        eprintln!(
+            "gateway-loadtest: logged in at POST {path} (OAuth2 password flow); a 401 logs in again"
+        );
+    }
     let selected: Vec<String> = config
         .scenarios
         .as_ref()
@@ -263,6 +291,10 @@ pub async fn run(
     {
         eprintln!("{line}");
     }
+    // Each app's operations are dealt across its users from one deck.
+    crate::deal::reset();
+    let scenarios =
+        crate::deal::deal_generated(scenarios, compiled.operations, &options.settings.mix, seed)?;
     crate::routes::install(match api {
         crate::routes::Api::Documented { .. } => Some(api),
         crate::routes::Api::Unknown { .. } => None,
@@ -339,6 +371,7 @@ pub async fn run(
     if config.iterations.is_none() && !Profile::uses_test_plan(profile.as_ref(), &config) {
         attack = *attack.set_default(GooseDefault::NoResetMetrics, true)?;
     }
+    let pacing = report::Pacing::of(&scenarios);
     for scenario in scenarios {
         attack = attack.register_scenario(scenario);
     }
@@ -361,6 +394,11 @@ pub async fn run(
     let interrupted = goose::is_killswitch_triggered();
     // Generated paths hold their base: the sweep sends them to the origin.
     let origin = target::gateway(&host)?.origin_text();
+    // The login's token may have expired during the load.
+    if let Some(fresh) = crate::auth::refresh().await {
+        auth.retain(|(name, _)| !name.eq_ignore_ascii_case("authorization"));
+        auth.push(fresh);
+    }
     let cleanup = cleanup::sweep(compiled.operations, &origin, &auth, cleanup::SWEEP_BUDGET).await;
     if cleanup.deleted > 0 || !cleanup.left_behind.is_empty() {
         eprintln!(
@@ -372,6 +410,14 @@ pub async fn run(
     }
     let (answers, validity, validity_line) =
         write_validity(&folder, &folder_name, compiled, &planned)?;
+    let coverage = report::coverage::Coverage::build(&crate::deal::decks(), &metrics);
+    coverage
+        .write(&folder, &folder_name)
+        .map_err(|source| RunError::Write {
+            path: folder.join("coverage.md").display().to_string(),
+            source,
+        })?;
+    let (reached, planned_ops) = coverage.totals();
     let context = report::RunContext {
         title: format!("gateway-loadtest: {folder_name}"),
         facts: vec![
@@ -389,6 +435,10 @@ pub async fn run(
                 ),
             ),
             (
+                "Operations reached".to_string(),
+                format!("{reached}/{planned_ops} (see coverage.md)"),
+            ),
+            (
                 "Cleanup".to_string(),
                 format!(
                     "{} swept, {} left behind",
@@ -400,6 +450,7 @@ pub async fn run(
         goose_json: Some(goose_json),
         answers,
         validity: Some(validity),
+        pacing: pacing.clone(),
     };
     write_file(
         &folder.join("discovery.json"),
@@ -413,6 +464,9 @@ pub async fn run(
         report::write_run_reports(&folder, &metrics, &options.settings.grading, &context)?;
     eprintln!("{}", reports.grades.table());
     eprintln!("{validity_line}");
+    for line in coverage.lines() {
+        eprintln!("{line}");
+    }
     if let Some(note) = &reports.timeline_note {
         eprintln!("gateway-loadtest: summary.html has no charts over time: {note}");
     }
@@ -423,6 +477,8 @@ pub async fn run(
         interrupted,
         cleanup,
         warmup,
+        coverage,
+        pacing,
     })
 }
 

@@ -223,10 +223,15 @@ pub fn request_builder(
         user.client = client.clone();
     }
     crate::progress::user(user.weighted_users_index);
-    match (url_for(&user.base_url, path), reqwest_method(method)) {
-        (Some(url), Some(method)) => Ok(user.client.request(method, url)),
-        _ => user.get_request_builder(method, path),
-    }
+    let builder = match (url_for(&user.base_url, path), reqwest_method(method)) {
+        (Some(url), Some(method)) => user.client.request(method, url),
+        _ => user.get_request_builder(method, path)?,
+    };
+    // The run's login token, when it logged in (it changes when a 401 logs in again).
+    Ok(match crate::auth::header() {
+        Some(token) => builder.header(reqwest::header::AUTHORIZATION, token),
+        None => builder,
+    })
 }
 
 /// The HTTP method of a Goose method; `None` for `Custom`, which names none.

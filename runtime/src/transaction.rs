@@ -46,18 +46,25 @@ fn send_at<'a>(
                 if params::values(user).pool.is_empty(resource)
                     && crate::routes::serves_operation(producer)
                 {
-                    send_at(user, producer, None, depth + 1).await?;
+                    // A producer that fails is counted as failed; the operation is sent
+                    // anyway (with a value drawn or learned instead), so it is measured
+                    // and its answer says what it lacked.
+                    let _ = send_at(user, producer, None, depth + 1).await;
                 }
             }
         }
         let values = params::values(user);
         values.begin(info, forced.clone());
-        let parts = (info.sample)(values);
+        let mut parts = (info.sample)(values);
         let taken = values.taken.take();
+        crate::feedback::apply(info, &mut parts);
         let method = parts.method;
         let builder = crate::target::request_builder(user, &method, &parts.path)?;
         let builder = parts.apply(builder, params::values(user));
         let mut reply = request::send(user, method, info.path, builder).await?;
+        if reply.status == 422 {
+            crate::feedback::learn(info, &reply.body);
+        }
         let checked = request::expect_success(
             user,
             &mut reply,
@@ -71,11 +78,17 @@ fn send_at<'a>(
             let gone = (200..300).contains(&reply.status) || reply.status == 404;
             let deleted = taken.or(forced.map(|(_, c)| c));
             if let (true, Some(deleted)) = (gone, deleted) {
-                params::values(user)
-                    .pool
-                    .forget_children(resource, &deleted);
+                params::values(user).pool.forget_children(&deleted);
                 chain::record_deleted(resource, &deleted);
                 crate::known::forget(resource, &deleted.id);
+            }
+        }
+        // A 404 about a resource the user holds says it is gone (with a parent the app
+        // deleted it with, say): it is forgotten, and no longer left for the sweep.
+        if reply.status == 404 && info.deletes.is_none() {
+            if let Some((resource, gone)) = params::values(user).take_picked() {
+                params::values(user).pool.forget(resource, &gone.id);
+                chain::record_deleted(resource, &gone);
             }
         }
         let success = (200..300).contains(&reply.status);
@@ -113,6 +126,37 @@ fn send_at<'a>(
         }
         checked
     })
+}
+
+/// The token operation of the run's login, dealt as load: sent with the run's
+/// credentials (what the generated body would draw cannot log in), and checked like any
+/// other operation.
+pub async fn send_login(user: &mut GooseUser, info: &'static OperationInfo) -> Outcome<()> {
+    let Some((form, json)) = crate::auth::login_body() else {
+        return send_operation(user, info).await;
+    };
+    let values = params::values(user);
+    values.begin(info, None);
+    let parts = (info.sample)(values);
+    let method = parts.method;
+    let builder = crate::target::request_builder(user, &method, &parts.path)?;
+    let builder = match json {
+        true => builder.json(
+            &form
+                .into_iter()
+                .skip(1)
+                .collect::<std::collections::BTreeMap<_, _>>(),
+        ),
+        false => builder.form(&form),
+    };
+    let mut reply = request::send(user, method, info.path, builder).await?;
+    request::expect_success(
+        user,
+        &mut reply,
+        info.success,
+        info.json_response,
+        &info.response,
+    )
 }
 
 /// Prints why a `Location` was not followed, once per operation.

@@ -333,6 +333,13 @@ pub fn load(arg: &Path) -> Result<(PathBuf, SavedRun), CommandError> {
     Ok((path, run))
 }
 
+/// The `grades.json` beside a run's `report.json`, when there is one: how the run was
+/// paced, which decides how it is graded.
+fn saved_grades(report: &Path) -> Option<report::Grades> {
+    let text = std::fs::read(report.parent()?.join(report::GRADES_FILE)).ok()?;
+    serde_json::from_slice(&text).ok()
+}
+
 fn describe(path: &Path, run: &SavedRun) -> String {
     format!(
         "{} ({} s{}{})",
@@ -368,11 +375,14 @@ pub fn run(
     }
     let (run_path, saved) = load(run)?;
     let baseline = baseline.map(load).transpose()?;
-    let grades = report::grade(&saved.metrics, bands);
+    let grades = report::grade::regrade(&saved.metrics, bands, saved_grades(&run_path).as_ref());
     let mut out = format!("run: {}\n{}\n", describe(&run_path, &saved), grades.table());
     let mut passed = true;
     if let Some((base_path, base)) = baseline {
-        let base_grade = report::grade(&base.metrics, bands).overall.grade;
+        let base_grade =
+            report::grade::regrade(&base.metrics, bands, saved_grades(&base_path).as_ref())
+                .overall
+                .grade;
         let comparisons = compare(&saved.metrics, &base.metrics, bounds);
         let (ok, verdict) = verdict_lines(&comparisons, bounds);
         passed = ok;

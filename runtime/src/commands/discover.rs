@@ -1,16 +1,18 @@
-//! `discover`: prints what discovery found (apps, prefixes, operations, exclusions) as
+//! `discover`: prints what discovery found (apps, prefixes, operations, exclusions, and
+//! the weight the `[mix]` gives each app and operation) as
 //! JSON and saves it as `results/api_discovery_<timestamp>.json`; its warnings (such as
 //! "found only the root app") go to stderr too.
 
 use super::CommandError;
 use crate::spec::plan::Plan;
+use crate::spec::settings::MixSettings;
 use crate::spec::source;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
-/// The discovery result as JSON: the source, each app with its operations, exclusions
-/// and warnings.
-pub fn report(source_label: &str, plan: &Plan) -> serde_json::Value {
+/// The discovery result as JSON: the source, each app with its weight and operations
+/// (each with its weight in the `[mix]`), exclusions and warnings.
+pub fn report(source_label: &str, plan: &Plan, mix: &MixSettings) -> serde_json::Value {
     let apps: Vec<serde_json::Value> = plan
         .apps
         .iter()
@@ -22,6 +24,7 @@ pub fn report(source_label: &str, plan: &Plan) -> serde_json::Value {
                     json!({
                         "method": op.method,
                         "path": op.path,
+                        "weight": mix.weight(op.method.as_str(), &op.path),
                         "operation_id": op.operation_id,
                         "params": op.params.iter().map(|p| json!({"name": p.name, "in": p.location, "required": p.required, "resource": p.resource})).collect::<Vec<_>>(),
                         "produces": op.produces,
@@ -32,7 +35,8 @@ pub fn report(source_label: &str, plan: &Plan) -> serde_json::Value {
                     })
                 })
                 .collect();
-            json!({"name": app.name, "title": app.title, "prefix": app.prefix, "operations": operations})
+            let weight = mix.apps.get(&app.name).copied().unwrap_or(1);
+            json!({"name": app.name, "title": app.title, "prefix": app.prefix, "weight": weight, "operations": operations})
         })
         .collect();
     json!({
@@ -47,7 +51,10 @@ pub fn report(source_label: &str, plan: &Plan) -> serde_json::Value {
 pub fn run(results_dir: &Path) -> Result<PathBuf, CommandError> {
     let source = source::choose(super::env, Path::new("."));
     let (discovery, plan) = super::load(&source)?;
-    let mut report = report(&source::label(&source), &plan);
+    let mix = crate::spec::settings::load()
+        .map(|settings| settings.mix)
+        .map_err(|e| CommandError::Usage(e.to_string()))?;
+    let mut report = report(&source::label(&source), &plan, &mix);
     // Discovery's own warnings (what it missed) first, then the plan's.
     let warnings: Vec<&String> = discovery.warnings.iter().chain(&plan.warnings).collect();
     for warning in &discovery.warnings {

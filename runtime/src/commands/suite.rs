@@ -122,7 +122,7 @@ pub async fn run(
         let outcome = run::run(compiled, &run_options, config, scenarios)
             .await
             .map_err(|e| super::CommandError::Usage(e.to_string()))?;
-        let grades = report::grade(&outcome.metrics, &options.settings.grading);
+        let grades = report::grade(&outcome.metrics, &options.settings.grading, &outcome.pacing);
         entry.folder = relative(&outcome.folder, &folder);
         entry.requests = grades.overall.requests;
         entry.failures = grades.overall.failures;

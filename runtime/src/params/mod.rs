@@ -303,6 +303,18 @@ impl Values {
         self.picked = picked;
     }
 
+    /// The resource the current operation was about, when it came from the user's pool
+    /// and one of its keys went into the request.
+    pub fn take_picked(&mut self) -> Option<(&'static str, crate::chain::Captured)> {
+        if self.forced.is_some() {
+            return None;
+        }
+        let (_, captured) = self.picked.as_ref()?;
+        let keys = crate::chain::keys_of(captured);
+        let used = self.drawn.iter().any(|(_, value)| keys.contains(value));
+        used.then(|| self.picked.take()).flatten()
+    }
+
     /// A value for a parameter `param` naming `resource`: the pinned resource's, else one
     /// from the pool (taken out for a DELETE), else one the run saw exist, else `draw()`
     /// from the schema. Which of the resource's keys it takes (id, name, key, slug), the

@@ -7,6 +7,7 @@
 //! | `stats.csv`, `failures.csv`, `exceptions.csv` | [`locust_csv`] |
 //! | `grades.json` (and the console table) | [`grade`] |
 //! | `validity.md`, `validity.json` (and the console line) | [`validity`], from `answers` |
+//! | `coverage.md`, `coverage.json` (and the console lines) | [`coverage`], from `deal` |
 //! | `summary.html` | [`summary`], drawn by [`charts`] |
 //!
 //! Totals come from the `GooseMetrics` that `GooseAttack::execute()` returns (see
@@ -15,6 +16,7 @@
 //! which also reads a saved run back for grading later.
 
 pub mod charts;
+pub mod coverage;
 pub mod goose_json;
 pub mod grade;
 pub mod locust_csv;
@@ -28,7 +30,7 @@ use std::path::{Path, PathBuf};
 use goose::metrics::GooseMetrics;
 
 pub use goose_json::SavedRun;
-pub use grade::{grade, Band, Bands, EndpointGrade, Grade, Grades};
+pub use grade::{grade, Band, Bands, EndpointGrade, Grade, Grades, Pacing};
 pub use summary::SummaryInput;
 pub use timeline::Timeline;
 
@@ -85,6 +87,8 @@ pub struct RunContext {
     /// The run's validity, written before (`validity::write`): the summary shows it and
     /// links to `validity.md`.
     pub validity: Option<validity::Validity>,
+    /// How the users were paced: what the overall grade reads as throughput.
+    pub pacing: grade::Pacing,
 }
 
 /// What [`write_run_reports`] wrote.
@@ -109,7 +113,7 @@ pub fn write_run_reports(
 ) -> Result<RunReports, ReportError> {
     let mut files = locust_csv::write_all(dir, metrics, &context.answers)?;
 
-    let grades = grade::grade(metrics, bands);
+    let grades = grade::grade(metrics, bands, &context.pacing);
     let grades_path = dir.join(GRADES_FILE);
     write_json(&grades_path, &grades)?;
     files.push(grades_path);

@@ -155,7 +155,7 @@ fn grades_section(page: &mut String, grades: &Grades) {
     let _ = writeln!(
         page,
         "</table>\n<p class=\"note\">{}</p>",
-        escape(&grading_note(&grades.bands))
+        escape(&grading_note(&grades.bands, &grades.pacing))
     );
 }
 
@@ -366,12 +366,12 @@ fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::grade::{grade, Bands};
+    use crate::report::grade::{grade, Bands, Pacing};
     use crate::report::stats::tests::sample_metrics;
     use crate::report::timeline::tests::sample_graphs;
 
     fn page(timeline: Option<&Timeline>, metrics: &GooseMetrics) -> String {
-        let grades = grade(metrics, &Bands::default());
+        let grades = grade(metrics, &Bands::default(), &Pacing::NoWait);
         let facts = [("host".to_string(), "http://127.0.0.1:8000".to_string())];
         render(&SummaryInput {
             title: "gateway-loadtest <run>",
@@ -425,7 +425,10 @@ mod tests {
         let metrics = sample_metrics();
         let mut bands = Bands::default();
         bands.good.max_avg_ms = 123.0;
-        let grades = grade(&metrics, &bands);
+        let pacing = Pacing::Paced {
+            think_secs: [("s".to_string(), 1.0)].into(),
+        };
+        let grades = grade(&metrics, &bands, &pacing);
         let html = render(&SummaryInput {
             title: "t",
             metrics: &metrics,
@@ -436,7 +439,8 @@ mod tests {
             validity: None,
         })
         .unwrap();
-        let note = escape(&grading_note(&bands));
+        let note = escape(&grading_note(&bands, &pacing));
+        assert!(note.contains("This run was paced"), "{note}");
         assert!(
             html.contains(&format!("<p class=\"note\">{note}</p>")),
             "{html}"
@@ -470,7 +474,7 @@ mod tests {
         };
         let validity = Validity::build(&[refused], &Planned::default(), &[]);
         let metrics = sample_metrics();
-        let grades = grade(&metrics, &Bands::default());
+        let grades = grade(&metrics, &Bands::default(), &Pacing::NoWait);
         let html = render(&SummaryInput {
             title: "t",
             metrics: &metrics,
@@ -495,7 +499,7 @@ mod tests {
     #[test]
     fn without_a_timeline_the_page_says_why_and_still_charts_latency() {
         let metrics = sample_metrics();
-        let grades = grade(&metrics, &Bands::default());
+        let grades = grade(&metrics, &Bands::default(), &Pacing::NoWait);
         let html = render(&SummaryInput {
             title: "t",
             metrics: &metrics,
@@ -530,7 +534,7 @@ mod tests {
     #[test]
     fn write_names_the_file_it_could_not_write() {
         let metrics = GooseMetrics::default();
-        let grades = grade(&metrics, &Bands::default());
+        let grades = grade(&metrics, &Bands::default(), &Pacing::NoWait);
         let path =
             std::env::temp_dir().join(format!("glt-no-dir-{}/summary.html", std::process::id()));
         let input = SummaryInput {

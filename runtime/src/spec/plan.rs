@@ -237,7 +237,7 @@ impl Filter {
 }
 
 /// `GET /docman/*` matches GET requests under /docman; `/docman/*` matches every method.
-fn pattern_matches(pattern: &str, method: &str, path: &str) -> bool {
+pub(crate) fn pattern_matches(pattern: &str, method: &str, path: &str) -> bool {
     let pattern = pattern.trim();
     let (want_method, want_path) = match pattern.split_once(' ') {
         Some((m, p)) => (Some(m.trim()), p.trim()),

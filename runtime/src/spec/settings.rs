@@ -28,6 +28,74 @@ pub struct Settings {
     pub health: HealthSettings,
     /// `[build]`: the time and memory budgets of build.rs's spec pipeline.
     pub build: BuildSettings,
+    /// `[mix]`: how often each generated operation is dealt, and each app's users.
+    pub mix: MixSettings,
+}
+
+/// `[mix]`: relative weights of the generated operations (how often each is dealt to the
+/// app's users) and of the apps (how many users each app's scenario gets).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MixSettings {
+    /// By HTTP method (`GET = 4`): every operation of that method.
+    pub methods: BTreeMap<String, f64>,
+    /// By `METHOD /path` pattern (`*` matches any run of characters); the longest
+    /// matching pattern wins over the method's weight.
+    pub operations: BTreeMap<String, f64>,
+    /// By app (`docman = 2`): Goose scenario weights, whole numbers of 1 or more.
+    pub apps: BTreeMap<String, usize>,
+}
+
+impl MixSettings {
+    /// The weight of `METHOD path`: its longest matching operation pattern's, else its
+    /// method's, else 1.
+    pub fn weight(&self, method: &str, path: &str) -> f64 {
+        let by_pattern = self
+            .operations
+            .iter()
+            .filter(|(pattern, _)| crate::spec::plan::pattern_matches(pattern, method, path))
+            .max_by_key(|(pattern, _)| pattern.trim().len());
+        if let Some((_, weight)) = by_pattern {
+            return *weight;
+        }
+        self.methods
+            .iter()
+            .find(|(m, _)| m.eq_ignore_ascii_case(method))
+            .map_or(1.0, |(_, w)| *w)
+    }
+
+    /// Weights that are not numbers of 0 or more, methods that are not HTTP methods, and
+    /// app weights of 0, named by key.
+    fn check(&self) -> Result<(), String> {
+        const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+        for (method, weight) in &self.methods {
+            if !METHODS.iter().any(|m| m.eq_ignore_ascii_case(method)) {
+                return Err(format!(
+                    "mix.methods.{method} is not an HTTP method; write one of {}",
+                    METHODS.join(", ")
+                ));
+            }
+            if !(weight.is_finite() && *weight >= 0.0) {
+                return Err(format!(
+                    "mix.methods.{method} must be a weight of 0 or more"
+                ));
+            }
+        }
+        for (pattern, weight) in &self.operations {
+            if !(weight.is_finite() && *weight >= 0.0) {
+                return Err(format!(
+                    "mix.operations.{pattern:?} must be a weight of 0 or more"
+                ));
+            }
+        }
+        if let Some((app, _)) = self.apps.iter().find(|(_, w)| **w == 0) {
+            return Err(format!(
+                "mix.apps.{app} must be a whole number of 1 or more (leave an app out with \
+                 --scenarios)"
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// `[build]`: what build.rs may spend on the API description before it stops the build
@@ -122,6 +190,10 @@ pub struct Band {
     pub max_avg_ms: f64,
     /// The failure rate, as a fraction (0.01 = 1%), must be below this.
     pub max_failure_rate: f64,
+    /// In a paced run, the fraction of the offered rate achieved must be above this
+    /// [default: 0.8 for good, 0.5 for acceptable].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_kept_up: Option<f64>,
 }
 
 /// The bands of `good` and `acceptable`; anything else is `poor`.
@@ -140,17 +212,33 @@ impl Default for Bands {
                 min_rps: 100.0,
                 max_avg_ms: 200.0,
                 max_failure_rate: 0.01,
+                min_kept_up: None,
             },
             acceptable: Band {
                 min_rps: 50.0,
                 max_avg_ms: 500.0,
                 max_failure_rate: 0.05,
+                min_kept_up: None,
             },
         }
     }
 }
 
 impl Bands {
+    /// The kept-up bounds of good and acceptable when a band does not set one.
+    pub fn default_kept_up() -> (f64, f64) {
+        (0.8, 0.5)
+    }
+
+    /// The kept-up bound of each band, as applied.
+    pub fn kept_up_bounds(&self) -> (f64, f64) {
+        let (good, ok) = Bands::default_kept_up();
+        (
+            self.good.min_kept_up.unwrap_or(good),
+            self.acceptable.min_kept_up.unwrap_or(ok),
+        )
+    }
+
     /// Bounds that can never be met, or an acceptable band stricter than good, named by key.
     fn check(&self) -> Result<(), String> {
         for (name, band) in [("good", &self.good), ("acceptable", &self.acceptable)] {
@@ -167,6 +255,15 @@ impl Bands {
                     key("max_avg_ms")
                 ));
             }
+            if band
+                .min_kept_up
+                .is_some_and(|k| !(k.is_finite() && (0.0..1.0).contains(&k)))
+            {
+                return Err(format!(
+                    "{} must be a fraction of 0 or more and below 1 (0.8 = 80%)",
+                    key("min_kept_up")
+                ));
+            }
             if !(band.max_failure_rate > 0.0 && band.max_failure_rate <= 1.0) {
                 return Err(format!(
                     "{} must be a fraction above 0 and at most 1 (0.01 = 1%)",
@@ -175,7 +272,9 @@ impl Bands {
             }
         }
         let (good, ok) = (&self.good, &self.acceptable);
+        let (kept_good, kept_ok) = self.kept_up_bounds();
         let stricter = [
+            ("min_kept_up", kept_ok > kept_good, kept_ok, kept_good),
             (
                 "min_rps",
                 ok.min_rps > good.min_rps,
@@ -364,6 +463,7 @@ pub fn parse(text: &str) -> Result<Settings, String> {
     if settings.build.max_seconds == 0 || settings.build.max_memory_mb == 0 {
         return Err("build.max_seconds and build.max_memory_mb must be 1 or more".to_string());
     }
+    settings.mix.check()?;
     if settings.discovery.max_operations_per_app == Some(0) {
         return Err("discovery.max_operations_per_app must be 1 or more".to_string());
     }

@@ -1,0 +1,541 @@
+//! Dealing a generated app's operations across its users. Each app has one shared deck:
+//! every operation appears in it as often as its weight in the mix says, producers
+//! before the operations that use what they make, deletes last, copies of one operation
+//! spread evenly. Each transaction a user runs takes the next card, so the app's U users
+//! together reach all N operations of a pass within about N·W/U seconds (W the mean
+//! think time), however many users the app got. A user that is dealt an operation
+//! needing a resource it does not hold makes one first (`transaction`), so what each
+//! user creates, uses and deletes stays in that order for that user.
+
+use crate::chain::POOL_CAPACITY;
+use crate::params::OperationInfo;
+use crate::spec::settings::MixSettings;
+use crate::transaction;
+use goose::goose::{GooseUser, Scenario, Transaction, TransactionFunction};
+use std::cmp::Ordering as CmpOrdering;
+use std::collections::BinaryHeap;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// At most this many cards in one app's deck: weights that differ by more than this
+/// over the app's operations are an error, not a deck of millions.
+pub const MAX_CARDS: usize = 1_000_000;
+
+/// The name of the one transaction a dealt scenario runs: the next card of its deck.
+pub const DEAL_TRANSACTION: &str = "next operation";
+
+/// Why the mix cannot be dealt.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum MixError {
+    #[error(
+        "mix.apps names {app:?}, which is not an app of this binary; the apps are: {known} \
+         (`discover` lists them)"
+    )]
+    UnknownApp { app: String, known: String },
+    #[error(
+        "the mix's weights for {app} need {cards} cards in one pass (at most {MAX_CARDS}): \
+         the heaviest operation weighs more than {MAX_CARDS} times the lightest; bring the \
+         [mix] weights closer together or set the light ones to 0"
+    )]
+    TooManyCards { app: String, cards: usize },
+}
+
+/// One app's deck and what it dealt.
+pub struct Deck {
+    /// The scenario's name, `Generated <app>`.
+    pub scenario: String,
+    /// The app's operations in the run, each with its weight.
+    pub operations: Vec<(&'static OperationInfo, f64)>,
+    /// One pass: indices into `operations`.
+    cards: Vec<u32>,
+    next: AtomicUsize,
+    /// How many times each operation was dealt.
+    dealt: Vec<AtomicU64>,
+    /// For each resource the app creates, its delete operation (index into `operations`).
+    deletes: Vec<(&'static str, usize)>,
+}
+
+impl Deck {
+    /// The deck of `operations` weighted by `mix`, in the order the run's `seed` gives.
+    pub fn new(
+        scenario: &str,
+        operations: Vec<&'static OperationInfo>,
+        mix: &MixSettings,
+        seed: u64,
+    ) -> Result<Deck, MixError> {
+        let operations: Vec<(&'static OperationInfo, f64)> = operations
+            .into_iter()
+            .map(|info| (info, mix.weight(info.method, info.path)))
+            .collect();
+        let counts = counts(&operations.iter().map(|(_, w)| *w).collect::<Vec<_>>());
+        let cards_len: usize = counts.iter().sum();
+        if cards_len > MAX_CARDS {
+            return Err(MixError::TooManyCards {
+                app: scenario.to_string(),
+                cards: cards_len,
+            });
+        }
+        let phases: Vec<u8> = operations.iter().map(|(info, _)| phase(info)).collect();
+        let cards = cards(&counts, &phases, seed ^ crate::rng::hash_str(scenario));
+        let deletes = operations
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (info, _))| info.deletes.map(|r| (r, i)))
+            .collect();
+        Ok(Deck {
+            scenario: scenario.to_string(),
+            dealt: operations.iter().map(|_| AtomicU64::new(0)).collect(),
+            operations,
+            cards,
+            next: AtomicUsize::new(0),
+            deletes,
+        })
+    }
+
+    /// Cards in one pass: each operation as many times as its weight gives.
+    pub fn pass_len(&self) -> usize {
+        self.cards.len()
+    }
+
+    /// How many cards were dealt, in all.
+    pub fn dealt_total(&self) -> u64 {
+        self.next.load(Ordering::Relaxed) as u64
+    }
+
+    /// How many times each operation was dealt, and its share of one pass.
+    pub fn shares(&self) -> Vec<(&'static OperationInfo, f64, u64, f64)> {
+        let len = self.cards.len().max(1) as f64;
+        let mut in_pass = vec![0usize; self.operations.len()];
+        for &card in &self.cards {
+            in_pass[card as usize] += 1;
+        }
+        self.operations
+            .iter()
+            .zip(&self.dealt)
+            .zip(in_pass)
+            .map(|(((info, weight), dealt), n)| {
+                (
+                    *info,
+                    *weight,
+                    dealt.load(Ordering::Relaxed),
+                    n as f64 / len,
+                )
+            })
+            .collect()
+    }
+
+    /// The operation on the next card.
+    pub(crate) fn deal(&self) -> Option<&'static OperationInfo> {
+        if self.cards.is_empty() {
+            return None;
+        }
+        let at = self.next.fetch_add(1, Ordering::Relaxed) % self.cards.len();
+        let index = self.cards[at] as usize;
+        self.dealt[index].fetch_add(1, Ordering::Relaxed);
+        Some(self.operations[index].0)
+    }
+
+    fn delete_of(&self, resource: &str) -> Option<&'static OperationInfo> {
+        self.deletes
+            .iter()
+            .find(|(r, _)| *r == resource)
+            .map(|(_, i)| self.operations[*i].0)
+    }
+}
+
+/// The decks of the run, for its coverage report.
+static DECKS: Mutex<Vec<Arc<Deck>>> = Mutex::new(Vec::new());
+
+/// The decks the run dealt from.
+pub fn decks() -> Vec<Arc<Deck>> {
+    DECKS.lock().map(|d| d.clone()).unwrap_or_default()
+}
+
+/// Forgets the decks of an earlier run.
+pub fn reset() {
+    if let Ok(mut decks) = DECKS.lock() {
+        decks.clear();
+    }
+}
+
+/// Turns each generated scenario among `scenarios` (one whose transactions are
+/// `operations` and a cleanup) into a dealt one: one transaction that runs the next card
+/// of the app's deck, the same cleanup when a user stops, and the app's weight from
+/// `mix.apps`. Other scenarios are returned as they are.
+pub fn deal_generated(
+    scenarios: Vec<Scenario>,
+    operations: &[&'static OperationInfo],
+    mix: &MixSettings,
+    seed: u64,
+) -> Result<Vec<Scenario>, MixError> {
+    let apps: Vec<String> = scenarios
+        .iter()
+        .filter(|s| generated_operations(s, operations).is_some())
+        .filter_map(|s| s.name.strip_prefix("Generated ").map(str::to_string))
+        .collect();
+    if let Some(app) = mix.apps.keys().find(|a| !apps.contains(a)) {
+        return Err(MixError::UnknownApp {
+            app: app.clone(),
+            known: apps.join(", "),
+        });
+    }
+    let mut dealt = Vec::with_capacity(scenarios.len());
+    for mut scenario in scenarios {
+        let Some(ops) = generated_operations(&scenario, operations) else {
+            dealt.push(scenario);
+            continue;
+        };
+        let deck = Arc::new(Deck::new(&scenario.name, ops, mix, seed)?);
+        if let Ok(mut decks) = DECKS.lock() {
+            decks.push(deck.clone());
+        }
+        let stops: Vec<Transaction> = std::mem::take(&mut scenario.transactions)
+            .into_iter()
+            .filter(|t| t.on_stop)
+            .collect();
+        let next: TransactionFunction = Arc::new(move |user| next_card(user, deck.clone()));
+        scenario = scenario.register_transaction(Transaction::new(next).set_name(DEAL_TRANSACTION));
+        for stop in stops {
+            scenario = scenario.register_transaction(stop);
+        }
+        let app = scenario.name.strip_prefix("Generated ").unwrap_or_default();
+        if let Some(&weight) = mix.apps.get(app) {
+            scenario.weight = weight;
+        }
+        dealt.push(scenario);
+    }
+    Ok(dealt)
+}
+
+/// The operations of a generated scenario, in its order; `None` for any other scenario
+/// (a persona's transactions are not operations).
+fn generated_operations(
+    scenario: &Scenario,
+    operations: &[&'static OperationInfo],
+) -> Option<Vec<&'static OperationInfo>> {
+    let mut ops = Vec::new();
+    for transaction in scenario.transactions.iter().filter(|t| !t.on_stop) {
+        let name = transaction.name.name_for_transaction();
+        let (method, path) = name.split_once(' ')?;
+        let op = operations
+            .iter()
+            .find(|op| op.method == method && op.path == path)?;
+        ops.push(*op);
+    }
+    (!ops.is_empty()).then_some(ops)
+}
+
+/// The transaction of a dealt scenario: runs the operation on the next card. A create of
+/// a kind the user already holds a full pool of deletes the oldest first, so the pool
+/// (and what the run leaves for the final sweep) stays bounded.
+fn next_card(user: &mut GooseUser, deck: Arc<Deck>) -> transaction::Sending<'_> {
+    Box::pin(async move {
+        let Some(info) = deck.deal() else {
+            return Ok(());
+        };
+        if let Some((resource, _)) = info.produces {
+            let values = crate::params::values(user);
+            if values.pool.len(resource) >= POOL_CAPACITY {
+                if let (Some(delete), Some(oldest)) =
+                    (deck.delete_of(resource), values.pool.take_oldest(resource))
+                {
+                    let _ = transaction::delete_resource(user, delete, resource, oldest).await;
+                }
+            }
+        }
+        if crate::auth::is_token_operation(info.path) {
+            return transaction::send_login(user, info).await;
+        }
+        transaction::send_operation(user, info).await
+    })
+}
+
+/// Where an operation goes in a pass: producers first, then the operations that use what
+/// they made, deletes last, so a pass creates, uses and deletes.
+fn phase(info: &OperationInfo) -> u8 {
+    if info.produces.is_some() {
+        0
+    } else if info.deletes.is_some() {
+        2
+    } else {
+        1
+    }
+}
+
+/// How many cards each weight gets in a pass: the lightest positive weight one card, the
+/// others in proportion (rounded, at least one); a weight of 0 none.
+fn counts(weights: &[f64]) -> Vec<usize> {
+    let lightest = weights
+        .iter()
+        .copied()
+        .filter(|w| *w > 0.0)
+        .fold(f64::INFINITY, f64::min);
+    weights
+        .iter()
+        .map(|&w| match w > 0.0 {
+            true => ((w / lightest).round() as usize).max(1),
+            false => 0,
+        })
+        .collect()
+}
+
+/// One pass: the phases in order; within a phase the operations in an order the seed
+/// shuffles, and the copies of each spread evenly (stride scheduling: each operation
+/// is due again 1/count of the phase later).
+fn cards(counts: &[usize], phases: &[u8], seed: u64) -> Vec<u32> {
+    use rand::seq::SliceRandom;
+    let mut rng = crate::rng::from_seed(seed);
+    let mut cards = Vec::with_capacity(counts.iter().sum());
+    for phase in 0..=2u8 {
+        let mut members: Vec<usize> = (0..counts.len())
+            .filter(|&i| phases[i] == phase && counts[i] > 0)
+            .collect();
+        members.shuffle(&mut rng);
+        let total: usize = members.iter().map(|&i| counts[i]).sum();
+        // (due, rank, index): the smallest due first, ties in shuffled order.
+        let mut heap: BinaryHeap<Due> = members
+            .iter()
+            .enumerate()
+            .map(|(rank, &i)| Due {
+                at: 0.5 / counts[i] as f64,
+                rank,
+                index: i,
+            })
+            .collect();
+        for _ in 0..total {
+            let Some(mut due) = heap.pop() else { break };
+            cards.push(due.index as u32);
+            due.at += 1.0 / counts[due.index] as f64;
+            heap.push(due);
+        }
+    }
+    cards
+}
+
+/// An operation and when its next copy is due in the phase.
+#[derive(Debug, PartialEq)]
+struct Due {
+    at: f64,
+    rank: usize,
+    index: usize,
+}
+
+impl Eq for Due {}
+
+impl Ord for Due {
+    /// Reversed, so `BinaryHeap` (a max-heap) pops the earliest.
+    fn cmp(&self, other: &Self) -> CmpOrdering {
+        other
+            .at
+            .total_cmp(&self.at)
+            .then_with(|| other.rank.cmp(&self.rank))
+    }
+}
+
+impl PartialOrd for Due {
+    fn partial_cmp(&self, other: &Self) -> Option<CmpOrdering> {
+        Some(self.cmp(other))
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::params::{RequestParts, ResponseSchema, Values};
+    use goose::goose::GooseMethod;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    fn nothing(_: &mut Values) -> RequestParts {
+        RequestParts::new(GooseMethod::Get, "/")
+    }
+
+    /// A made-up operation: `produces`/`deletes` name a resource.
+    pub(crate) fn op(
+        method: &'static str,
+        path: &str,
+        produces: Option<&'static str>,
+        deletes: Option<&'static str>,
+    ) -> &'static OperationInfo {
+        Box::leak(Box::new(OperationInfo {
+            app: "app",
+            method,
+            path: Box::leak(path.to_string().into_boxed_str()),
+            success: &[(200, 299)],
+            json_response: true,
+            response: ResponseSchema::new(""),
+            sample: nothing,
+            produces: produces.map(|r| (r, "id")),
+            deletes,
+            needs: &[],
+        }))
+    }
+
+    /// An app of `kinds` resources, each with a create, four reads and a delete.
+    pub(crate) fn app(kinds: usize) -> Vec<&'static OperationInfo> {
+        let mut ops = Vec::new();
+        for k in 0..kinds {
+            let kind: &'static str = Box::leak(format!("thing{k}").into_boxed_str());
+            ops.push(op("GET", &format!("/{kind}s/{{id}}"), None, None));
+            ops.push(op("DELETE", &format!("/{kind}s/{{id}}"), None, Some(kind)));
+            ops.push(op("POST", &format!("/{kind}s"), Some(kind), None));
+            ops.push(op("GET", &format!("/{kind}s"), None, None));
+            ops.push(op("PATCH", &format!("/{kind}s/{{id}}"), None, None));
+            ops.push(op("GET", &format!("/{kind}s/{{id}}/history"), None, None));
+        }
+        ops
+    }
+
+    fn mix(toml: &str) -> MixSettings {
+        crate::spec::settings::parse(toml).expect("settings").mix
+    }
+
+    fn name(info: &OperationInfo) -> String {
+        format!("{} {}", info.method, info.path)
+    }
+
+    #[test]
+    fn a_pass_creates_first_deletes_last_and_holds_every_operation_once() {
+        let deck = Deck::new("Generated app", app(3), &MixSettings::default(), 7).unwrap();
+        assert_eq!(deck.pass_len(), 18);
+        let pass: Vec<&OperationInfo> = (0..18).map(|_| deck.deal().unwrap()).collect();
+        let phases: Vec<u8> = pass.iter().map(|info| phase(info)).collect();
+        let mut sorted = phases.clone();
+        sorted.sort();
+        assert_eq!(phases, sorted, "producers, then uses, then deletes");
+        let names: BTreeSet<String> = pass.iter().map(|i| name(i)).collect();
+        assert_eq!(names.len(), 18, "each operation once per pass");
+        // The next pass deals the same cards again.
+        let again: Vec<String> = (0..18).map(|_| name(deck.deal().unwrap())).collect();
+        assert_eq!(again, pass.iter().map(|i| name(i)).collect::<Vec<_>>());
+    }
+
+    /// U users, each taking a card every W seconds from its own start (a ramp-up of one
+    /// user per `ramp` seconds), reach every one of N operations by N·W/U seconds after
+    /// the last user started, whatever U is.
+    #[test]
+    fn every_operation_is_reached_within_n_w_over_u() {
+        let ops = app(32); // 192 operations
+        let n = ops.len();
+        let (think, ramp) = (1.25, 0.2);
+        for users in [1usize, 2, 3, 5, 7, 10, 20, 50] {
+            let deck = Deck::new("Generated app", ops.clone(), &MixSettings::default(), 3).unwrap();
+            // Events in time order: (time, user).
+            let mut next: Vec<f64> = (0..users).map(|u| u as f64 * ramp).collect();
+            let mut reached = BTreeSet::new();
+            let mut now = 0.0;
+            while reached.len() < n {
+                let (user, at) = next
+                    .iter()
+                    .copied()
+                    .enumerate()
+                    .min_by(|a, b| a.1.total_cmp(&b.1))
+                    .unwrap();
+                now = at;
+                reached.insert(name(deck.deal().unwrap()));
+                next[user] = at + think;
+            }
+            let last_start = (users - 1) as f64 * ramp;
+            let bound = last_start + (n as f64 / users as f64).ceil() * think;
+            assert!(
+                now <= bound + 1e-9,
+                "{users} users reached all {n} operations at {now:.2} s, bound {bound:.2} s"
+            );
+        }
+    }
+
+    #[test]
+    fn weights_set_each_operation_s_share_and_copies_are_spread() {
+        let mix = mix("[mix]\nmethods = { GET = 4 }\noperations = { \"POST /thing0s\" = 2, \"* /thing1s*\" = 0 }\n");
+        let deck = Deck::new("Generated app", app(2), &mix, 1).unwrap();
+        // thing0: GET ×3 at 4, POST at 2, DELETE and PATCH at 1; thing1: left out.
+        assert_eq!(deck.pass_len(), 3 * 4 + 2 + 1 + 1);
+        let passes = 5;
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        let mut positions: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for at in 0..deck.pass_len() * passes {
+            let name = name(deck.deal().unwrap());
+            positions.entry(name.clone()).or_default().push(at);
+            *counts.entry(name).or_default() += 1;
+        }
+        assert_eq!(counts["GET /thing0s"], 4 * passes);
+        assert_eq!(counts["POST /thing0s"], 2 * passes);
+        assert_eq!(counts["DELETE /thing0s/{id}"], passes);
+        assert!(counts.keys().all(|n| !n.contains("thing1")), "{counts:?}");
+        let shares = deck.shares();
+        let get = shares.iter().find(|s| name(s.0) == "GET /thing0s").unwrap();
+        assert_eq!((get.1, get.2), (4.0, (4 * passes) as u64));
+        assert!((get.3 - 4.0 / 16.0).abs() < 1e-9);
+        // The four copies of a read sit apart within its phase, not side by side.
+        let reads = &positions["GET /thing0s"][..4];
+        assert!(reads.windows(2).all(|w| w[1] - w[0] >= 2), "{reads:?}");
+    }
+
+    #[test]
+    fn the_seed_replays_the_order_and_another_seed_changes_it() {
+        let order = |seed| {
+            let deck = Deck::new("Generated app", app(4), &MixSettings::default(), seed).unwrap();
+            (0..deck.pass_len())
+                .map(|_| name(deck.deal().unwrap()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(order(11), order(11));
+        assert_ne!(order(11), order(12));
+    }
+
+    #[test]
+    fn weights_too_far_apart_and_unknown_apps_are_errors() {
+        let mix = mix("[mix]\noperations = { \"GET /thing0s\" = 1e7, \"GET /thing1s\" = 1 }\n");
+        let err = Deck::new("Generated app", app(2), &mix, 1).err().unwrap();
+        assert!(
+            err.to_string().contains("bring the [mix] weights closer"),
+            "{err}"
+        );
+
+        let scenario =
+            crate::scenario::generated("Generated app", Box::leak(app(1).into_boxed_slice()));
+        let operations = app(1);
+        let mix = MixSettings {
+            apps: [("billing".to_string(), 2)].into(),
+            ..MixSettings::default()
+        };
+        let err = deal_generated(vec![scenario], &operations, &mix, 1)
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("\"billing\""), "{err}");
+    }
+
+    #[test]
+    fn a_generated_scenario_becomes_one_dealing_transaction_and_its_cleanup() {
+        let operations: &'static [&'static OperationInfo] = Box::leak(app(1).into_boxed_slice());
+        let generated = crate::scenario::generated("Generated app", operations);
+        let persona = Scenario::new("Static reader").register_transaction(
+            Transaction::new(Arc::new(|user| {
+                next_card(
+                    user,
+                    Arc::new(Deck::new("x", vec![], &MixSettings::default(), 0).unwrap()),
+                )
+            }))
+            .set_name("read things"),
+        );
+        let mix = MixSettings {
+            apps: [("app".to_string(), 3)].into(),
+            ..MixSettings::default()
+        };
+        let dealt = deal_generated(vec![persona, generated], operations, &mix, 1).unwrap();
+        let names = |s: &Scenario| {
+            s.transactions
+                .iter()
+                .map(|t| (t.name.name_for_transaction().to_string(), t.on_stop))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(&dealt[0]), [("read things".to_string(), false)]);
+        assert_eq!(
+            names(&dealt[1]),
+            [
+                (DEAL_TRANSACTION.to_string(), false),
+                ("cleanup".to_string(), true)
+            ]
+        );
+        assert_eq!(dealt[1].weight, 3);
+    }
+}
