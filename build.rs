@@ -37,6 +37,11 @@ fn run() -> Result<(), String> {
     let explicit_config = env("GATEWAY_LOADTEST_CONFIG").is_some_and(|v| !v.trim().is_empty());
     let settings =
         spec::settings::read(&config_path, explicit_config).map_err(|e| e.to_string())?;
+    // Past its time or memory budget the build stops, naming where it was.
+    for var in [spec::budget::SECONDS_VAR, spec::budget::MEMORY_VAR] {
+        println!("cargo::rerun-if-env-changed={var}");
+    }
+    spec::budget::Budget::from(&settings.build, env)?.watch();
 
     let source = source::choose(env, &crate_dir);
     match &source {
@@ -58,6 +63,7 @@ fn run() -> Result<(), String> {
     let discovery = source::load(&source, &settings, env).map_err(|e| e.to_string())?;
     let filter = spec::plan::Filter::from_settings(&settings);
     let plan = spec::plan::build(&discovery, &filter).map_err(|e| e.to_string())?;
+    spec::budget::at("generate the code");
     for warning in discovery.warnings.iter().chain(&plan.warnings).take(20) {
         println!("cargo::warning={}", warning.replace(['\n', '\r'], " "));
     }
@@ -65,6 +71,7 @@ fn run() -> Result<(), String> {
     let code =
         codegen::generate(&plan, &source::label(&source), hash).map_err(|e| e.to_string())?;
     write_if_changed(&out_dir.join("generated.rs"), code.as_bytes())?;
+    spec::budget::at("write the generated code and plan");
     let plan_json = serde_json::to_vec_pretty(&plan).map_err(|e| e.to_string())?;
     write_if_changed(&out_dir.join("plan.json"), &plan_json)?;
     Ok(())

@@ -4,6 +4,10 @@
 //! [`pretty`] formats them with syn and prettyplease for people (`generated`, the golden
 //! file). Spec text enters only as string literals; identifiers come from `ident`.
 
+#[cfg(test)]
+mod breadth_tests;
+#[cfg(test)]
+mod chain_tests;
 mod doc;
 #[cfg(test)]
 mod fuzz_sample_tests;

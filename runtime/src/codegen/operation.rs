@@ -3,8 +3,10 @@
 
 use super::ident::{self, Names};
 use crate::spec::plan::{AppPlan, Location, Media, Method, Operation, Param};
+use crate::spec::shared;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
+use serde_json::{Map, Value};
 
 /// An app's module, and the registry entries (paths inside the module) it adds. The
 /// module is kept in pieces, its head (doc and `pub mod name`) and its items, so the file
@@ -76,8 +78,17 @@ pub fn app_module(
     let app_name = &app.name;
     let mut items = Vec::new();
     let mut registry = Vec::new();
+    // Each shared schema's text once, in a table the operations' schemas refer to.
+    if !app.schemas.is_empty() {
+        items.push(schemas_static(&app.schemas));
+    }
     for (op, names) in app.operations.iter().zip(names) {
-        items.push(operation_items(op, app_name, names, lookup));
+        crate::spec::budget::at(format!(
+            "generate the code of {} {}",
+            op.method.as_str(),
+            op.path
+        ));
+        items.push(operation_items(op, app_name, names, &app.schemas, lookup));
         registry.push(names.info.clone());
     }
     let head = quote! {
@@ -106,6 +117,27 @@ fn display_prefix(prefix: &str) -> &str {
     }
 }
 
+/// `static SCHEMAS`: the app's shared schemas as `(name, JSON text)` literals, sorted by
+/// name (the run time searches it).
+fn schemas_static(schemas: &Map<String, Value>) -> TokenStream {
+    let mut entries: Vec<(&String, String)> = schemas
+        .iter()
+        .map(|(name, schema)| (name, schema.to_string()))
+        .collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    let entries = entries.iter().map(|(name, text)| quote! { (#name, #text) });
+    quote! {
+        /// The app's shared schemas, each once: operations' schemas refer to them by name.
+        static SCHEMAS: ::gateway_loadtest_runtime::params::Schemas =
+            ::gateway_loadtest_runtime::params::Schemas::new(&[#(#entries),*]);
+    }
+}
+
+/// Whether a schema's JSON text refers to a shared schema.
+fn refers(text: &str) -> bool {
+    text.contains(&format!("\"$ref\":\"{}", shared::PREFIX))
+}
+
 /// The Rust type of a parameter (`::gateway_loadtest_runtime::params::Drawn` draws each of them).
 fn rust_type(schema: &serde_json::Value) -> TokenStream {
     let format = schema.get("format").and_then(|f| f.as_str());
@@ -130,7 +162,13 @@ struct Field {
     chained_body: bool,
 }
 
-fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'_>) -> TokenStream {
+fn operation_items(
+    op: &Operation,
+    app: &str,
+    names: &OpNames,
+    schemas: &Map<String, Value>,
+    lookup: &Lookup<'_>,
+) -> TokenStream {
     let (fn_name, struct_name) = (&names.fn_name, &names.struct_name);
     let (info_name, fields_name) = (&names.info, &names.fields);
     let method = op.method.as_str();
@@ -143,7 +181,7 @@ fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'
     let mut fields: Vec<Field> = Vec::new();
     let mut shape_json: Vec<String> = Vec::new();
     for param in &op.params {
-        let ty = rust_type(&param.schema);
+        let ty = rust_type(shared::resolve(schemas, &param.schema));
         let name = field_names.unique(&ident::snake(&param.name));
         fields.push(Field {
             ident: ident::ident(&name),
@@ -207,7 +245,9 @@ fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'
             .params
             .get(i)
             .is_some_and(|p| {
-                p.location == Location::Header && !p.required && !suggests_values(&p.schema)
+                p.location == Location::Header
+                    && !p.required
+                    && !suggests_values(shared::resolve(schemas, &p.schema))
             })
             .then(|| quote! { .silent() });
         let chained = f.chained_body.then(|| quote! { .chained() });
@@ -224,10 +264,14 @@ fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'
     let (fields_static, sample_body) = if fields.is_empty() {
         (quote! {}, quote! { let _ = values; Self {} })
     } else {
+        let new = match shape_json.iter().any(|text| refers(text)) {
+            true => quote! { shared(#operation_key, &[#(#table),*], &SCHEMAS) },
+            false => quote! { new(#operation_key, &[#(#table),*]) },
+        };
         (
             quote! {
                 static #fields_name: ::gateway_loadtest_runtime::params::Fields =
-                    ::gateway_loadtest_runtime::params::Fields::new(#operation_key, &[#(#table),*]);
+                    ::gateway_loadtest_runtime::params::Fields::#new;
             },
             quote! {
                 let mut draw = #fields_name.drawer(values);
@@ -267,11 +311,23 @@ fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'
                 quote! { ::gateway_loadtest_runtime::params::BodyValue::Multipart(body, &#fields_name.shapes()[#index]) }
             }
         };
+        // A JSON body of a concrete type other than `application/json` (`+json`) says
+        // so; reqwest's `.json()` keeps a content type already set.
+        let base = body.content_type.split(';').next().unwrap_or("").trim();
+        let declared = (body.media == Media::Json
+            && !base.eq_ignore_ascii_case("application/json")
+            && base.contains('/')
+            && !base.contains('*')
+            && body.content_type.bytes().all(|b| (0x20..0x7f).contains(&b)))
+        .then(|| {
+            let content_type = &body.content_type;
+            quote! { parts.headers.push(("content-type", ::std::string::String::from(#content_type))); }
+        });
         // The body moves into the request: a drawn body is sent once, never copied.
         if body.required {
-            quote! { let body = self.body; parts.body = #wrap; }
+            quote! { let body = self.body; parts.body = #wrap; #declared }
         } else {
-            quote! { if let ::std::option::Option::Some(body) = self.body { parts.body = #wrap; } }
+            quote! { if let ::std::option::Option::Some(body) = self.body { parts.body = #wrap; #declared } }
         }
     });
     let method_variant = goose_method(op.method);
@@ -287,6 +343,10 @@ fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'
     let response_schema = match (&op.response_schema, json_expected) {
         (Some(schema), true) => serde_json::to_string(schema).unwrap_or_default(),
         _ => String::new(),
+    };
+    let response_schema = match refers(&response_schema) {
+        true => quote! { shared(#response_schema, &SCHEMAS) },
+        false => quote! { new(#response_schema) },
     };
     let produces = match &op.produces {
         Some(p) => {
@@ -339,7 +399,7 @@ fn operation_items(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'
             path: #template,
             success: &[#(#success),*],
             json_response: #json_expected,
-            response: ::gateway_loadtest_runtime::params::ResponseSchema::new(#response_schema),
+            response: ::gateway_loadtest_runtime::params::ResponseSchema::#response_schema,
             sample: |values| #struct_name::sample(values).parts(),
             produces: #produces,
             deletes: #deletes,

@@ -3,6 +3,7 @@
 //! objects and arrays, `oneOf`/`anyOf`. Bounds, patterns and formats are not checked:
 //! this runs on a sample of live responses and must stay cheap.
 
+use super::schemas::{Follow, RefPath};
 use super::shape::{Kind, Shape};
 use serde_json::Value;
 use std::fmt::Write as _;
@@ -17,10 +18,16 @@ impl Shape {
     /// `at /items/0/id: expected integer, got string "x1"`.
     pub fn check(&self, value: &Value) -> Result<(), String> {
         let mut at = String::new();
-        self.check_at(value, &mut at, 0)
+        self.check_at(value, &mut at, 0, &mut RefPath::default())
     }
 
-    fn check_at(&self, value: &Value, at: &mut String, depth: usize) -> Result<(), String> {
+    fn check_at(
+        &self,
+        value: &Value,
+        at: &mut String,
+        depth: usize,
+        refs: &mut RefPath,
+    ) -> Result<(), String> {
         if depth > MAX_DEPTH {
             return Ok(());
         }
@@ -32,6 +39,15 @@ impl Shape {
         }
         match &self.kind {
             Kind::Any | Kind::Recursive => Ok(()),
+            // A shared schema, checked as inlining did: recursion cut.
+            Kind::Ref { .. } => match refs.enter(self) {
+                Follow::Target(target) => {
+                    let result = target.check_at(value, at, depth, refs);
+                    refs.leave();
+                    result
+                }
+                _ => Ok(()),
+            },
             Kind::Null => Err(mismatch(at, "null", value)),
             Kind::Bool => expect(value.is_boolean(), at, "boolean", value),
             Kind::Integer { .. } => {
@@ -49,7 +65,7 @@ impl Shape {
                 for (index, item) in array.iter().take(MAX_ITEMS_CHECKED).enumerate() {
                     let len = at.len();
                     let _ = write!(at, "/{index}");
-                    items.check_at(item, at, depth + 1)?;
+                    items.check_at(item, at, depth + 1, refs)?;
                     at.truncate(len);
                 }
                 Ok(())
@@ -66,7 +82,7 @@ impl Shape {
                     at.push('/');
                     at.push_str(&property.name);
                     match object.get(&property.name) {
-                        Some(found) => property.shape.check_at(found, at, depth + 1)?,
+                        Some(found) => property.shape.check_at(found, at, depth + 1, refs)?,
                         None if property.required => {
                             return Err(format!("at {at}: required property is missing"));
                         }
@@ -82,14 +98,19 @@ impl Shape {
                         let len = at.len();
                         at.push('/');
                         at.push_str(name);
-                        additional.check_at(found, at, depth + 1)?;
+                        additional.check_at(found, at, depth + 1, refs)?;
                         at.truncate(len);
                     }
                 }
                 Ok(())
             }
             Kind::OneOf(variants) => {
-                if variants.is_empty() || variants.iter().any(|v| v.check(value).is_ok()) {
+                let fits = |v: &Shape| {
+                    let mut scratch = String::new();
+                    v.check_at(value, &mut scratch, depth, &mut refs.clone())
+                        .is_ok()
+                };
+                if variants.is_empty() || variants.iter().any(fits) {
                     return Ok(());
                 }
                 Err(mismatch(

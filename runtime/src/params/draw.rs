@@ -6,7 +6,7 @@
 //! instead of in closures per parameter, which made each operation's code large to
 //! compile.
 
-use super::{FromJson, Location, Shape, Values};
+use super::{FromJson, Location, Schemas, Shape, Values};
 use serde_json::Value;
 use std::sync::OnceLock;
 
@@ -77,6 +77,8 @@ pub struct Fields {
     /// `METHOD /path`, which overrides scoped to the operation go by.
     pub operation: &'static str,
     pub fields: &'static [Field],
+    /// The app's shared schemas, which the fields' `$ref`s name.
+    schemas: Option<&'static Schemas>,
     shapes: OnceLock<Vec<Shape>>,
 }
 
@@ -85,6 +87,21 @@ impl Fields {
         Fields {
             operation,
             fields,
+            schemas: None,
+            shapes: OnceLock::new(),
+        }
+    }
+
+    /// Fields whose schemas refer to the app's shared `schemas`.
+    pub const fn shared(
+        operation: &'static str,
+        fields: &'static [Field],
+        schemas: &'static Schemas,
+    ) -> Fields {
+        Fields {
+            operation,
+            fields,
+            schemas: Some(schemas),
             shapes: OnceLock::new(),
         }
     }
@@ -94,7 +111,7 @@ impl Fields {
         self.shapes.get_or_init(|| {
             self.fields
                 .iter()
-                .map(|field| Shape::from_json_text(field.schema))
+                .map(|field| Shape::from_json_text_in(field.schema, self.schemas))
                 .collect()
         })
     }

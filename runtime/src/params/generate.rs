@@ -2,6 +2,7 @@
 //! then a format- and name-aware fake that stays inside every bound.
 
 use super::fake;
+use super::schemas::{Follow, RefPath};
 use super::shape::{Kind, Shape};
 use rand::rngs::SmallRng;
 use rand::RngExt;
@@ -34,6 +35,7 @@ pub fn value_with(shape: &Shape, name: &str, rng: &mut SmallRng, by_name: ByName
         rng,
         by_name,
         budget: BUDGET,
+        refs: RefPath::default(),
     };
     draw.value_at(shape, name, 0)
 }
@@ -44,11 +46,19 @@ struct Draw<'a> {
     rng: &'a mut SmallRng,
     by_name: ByName<'a>,
     budget: usize,
+    /// The shared schemas followed down to here: a recursive one is cut as inlining did.
+    refs: RefPath,
 }
 
 impl Draw<'_> {
     fn value_at(&mut self, shape: &Shape, name: &str, depth: usize) -> Value {
         self.budget = self.budget.saturating_sub(1);
+        self.suggested_or_fresh(shape, name, depth)
+    }
+
+    /// The spec's suggestion for `shape`, else a fresh value (no budget spent: a
+    /// reference and what it stands for are one value).
+    fn suggested_or_fresh(&mut self, shape: &Shape, name: &str, depth: usize) -> Value {
         let Some(mut suggested) = suggested(shape, self.rng) else {
             return self.fresh(shape, name, depth);
         };
@@ -61,8 +71,19 @@ impl Draw<'_> {
 
     /// A made-up value that satisfies the shape's type and constraints.
     fn fresh(&mut self, shape: &Shape, name: &str, depth: usize) -> Value {
+        if let Kind::Ref { .. } = shape.kind {
+            return match self.refs.enter(shape) {
+                Follow::Target(target) => {
+                    let value = self.suggested_or_fresh(target, name, depth);
+                    self.refs.leave();
+                    value
+                }
+                _ => Value::Null,
+            };
+        }
         let rng = &mut *self.rng;
         match &shape.kind {
+            Kind::Ref { .. } => Value::Null,
             Kind::Any => Value::String(fake::text_for(name, rng)),
             Kind::Null | Kind::Recursive => Value::Null,
             Kind::Bool => Value::Bool(rng.random_bool(0.5)),
@@ -123,7 +144,8 @@ impl Draw<'_> {
                     let keep =
                         property.required || (depth < MAX_DEPTH && self.rng.random_bool(0.5));
                     if !keep
-                        || (matches!(property.shape.kind, Kind::Recursive) && !property.required)
+                        || (matches!(self.refs.kind(&property.shape), Kind::Recursive)
+                            && !property.required)
                     {
                         continue;
                     }
@@ -142,7 +164,7 @@ impl Draw<'_> {
             Kind::OneOf(members) => {
                 let usable: Vec<&Shape> = members
                     .iter()
-                    .filter(|m| !matches!(m.kind, Kind::Null | Kind::Recursive))
+                    .filter(|m| !matches!(self.refs.kind(m), Kind::Null | Kind::Recursive))
                     .collect();
                 match usable.len() {
                     0 => Value::Null,
@@ -167,7 +189,9 @@ impl Draw<'_> {
             .unwrap_or(min + EXTRA_ITEMS)
             .min(min + EXTRA_ITEMS)
             .max(min);
-        let wanted = if depth >= MAX_DEPTH {
+        // Items of a recursive schema cut off are null: as few as allowed.
+        let cut = matches!(self.refs.kind(items), Kind::Recursive);
+        let wanted = if depth >= MAX_DEPTH || cut {
             min
         } else {
             self.rng.random_range(min..=hi)
@@ -183,7 +207,7 @@ impl Draw<'_> {
             // Unique items need fresh values: examples would repeat.
             let v = if unique {
                 self.budget -= 1;
-                self.fresh(items, singular, depth + 1)
+                self.fresh_unique(items, singular, depth + 1)
             } else {
                 self.value_at(items, singular, depth + 1)
             };
@@ -193,6 +217,22 @@ impl Draw<'_> {
             out.push(v);
         }
         Value::Array(out)
+    }
+}
+
+impl Draw<'_> {
+    /// A fresh value for an item that must be unique: through references too, since
+    /// examples would repeat.
+    fn fresh_unique(&mut self, items: &Shape, name: &str, depth: usize) -> Value {
+        match self.refs.enter(items) {
+            Follow::Target(target) => {
+                let value = self.fresh_unique(target, name, depth);
+                self.refs.leave();
+                value
+            }
+            Follow::NotRef => self.fresh(items, name, depth),
+            Follow::Cut => Value::Null,
+        }
     }
 }
 
@@ -219,7 +259,7 @@ fn overlay(
 ) {
     match value {
         Value::Object(object) => {
-            let properties = match shape.map(|s| &s.kind) {
+            let properties = match shape.map(|s| &s.resolved().kind) {
                 Some(Kind::Object { properties, .. }) => properties.as_slice(),
                 _ => &[],
             };
@@ -241,7 +281,7 @@ fn overlay(
             }
         }
         Value::Array(items) => {
-            let inner = match shape.map(|s| &s.kind) {
+            let inner = match shape.map(|s| &s.resolved().kind) {
                 Some(Kind::Array { items, .. }) => Some(&**items),
                 _ => None,
             };

@@ -8,12 +8,14 @@ pub mod fake;
 mod generate;
 pub mod overrides;
 mod parts;
+pub mod schemas;
 pub mod shape;
 mod unique;
 
 pub use draw::{Drawer, Drawn, DrawnBody, Field, Fields};
 pub use overrides::{BodyField, FromOverride, Location, Overrides, OverridesError};
 pub use parts::{BodyValue, OperationInfo, RequestParts, ResponseSchema};
+pub use schemas::Schemas;
 pub use shape::{Kind, Shape};
 
 use goose::goose::GooseUser;
@@ -668,12 +670,12 @@ pub fn multipart(
 
 /// Whether property `name` of an object shape is a file (a binary string, or an array of them).
 fn is_file_field(shape: &Shape, name: &str) -> bool {
-    let Kind::Object { properties, .. } = &shape.kind else {
+    let Kind::Object { properties, .. } = &shape.resolved().kind else {
         return false;
     };
     properties.iter().any(|p| {
         p.name == name
-            && match &p.shape.kind {
+            && match &p.shape.resolved().kind {
                 Kind::Array { items, .. } => is_binary(items),
                 _ => is_binary(&p.shape),
             }
@@ -681,6 +683,7 @@ fn is_file_field(shape: &Shape, name: &str) -> bool {
 }
 
 fn is_binary(shape: &Shape) -> bool {
+    let shape = shape.resolved();
     match &shape.kind {
         Kind::OneOf(members) => members.iter().any(is_binary),
         _ => shape.format() == Some("binary"),

@@ -1,7 +1,7 @@
 //! A request as plain data (method, path, query, headers, cookies, body), built by the
 //! generated code and turned into a reqwest request, or printed by `sample`.
 
-use super::{ParamText, Shape, Values};
+use super::{ParamText, Schemas, Shape, Values};
 use goose::goose::GooseMethod;
 use reqwest::RequestBuilder;
 use serde_json::Value;
@@ -32,6 +32,7 @@ pub struct OperationInfo {
 /// checked (the first one included).
 pub struct ResponseSchema {
     text: &'static str,
+    schemas: Option<&'static Schemas>,
     shape: std::sync::OnceLock<Shape>,
     seen: std::sync::atomic::AtomicU64,
 }
@@ -44,6 +45,17 @@ impl ResponseSchema {
     pub const fn new(text: &'static str) -> ResponseSchema {
         ResponseSchema {
             text,
+            schemas: None,
+            shape: std::sync::OnceLock::new(),
+            seen: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    /// A schema `text` whose `$ref`s name the app's shared `schemas`.
+    pub const fn shared(text: &'static str, schemas: &'static Schemas) -> ResponseSchema {
+        ResponseSchema {
+            text,
+            schemas: Some(schemas),
             shape: std::sync::OnceLock::new(),
             seen: std::sync::atomic::AtomicU64::new(0),
         }
@@ -60,7 +72,8 @@ impl ResponseSchema {
 
     /// The compiled shape.
     pub fn shape(&self) -> &Shape {
-        self.shape.get_or_init(|| Shape::from_json_text(self.text))
+        self.shape
+            .get_or_init(|| Shape::from_json_text_in(self.text, self.schemas))
     }
 }
 
@@ -167,7 +180,11 @@ impl RequestParts {
         match &self.body {
             BodyValue::None => {}
             BodyValue::Json(value) => {
-                out.push_str("content-type: application/json\n\n");
+                // A declared JSON type (`+json`) is among the headers already.
+                if !self.headers.iter().any(|(n, _)| *n == "content-type") {
+                    out.push_str("content-type: application/json\n");
+                }
+                out.push('\n');
                 out.push_str(&serde_json::to_string_pretty(value).unwrap_or_default());
                 out.push('\n');
             }

@@ -1,6 +1,8 @@
 //! A JSON schema compiled once into the shape values are drawn from: types, bounds,
-//! formats, patterns, enums, examples and defaults, with `$ref`s already inlined.
+//! formats, patterns, enums, examples and defaults. A `$ref` to a component schema is a
+//! [`Kind::Ref`] to the app's one compiled copy of it (`schemas.rs`).
 
+use super::schemas::{Compiler, Schemas};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
@@ -59,6 +61,11 @@ pub enum Kind {
     OneOf(Vec<Shape>),
     /// A recursive schema cut off at its bounded depth: left out when optional, else null.
     Recursive,
+    /// A shared component schema: entry `index` of `schemas`, compiled once for all.
+    Ref {
+        index: usize,
+        schemas: &'static Schemas,
+    },
 }
 
 /// One property of an object shape.
@@ -73,16 +80,34 @@ impl Shape {
     /// Compiles a self-contained schema given as JSON text (as generated code embeds it).
     /// Text that does not parse compiles to `Any`: a wrong value beats a panic mid-run.
     pub fn from_json_text(text: &str) -> Shape {
+        Shape::from_json_text_in(text, None)
+    }
+
+    /// Compiles a schema given as JSON text whose `$ref`s name entries of `schemas`.
+    pub fn from_json_text_in(text: &str, schemas: Option<&'static Schemas>) -> Shape {
         serde_json::from_str::<Value>(text)
-            .map(|value| Shape::compile(&value))
+            .map(|value| Shape::compile_with(&value, &mut Compiler::within(schemas)))
             .unwrap_or_default()
     }
 
-    /// Compiles a self-contained schema.
+    /// Compiles a self-contained schema (a `$ref` in it is any value).
     pub fn compile(schema: &Value) -> Shape {
+        Shape::compile_with(schema, &mut Compiler::standalone())
+    }
+
+    /// Compiles a schema, its `$ref`s resolved by `cx`.
+    pub fn compile_with(schema: &Value, cx: &mut Compiler) -> Shape {
         let Some(object) = schema.as_object() else {
             return Shape::default();
         };
+        if let Some(reference) = object.get("$ref").and_then(Value::as_str) {
+            return Shape {
+                kind: cx.reference(reference),
+                examples: examples(object),
+                default: object.get("default").cloned(),
+                ..Shape::default()
+            };
+        }
         // `allOf: [X]` (a `$ref` with siblings, an optional enum) is X with the outer
         // schema's own examples and default on top. X is compiled once: compiling it
         // again for its kind made nested `allOf: [..]` cost 2^depth (seconds at 20 deep).
@@ -91,7 +116,9 @@ impl Shape {
             .and_then(Value::as_array)
             .map(Vec::as_slice)
         {
-            Some([only]) if !object.contains_key("properties") => Some(Shape::compile(only)),
+            Some([only]) if !object.contains_key("properties") => {
+                Some(Shape::compile_with(only, cx))
+            }
             _ => None,
         };
         let mut shape = Shape {
@@ -99,7 +126,7 @@ impl Shape {
             kind: if only.is_some() {
                 Kind::Any
             } else {
-                compile_kind(object)
+                compile_kind(object, cx)
             },
             examples: examples(object),
             default: object.get("default").cloned(),
@@ -151,16 +178,16 @@ fn examples(object: &Map<String, Value>) -> Vec<Value> {
     found
 }
 
-fn compile_kind(object: &Map<String, Value>) -> Kind {
+fn compile_kind(object: &Map<String, Value>, cx: &mut Compiler) -> Kind {
     if object.contains_key("x-recursive") {
         return Kind::Recursive;
     }
     if let Some(all) = object.get("allOf").and_then(Value::as_array) {
-        return merge_all_of(object, all);
+        return merge_all_of(object, all, cx);
     }
     for key in ["oneOf", "anyOf"] {
         if let Some(members) = object.get(key).and_then(Value::as_array) {
-            let shapes: Vec<Shape> = members.iter().map(Shape::compile).collect();
+            let shapes: Vec<Shape> = members.iter().map(|m| Shape::compile_with(m, cx)).collect();
             if !shapes.is_empty() {
                 return Kind::OneOf(shapes);
             }
@@ -230,18 +257,23 @@ fn compile_kind(object: &Map<String, Value>) -> Kind {
                 .and_then(compile_pattern),
         },
         Some("array") => Kind::Array {
-            items: Box::new(object.get("items").map(Shape::compile).unwrap_or_default()),
+            items: Box::new(
+                object
+                    .get("items")
+                    .map(|items| Shape::compile_with(items, cx))
+                    .unwrap_or_default(),
+            ),
             min_items: count("minItems").unwrap_or(0),
             max_items: count("maxItems"),
             unique: flag("uniqueItems"),
         },
-        Some("object") => compile_object(object),
+        Some("object") => compile_object(object, cx),
         Some("null") => Kind::Null,
         _ => Kind::Any,
     }
 }
 
-fn compile_object(object: &Map<String, Value>) -> Kind {
+fn compile_object(object: &Map<String, Value>, cx: &mut Compiler) -> Kind {
     let required: Vec<&str> = object
         .get("required")
         .and_then(Value::as_array)
@@ -255,14 +287,14 @@ fn compile_object(object: &Map<String, Value>) -> Kind {
                 .iter()
                 .map(|(name, schema)| Property {
                     name: name.clone(),
-                    shape: Shape::compile(schema),
+                    shape: Shape::compile_with(schema, cx),
                     required: required.contains(&name.as_str()),
                 })
                 .collect()
         })
         .unwrap_or_default();
     let additional = match object.get("additionalProperties") {
-        Some(schema @ Value::Object(_)) => Some(Box::new(Shape::compile(schema))),
+        Some(schema @ Value::Object(_)) => Some(Box::new(Shape::compile_with(schema, cx))),
         _ => None,
     };
     Kind::Object {
@@ -273,14 +305,24 @@ fn compile_object(object: &Map<String, Value>) -> Kind {
 
 /// `allOf` of objects merges their properties; of anything else, the first member wins,
 /// with the outer schema's own keywords (nullable, default) kept by the caller.
-fn merge_all_of(outer: &Map<String, Value>, members: &[Value]) -> Kind {
-    let mut shapes: Vec<Shape> = members.iter().map(Shape::compile).collect();
+fn merge_all_of(outer: &Map<String, Value>, members: &[Value], cx: &mut Compiler) -> Kind {
+    // A member that is a reference merges as what it stands for (its properties are
+    // references themselves: small); one still compiling (a cycle) merges as nothing.
+    let mut shapes: Vec<Shape> = Vec::with_capacity(members.len() + 1);
+    for member in members {
+        let shape = Shape::compile_with(member, cx);
+        let shape = match shape.kind {
+            Kind::Ref { .. } => cx.target(&shape).unwrap_or_default(),
+            _ => shape,
+        };
+        shapes.push(shape);
+    }
     if let Some(properties) = outer.get("properties") {
         let mut own = outer.clone();
         own.remove("allOf");
         own.insert("type".into(), "object".into());
         own.insert("properties".into(), properties.clone());
-        shapes.push(Shape::compile(&Value::Object(own)));
+        shapes.push(Shape::compile_with(&Value::Object(own), cx));
     }
     if shapes.len() > 1 && shapes.iter().all(|s| matches!(s.kind, Kind::Object { .. })) {
         let mut merged = Vec::new();

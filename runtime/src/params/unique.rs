@@ -27,7 +27,7 @@ pub fn unique(shape: &Shape, name: &str, current: &str, rng: &mut SmallRng) -> O
         max_len,
         format,
         pattern,
-    } = &shape.kind
+    } = &shape.resolved().kind
     else {
         return None;
     };
@@ -79,7 +79,8 @@ pub fn apply(
     id_field: Option<&str>,
     keep: impl Fn(&str) -> bool,
 ) {
-    let (Value::Object(fields), Kind::Object { properties, .. }) = (body, &shape.kind) else {
+    let (Value::Object(fields), Kind::Object { properties, .. }) = (body, &shape.resolved().kind)
+    else {
         return;
     };
     for property in properties {

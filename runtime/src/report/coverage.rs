@@ -325,10 +325,7 @@ mod tests {
         let coverage = Coverage::build(&[deck], &metrics);
         assert_eq!(coverage.apps[0].needs, None);
         let lines = coverage.lines();
-        assert!(
-            lines[1].contains("dealt but not sent"),
-            "{lines:?}"
-        );
+        assert!(lines[1].contains("dealt but not sent"), "{lines:?}");
     }
 
     #[test]

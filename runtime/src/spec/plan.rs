@@ -1,16 +1,15 @@
 //! The load-test plan: every operation of every discovered app, keyed by method and
 //! prefixed path (never by operationId, which FastAPI duplicates), with its parameters,
-//! body and expected statuses, and each schema inlined so it stands on its own.
+//! body and expected statuses. Schemas keep their `$ref`s: each component schema they
+//! reach is held once, in the app's plan (`shared.rs`).
 
 use super::discovery::{DiscoveredApp, Discovery};
 use super::links;
 use super::normalize;
+use super::shared;
 use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, StatusCode};
 use serde::Serialize;
 use serde_json::{Map, Value};
-
-/// How deep `$ref`s are inlined before a recursive schema is cut off.
-const MAX_INLINE_DEPTH: usize = 6;
 
 /// What to load-test, built from the discovered documents.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -28,6 +27,9 @@ pub struct AppPlan {
     pub title: String,
     pub prefix: String,
     pub operations: Vec<Operation>,
+    /// The component schemas the operations' `$ref`s reach, each once, by name.
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub schemas: Map<String, Value>,
 }
 
 /// One operation, addressed by its method and its path with the app's prefix.
@@ -47,8 +49,8 @@ pub struct Operation {
     pub response_media: Option<String>,
     /// Top-level property names of the documented success response's JSON object.
     pub response_fields: Vec<String>,
-    /// The documented success response's schema, `$ref`s inlined (checked on a sample
-    /// of answers); not in `discover`'s output.
+    /// The documented success response's schema, `$ref`s to the app's shared schemas
+    /// (checked on a sample of answers); not in `discover`'s output.
     #[serde(skip)]
     pub response_schema: Option<Value>,
     /// The OpenAPI `links` of the documented success response.
@@ -93,7 +95,8 @@ pub struct Param {
     pub name: String,
     pub location: Location,
     pub required: bool,
-    /// The JSON schema with every `$ref` inlined; a parameter-level `example` is copied in.
+    /// The JSON schema (`$ref`s to the app's shared schemas); a parameter-level
+    /// `example` is copied in.
     pub schema: Value,
     /// The resource the name refers to (`session_id` → `session`), for chaining.
     pub resource: Option<String>,
@@ -271,6 +274,7 @@ pub fn build(discovery: &Discovery, filter: &Filter) -> Result<Plan, PlanError> 
         plan.apps.push(app_plan);
     }
     if filter.infer_links {
+        super::budget::at("infer the links between operations");
         links::infer(&mut plan, &filter.links).map_err(PlanError::Links)?;
     }
     Ok(plan)
@@ -283,6 +287,10 @@ fn plan_app(app: &DiscoveredApp, filter: &Filter, plan: &mut Plan) -> Result<App
         path: app.openapi_path.clone(),
         source,
     };
+    super::budget::at(format!(
+        "read the OpenAPI document of app {:?} ({})",
+        app.name, app.openapi_path
+    ));
     let warnings = normalize::normalize(&mut document).map_err(doc_error)?;
     for w in warnings {
         plan.warnings
@@ -295,6 +303,7 @@ fn plan_app(app: &DiscoveredApp, filter: &Filter, plan: &mut Plan) -> Result<App
         .unwrap_or_default();
     let (openapi, _) = normalize::to_openapi(document).map_err(doc_error)?;
     let mut operations = Vec::new();
+    let mut used = std::collections::BTreeSet::new();
     for (path, item) in openapi.paths.paths.iter() {
         let Some(item) = resolve_path_item(item) else {
             plan.warnings
@@ -328,9 +337,15 @@ fn plan_app(app: &DiscoveredApp, filter: &Filter, plan: &mut Plan) -> Result<App
                 });
                 continue;
             }
+            super::budget::at(format!(
+                "plan {} {full_path} (app {:?})",
+                method.as_str(),
+                app.name
+            ));
             let context = Context {
                 openapi: &openapi,
                 schemas: &schemas,
+                used: &mut used,
                 warnings: &mut plan.warnings,
                 where_: format!("{} {full_path}", method.as_str()),
             };
@@ -343,17 +358,27 @@ fn plan_app(app: &DiscoveredApp, filter: &Filter, plan: &mut Plan) -> Result<App
             ));
         }
     }
+    super::budget::at(format!("collect the shared schemas of app {:?}", app.name));
+    let shared = shared::reachable(used, &schemas, &mut plan.warnings);
+    // The envelope of an answer may sit behind a reference: read through them.
+    for op in &mut operations {
+        if let Some(schema) = &op.response_schema {
+            op.response_fields = top_level_fields(&shared, schema);
+        }
+    }
     Ok(AppPlan {
         name: app.name.clone(),
         title: app.title.clone(),
         prefix: app.prefix.clone(),
         operations,
+        schemas: shared,
     })
 }
 
 struct Context<'a> {
     openapi: &'a OpenAPI,
     schemas: &'a Map<String, Value>,
+    used: &'a mut std::collections::BTreeSet<String>,
     warnings: &'a mut Vec<String>,
     where_: String,
 }
@@ -528,6 +553,13 @@ fn plan_body(cx: &mut Context<'_>, body: &ReferenceOr<openapiv3::RequestBody>) -
             .find(|(ct, _)| ct.contains("json"))
             .map(|(ct, mt)| (ct.clone(), Media::Json, mt))
     });
+    // `*/*` and `application/*` take anything: an object or array is sent as JSON.
+    let chosen = chosen.or_else(|| {
+        body.content
+            .iter()
+            .find(|(ct, mt)| is_wildcard(ct) && structured(cx, mt))
+            .map(|(ct, mt)| (ct.clone(), Media::Json, mt))
+    });
     let Some((content_type, media, media_type)) = chosen else {
         let types: Vec<&String> = body.content.keys().collect();
         cx.warnings.push(format!(
@@ -552,13 +584,33 @@ fn plan_body(cx: &mut Context<'_>, body: &ReferenceOr<openapiv3::RequestBody>) -
     })
 }
 
+/// `*/*` or `application/*` (parameters aside).
+fn is_wildcard(content_type: &str) -> bool {
+    let base = content_type.split(';').next().unwrap_or("").trim();
+    base == "*/*" || base.eq_ignore_ascii_case("application/*")
+}
+
+/// Whether a media type's schema is an object or an array (through references).
+fn structured(cx: &Context<'_>, media: &openapiv3::MediaType) -> bool {
+    let Some(schema) = &media.schema else {
+        return false;
+    };
+    let value = serde_json::to_value(schema).unwrap_or_default();
+    let resolved = shared::resolve(cx.schemas, &value);
+    matches!(
+        resolved.get("type").and_then(Value::as_str),
+        Some("object" | "array")
+    ) || resolved.get("properties").is_some()
+        || resolved.get("items").is_some()
+}
+
 fn plan_responses(
     cx: &mut Context<'_>,
     responses: &openapiv3::Responses,
 ) -> (Vec<StatusRange>, Option<String>, Vec<String>, Option<Value>) {
     let mut success = Vec::new();
     let mut media = None;
-    let mut fields = Vec::new();
+    let fields = Vec::new();
     let mut response_schema = None;
     for (code, response) in &responses.responses {
         let range = match code {
@@ -579,12 +631,17 @@ fn plan_responses(
                     .strip_prefix("#/components/responses/")
                     .and_then(|n| cx.openapi.components.as_ref()?.responses.get(n)?.as_item()),
             };
-            let first = response.and_then(|r| r.content.iter().next());
+            // A JSON answer when one is documented (`+json` too), else the first.
+            let first = response.and_then(|r| {
+                r.content
+                    .iter()
+                    .find(|(ct, _)| ct.contains("json"))
+                    .or_else(|| r.content.iter().next())
+            });
             media = first.map(|(content_type, _)| content_type.clone());
             if let Some(schema) = first.and_then(|(_, media_type)| media_type.schema.as_ref()) {
-                let schema = schema_json(cx, schema);
-                fields = top_level_fields(&schema);
-                response_schema = Some(schema);
+                // Its fields are read once the shared schemas are known.
+                response_schema = Some(schema_json(cx, schema));
             }
         }
     }
@@ -637,14 +694,18 @@ fn response_links(responses: &openapiv3::Responses) -> (Vec<links::SpecLink>, bo
     (found, location)
 }
 
-/// Property names of an object schema, also through a single-member `allOf`.
-fn top_level_fields(schema: &Value) -> Vec<String> {
+/// Property names of an object schema, also through a single-member `allOf` and
+/// references to `schemas`.
+fn top_level_fields(schemas: &Map<String, Value>, schema: &Value) -> Vec<String> {
+    let schema = shared::resolve(schemas, schema);
     if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
         // An answer wrapped in an envelope (`{"data": {...}}`) describes what it wraps:
         // the runtime reads creates through the same envelopes (known::created).
         if !properties.contains_key("id") {
             for envelope in ["data", "item", "result"] {
-                let inner = properties.get(envelope).map(top_level_fields);
+                let inner = properties
+                    .get(envelope)
+                    .map(|inner| top_level_fields(schemas, inner));
                 if let Some(inner) = inner.filter(|fields| !fields.is_empty()) {
                     return inner;
                 }
@@ -657,72 +718,17 @@ fn top_level_fields(schema: &Value) -> Vec<String> {
         .and_then(Value::as_array)
         .map(Vec::as_slice)
     {
-        Some([only]) => top_level_fields(only),
+        Some([only]) => top_level_fields(schemas, only),
         _ => Vec::new(),
     }
 }
 
-/// The schema as JSON with every local `$ref` inlined (recursion cut at a bounded depth).
+/// The schema as JSON, its `$ref`s to component schemas kept (and recorded as used);
+/// one that cannot be followed is any value, with a warning naming the operation.
 fn schema_json(cx: &mut Context<'_>, schema: &ReferenceOr<openapiv3::Schema>) -> Value {
-    let raw = serde_json::to_value(schema).unwrap_or_else(|_| serde_json::json!({}));
-    let mut stack = Vec::new();
-    inline_refs(&raw, cx.schemas, &mut stack, cx.warnings, &cx.where_)
-}
-
-fn inline_refs(
-    value: &Value,
-    schemas: &Map<String, Value>,
-    stack: &mut Vec<String>,
-    warnings: &mut Vec<String>,
-    where_: &str,
-) -> Value {
-    match value {
-        Value::Object(object) => {
-            if let Some(reference) = object.get("$ref").and_then(Value::as_str) {
-                let Some(name) = reference.strip_prefix("#/components/schemas/") else {
-                    warnings.push(format!(
-                        "{where_}: $ref {reference:?} is not a local schema; any value is sent"
-                    ));
-                    return serde_json::json!({});
-                };
-                if stack.iter().any(|s| s == name) || stack.len() >= MAX_INLINE_DEPTH {
-                    // A recursive schema: stop here; the generator leaves it out or sends null.
-                    return serde_json::json!({"x-recursive": name});
-                }
-                let Some(target) = schemas.get(name) else {
-                    warnings.push(format!(
-                        "{where_}: $ref {reference:?} names no schema; any value is sent"
-                    ));
-                    return serde_json::json!({});
-                };
-                stack.push(name.to_string());
-                let inlined = inline_refs(target, schemas, stack, warnings, where_);
-                stack.pop();
-                return inlined;
-            }
-            Value::Object(
-                object
-                    .iter()
-                    .map(|(k, v)| {
-                        // `example` and `default` are data, not schemas: copy as they are.
-                        let v = if k == "example" || k == "default" || k == "enum" {
-                            v.clone()
-                        } else {
-                            inline_refs(v, schemas, stack, warnings, where_)
-                        };
-                        (k.clone(), v)
-                    })
-                    .collect(),
-            )
-        }
-        Value::Array(items) => Value::Array(
-            items
-                .iter()
-                .map(|v| inline_refs(v, schemas, stack, warnings, where_))
-                .collect(),
-        ),
-        other => other.clone(),
-    }
+    let mut raw = serde_json::to_value(schema).unwrap_or_else(|_| serde_json::json!({}));
+    shared::check_refs(&mut raw, cx.schemas, cx.used, cx.warnings, &cx.where_);
+    raw
 }
 
 #[cfg(test)]
@@ -789,7 +795,7 @@ mod tests {
     }
 
     #[test]
-    fn refs_are_inlined_and_recursion_is_cut() {
+    fn refs_are_kept_and_each_schema_is_held_once() {
         let d = doc(json!({
             "/items": {"post": {
                 "requestBody": {"required": true, "content": {"application/json": {
@@ -802,9 +808,51 @@ mod tests {
         let body = op.body.as_ref().unwrap();
         assert_eq!(body.media, Media::Json);
         assert!(body.required);
-        assert_eq!(body.schema["properties"]["name"]["type"], "string");
-        assert_eq!(body.schema["properties"]["child"]["x-recursive"], "Item");
+        assert_eq!(body.schema["$ref"], "#/components/schemas/Item");
+        let item = &plan.apps[0].schemas["Item"];
+        assert_eq!(
+            item["properties"]["child"]["$ref"],
+            "#/components/schemas/Item"
+        );
+        assert_eq!(plan.apps[0].schemas.len(), 1);
         assert_eq!(op.response_media.as_deref(), Some("application/json"));
+    }
+
+    #[test]
+    fn wildcard_bodies_of_objects_and_arrays_are_json_and_plus_json_answers_are_read() {
+        let body = |content_type: &str, schema: Value| {
+            json!({"requestBody": {"content": {content_type: {"schema": schema}}},
+                   "responses": {"200": {"description": "ok", "content": {
+                       "application/xml": {"schema": {"type": "string"}},
+                       "application/problem+json": {"schema": {"$ref": "#/components/schemas/Item"}}}}}})
+        };
+        let d = doc(json!({
+            "/a": {"post": body("*/*", json!({"$ref": "#/components/schemas/Item"}))},
+            "/b": {"post": body("application/*", json!({"type": "array", "items": {"type": "integer"}}))},
+            "/c": {"post": body("application/merge-patch+json", json!({"type": "object"}))},
+            "/d": {"post": body("*/*", json!({"type": "string", "format": "binary"}))}
+        }));
+        let plan = build(&discovery(vec![app("root", "", d)]), &Filter::default()).unwrap();
+        let media = |path: &str| {
+            let op = op(&plan, Method::Post, path);
+            op.body.as_ref().map(|b| (b.media, b.content_type.clone()))
+        };
+        assert_eq!(media("/a"), Some((Media::Json, "*/*".to_string())));
+        assert_eq!(
+            media("/b"),
+            Some((Media::Json, "application/*".to_string()))
+        );
+        assert_eq!(
+            media("/c"),
+            Some((Media::Json, "application/merge-patch+json".to_string()))
+        );
+        assert_eq!(media("/d"), None);
+        let a = op(&plan, Method::Post, "/a");
+        assert_eq!(
+            a.response_media.as_deref(),
+            Some("application/problem+json")
+        );
+        assert_eq!(a.response_fields, ["name", "child"]);
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub struct Settings {
     pub links: LinkSettings,
     /// `[health]`: what the `health` command checks beside what the API documents.
     pub health: HealthSettings,
+    /// `[build]`: the time and memory budgets of build.rs's spec pipeline.
+    pub build: BuildSettings,
     /// `[mix]`: how often each generated operation is dealt, and each app's users.
     pub mix: MixSettings,
 }
@@ -93,6 +95,26 @@ impl MixSettings {
             ));
         }
         Ok(())
+    }
+}
+
+/// `[build]`: what build.rs may spend on the API description before it stops the build
+/// with an error naming where it was (`spec/budget.rs`).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct BuildSettings {
+    /// Seconds from start to the written code.
+    pub max_seconds: u64,
+    /// Resident memory of build.rs, in MiB.
+    pub max_memory_mb: u64,
+}
+
+impl Default for BuildSettings {
+    fn default() -> Self {
+        BuildSettings {
+            max_seconds: 120,
+            max_memory_mb: 2048,
+        }
     }
 }
 
@@ -445,6 +467,9 @@ pub fn parse(text: &str) -> Result<Settings, String> {
     let settings: Settings =
         toml::from_str(text).map_err(|e| e.to_string().trim().replace('\n', " "))?;
     settings.grading.check()?;
+    if settings.build.max_seconds == 0 || settings.build.max_memory_mb == 0 {
+        return Err("build.max_seconds and build.max_memory_mb must be 1 or more".to_string());
+    }
     settings.mix.check()?;
     if settings.discovery.max_operations_per_app == Some(0) {
         return Err("discovery.max_operations_per_app must be 1 or more".to_string());

@@ -10,6 +10,7 @@
 //! tests. Shared with build.rs through `#[path]`: std, serde_json and `crate::spec` (which
 //! build.rs declares too) only, and its own tiny generator instead of `rand`.
 
+pub mod chain;
 mod document;
 mod mutate;
 mod schema;
