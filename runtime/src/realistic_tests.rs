@@ -71,6 +71,39 @@ impl Drop for Fixture {
     }
 }
 
+/// Options and Goose flags for a six-second run without think time of `users` users.
+fn six_seconds(
+    url: &str,
+    results_dir: PathBuf,
+    seed: u64,
+    users: &str,
+) -> (RunOptions, GooseConfiguration) {
+    let options = RunOptions {
+        profile: None,
+        seed: Some(seed),
+        results_dir,
+        no_wait: true,
+        upload_bytes: None,
+        connect_timeout: 5,
+        no_warmup: false,
+        settings: Default::default(),
+    };
+    let config = GooseConfiguration::parse_args_default(&[
+        "--host",
+        url,
+        "--users",
+        users,
+        "--increase-rate",
+        users,
+        "--run-time",
+        "6s",
+        "--no-telnet",
+        "--quiet",
+    ])
+    .expect("valid Goose options");
+    (options, config)
+}
+
 fn compiled() -> Compiled {
     Compiled {
         operations: realistic::OPERATIONS,
@@ -93,29 +126,7 @@ async fn a_real_apps_load_is_accepted_and_leaves_nothing_behind() {
     let before = fixture.get("/_fixture/inventory").await;
     let results = std::env::temp_dir().join(format!("glt-realistic-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&results);
-    let options = RunOptions {
-        profile: None,
-        seed: Some(11),
-        results_dir: results.clone(),
-        no_wait: true,
-        upload_bytes: None,
-        connect_timeout: 5,
-        no_warmup: false,
-        settings: Default::default(),
-    };
-    let config = GooseConfiguration::parse_args_default(&[
-        "--host",
-        &fixture.url,
-        "--users",
-        "4",
-        "--increase-rate",
-        "4",
-        "--run-time",
-        "6s",
-        "--no-telnet",
-        "--quiet",
-    ])
-    .expect("valid Goose options");
+    let (options, config) = six_seconds(&fixture.url, results.clone(), 11, "4");
     let compiled = compiled();
     let scenarios = run::all_scenarios(&compiled, &options, &config).expect("scenarios");
     let outcome = run::run(&compiled, &options, config, scenarios)
@@ -238,29 +249,7 @@ async fn a_password_flow_login_gets_a_token_and_logs_in_again_when_it_expires() 
     let _ = std::fs::remove_dir_all(&results);
     std::env::set_var("GATEWAY_USERNAME", "admin");
     std::env::set_var("GATEWAY_PASSWORD", "admin-password");
-    let options = RunOptions {
-        profile: None,
-        seed: Some(5),
-        results_dir: results.clone(),
-        no_wait: true,
-        upload_bytes: None,
-        connect_timeout: 5,
-        no_warmup: false,
-        settings: Default::default(),
-    };
-    let config = GooseConfiguration::parse_args_default(&[
-        "--host",
-        &fixture.url,
-        "--users",
-        "3",
-        "--increase-rate",
-        "3",
-        "--run-time",
-        "6s",
-        "--no-telnet",
-        "--quiet",
-    ])
-    .expect("valid Goose options");
+    let (options, config) = six_seconds(&fixture.url, results.clone(), 5, "3");
     let compiled = compiled();
     let scenarios = run::all_scenarios(&compiled, &options, &config).expect("scenarios");
     let outcome = run::run(&compiled, &options, config, scenarios).await;
