@@ -88,13 +88,15 @@ done
 # Each benches/real_apps/<app>.sh defines, when sourced:
 #   APP_VERSION        the pinned top-level requirement (for --list and the table)
 #   APP_DESCRIPTION    one line: how it starts and authenticates
+#   APP_USERNAME, APP_PASSWORD  (optional) the tool logs in with them through the
+#                      spec's OAuth2 password flow instead of using app_auth's token
 #   app_start PORT DIR run the server in the foreground, bound to 127.0.0.1:PORT, data in DIR
 #   app_auth URL DIR   export GATEWAY_TOKEN or GATEWAY_HEADERS (may create users, keys);
 #                      called again after the run, so it must work twice
 #   app_kinds          print `kind<TAB>GET path` lines: the list endpoints of its resources
 load_app() {
     unset -f app_start app_auth app_kinds
-    unset APP_VERSION APP_DESCRIPTION
+    unset APP_VERSION APP_DESCRIPTION APP_USERNAME APP_PASSWORD
     # shellcheck source=/dev/null
     source "$HERE/$1.sh"
     VENV=$APPS_DIR/$1
@@ -217,10 +219,17 @@ print(", ".join(f"{k} {v}" for k, v in d.items() if v) or "none")' "$WORK/before
     local rc=0
     local pace=(--no-wait)
     [[ ${PACED:-0} == 1 ]] && pace=()
-    GATEWAY_URL=$url nice -n 5 cargo run --release --offline -q -- --scenarios 'generated*' \
-        ${pace[@]+"${pace[@]}"} --users "$USERS" --run-time "$RUN_TIME" --no-telnet --quiet \
-        --results-dir "$WORK/results" ${goose_args[@]+"${goose_args[@]}"} \
-        >"$WORK/run.log" 2>&1 || rc=$?
+    (
+        # An app that declares its password flow (APP_USERNAME/APP_PASSWORD in its
+        # script) is logged in by the tool itself, as a user would run it.
+        if [[ -n ${APP_USERNAME:-} ]]; then
+            unset GATEWAY_TOKEN
+            export GATEWAY_USERNAME=$APP_USERNAME GATEWAY_PASSWORD=$APP_PASSWORD
+        fi
+        GATEWAY_URL=$url exec nice -n 5 cargo run --release --offline -q -- --scenarios 'generated*' \
+            ${pace[@]+"${pace[@]}"} --users "$USERS" --run-time "$RUN_TIME" --no-telnet --quiet \
+            --results-dir "$WORK/results" ${goose_args[@]+"${goose_args[@]}"}
+    ) >"$WORK/run.log" 2>&1 || rc=$?
     local report
     report=$(find "$WORK/results" -name report.json 2>/dev/null | head -n 1)
     if [[ -z $report ]]; then

@@ -7,6 +7,8 @@ APP_DESCRIPTION="langflow run --backend-only, SQLite; bearer token from POST /ap
 
 LANGFLOW_BENCH_USER=admin
 LANGFLOW_BENCH_PASSWORD=Bench-passw0rd
+# The tool logs in itself through the spec's password flow (GATEWAY_USERNAME/PASSWORD).
+APP_USERNAME=$LANGFLOW_BENCH_USER APP_PASSWORD=$LANGFLOW_BENCH_PASSWORD
 
 app_start() {
     local port=$1 dir=$2

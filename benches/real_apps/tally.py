@@ -265,6 +265,8 @@ def pct(x):
 def left_text(left):
     parts = [f"{k} {v:+d}" for k, v in left.items() if v]
     unknown = [k for k, v in left.items() if v is None]
+    if unknown and len(unknown) == len(left):
+        return "unknown: no list answered after the run"
     text = ", ".join(parts) if parts else "none"
     if unknown:
         text += " (not listed: " + ", ".join(unknown) + ")"

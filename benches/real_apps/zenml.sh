@@ -6,6 +6,8 @@ APP_DESCRIPTION="uvicorn zenml.zen_server.zen_server_api:app, SQLite store; bear
 
 ZENML_BENCH_USER=admin
 ZENML_BENCH_PASSWORD=Bench-passw0rd
+# The tool logs in itself through the spec's password flow (GATEWAY_USERNAME/PASSWORD).
+APP_USERNAME=$ZENML_BENCH_USER APP_PASSWORD=$ZENML_BENCH_PASSWORD
 
 app_start() {
     local port=$1 dir=$2

@@ -46,6 +46,8 @@ pub struct Deck {
     pub scenario: String,
     /// The app's operations in the run, each with its weight.
     pub operations: Vec<(&'static OperationInfo, f64)>,
+    /// Why an operation weighs 0 though the mix did not say so (`own_login`), by index.
+    pub own_login: Vec<(usize, &'static str)>,
     /// One pass: indices into `operations`.
     cards: Vec<u32>,
     next: AtomicUsize,
@@ -63,9 +65,17 @@ impl Deck {
         mix: &MixSettings,
         seed: u64,
     ) -> Result<Deck, MixError> {
+        let mut own_login = Vec::new();
         let operations: Vec<(&'static OperationInfo, f64)> = operations
             .into_iter()
-            .map(|info| (info, mix.weight(info.method, info.path)))
+            .enumerate()
+            .map(|(i, info)| {
+                let (weight, why) = crate::own_login::weight(mix, info.method, info.path);
+                if let Some(why) = why {
+                    own_login.push((i, why));
+                }
+                (info, weight)
+            })
             .collect();
         let counts = counts(&operations.iter().map(|(_, w)| *w).collect::<Vec<_>>());
         let cards_len: usize = counts.iter().sum();
@@ -86,6 +96,7 @@ impl Deck {
             scenario: scenario.to_string(),
             dealt: operations.iter().map(|_| AtomicU64::new(0)).collect(),
             operations,
+            own_login,
             cards,
             next: AtomicUsize::new(0),
             deletes,

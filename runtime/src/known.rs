@@ -157,6 +157,16 @@ pub fn wants(resource: &str) -> bool {
     !full || SEEN.fetch_add(1, Ordering::Relaxed) % SAMPLE_EVERY == 0
 }
 
+/// Whether some record of `resource` is known.
+pub fn has(resource: &str) -> bool {
+    KNOWN.lock().ok().is_some_and(|guard| {
+        guard
+            .as_ref()
+            .and_then(|k| k.by_resource.get(resource))
+            .is_some_and(|q| !q.is_empty())
+    })
+}
+
 /// A known record of `resource`, drawn with `rng`.
 pub fn pick(resource: &str, rng: &mut SmallRng) -> Option<Captured> {
     let guard = KNOWN.lock().ok()?;

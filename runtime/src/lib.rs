@@ -26,6 +26,7 @@ pub mod known;
 pub mod logging;
 pub mod merge;
 pub mod multipart;
+pub mod own_login;
 pub mod params;
 pub mod profile;
 pub mod progress;

@@ -148,9 +148,10 @@ async fn a_real_apps_load_is_accepted_and_leaves_nothing_behind() {
                 .map(|(_, n)| *n)
                 .sum()
         };
-        // The login route cannot succeed without credentials; it is not the load.
-        if name.contains("/auth/token") {
-            continue;
+        // What would change or end the run's own login is left out, and so is a
+        // login without credentials.
+        for own in ["/auth/token", "/auth/logout", "PUT /me"] {
+            assert!(!name.contains(own), "{name} was sent: {request:?}");
         }
         answers += count(100..=599);
         conflicts += count(409..=409);
@@ -165,6 +166,28 @@ async fn a_real_apps_load_is_accepted_and_leaves_nothing_behind() {
         "operations that never succeeded: {never:#?}"
     );
     assert_eq!(conflicts, 0, "creates collided (409)");
+    // and coverage says which and why.
+    let own_login: Vec<&String> = outcome
+        .coverage
+        .apps
+        .iter()
+        .flat_map(|app| &app.own_login)
+        .collect();
+    assert_eq!(own_login.len(), 3, "{own_login:#?}");
+    assert!(
+        own_login
+            .iter()
+            .any(|line| line.starts_with("PUT /me: ") && line.contains("logged in as")),
+        "{own_login:#?}"
+    );
+    // Runs name their project in a bare `project` field: it takes a project the user
+    // made or the warm-up found (a drawn one is always 404).
+    let runs = &outcome.metrics.requests["POST /runs/"];
+    assert!(
+        runs.success_count > 10 && runs.fail_count == 0,
+        "{:?}",
+        runs.status_code_counts
+    );
     // The app refuses the documented example of a project's description (a rule its
     // schema does not show): after the first 422 names the field, creates leave it out.
     let projects = &outcome.metrics.requests["POST /projects"];

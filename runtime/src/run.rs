@@ -228,7 +228,7 @@ pub async fn run(
     crate::answers::reset();
     crate::untracked::reset(compiled.operations);
     crate::feedback::reset();
-    let planned = report::validity::Planned::from_scenarios(&scenarios, compiled.operations);
+    let mut planned = report::validity::Planned::from_scenarios(&scenarios, compiled.operations);
 
     if config.list || config.scenarios_list || config.version {
         // Goose prints what was asked and exits the process: no folder, no load.
@@ -298,6 +298,13 @@ pub async fn run(
     crate::deal::reset();
     let scenarios =
         crate::deal::deal_generated(scenarios, compiled.operations, &options.settings.mix, seed)?;
+    let weightless: Vec<&'static OperationInfo> = crate::deal::decks()
+        .iter()
+        .flat_map(|deck| deck.operations.iter())
+        .filter(|(_, weight)| *weight <= 0.0)
+        .map(|(info, _)| *info)
+        .collect();
+    planned.retain(|op| !weightless.iter().any(|w| std::ptr::eq(*w, op)));
     crate::routes::install(match api {
         crate::routes::Api::Documented { .. } => Some(api),
         crate::routes::Api::Unknown { .. } => None,

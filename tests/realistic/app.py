@@ -27,7 +27,7 @@ import time
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, FastAPI, HTTPException, Query, Response, status
+from fastapi import APIRouter, Body, Depends, FastAPI, HTTPException, Query, Request, Response, status
 from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 from starlette.responses import JSONResponse
@@ -216,9 +216,25 @@ class Artifact(BaseModel):
     data: dict[str, Any]
 
 
+class RunCreate(ActionModel):
+    project: str = Field(min_length=1, max_length=64,
+                         description="The project the run belongs to: its id (or name).")
+    name: str = Field(min_length=1, max_length=40, examples=["nightly"])
+
+
+class Run(BaseModel):
+    id: uuid.UUID
+    project: str
+    name: str
+
+
 Username = Annotated[
     str, Field(min_length=3, max_length=30, pattern=r"^[a-zA-Z0-9_]+$", examples=["jane_doe"])
 ]
+
+
+class MeUpdate(ActionModel):
+    username: Username
 
 
 class UserCreate(BaseModel):
@@ -282,6 +298,7 @@ class Store:
         self.artifacts: dict[uuid.UUID, dict[str, Any]] = {}
         self.users: dict[int, dict[str, Any]] = {}
         self.next_user = 1
+        self.runs: dict[uuid.UUID, dict[str, Any]] = {}
 
         self.work_pools["default-pool"] = {
             "id": DEFAULT_POOL_ID, "name": "default-pool",
@@ -332,6 +349,7 @@ class Store:
             "limits": len(self.limits),
             "artifacts": len(self.artifacts),
             "users": len(self.users),
+            "runs": len(self.runs),
         }
 
 
@@ -472,6 +490,7 @@ def create_app(root_path: str = "") -> FastAPI:
     token_ttl = float(os.environ.get("REALISTIC_TOKEN_TTL", "300"))
 
     store = Store(owner=username)
+    login_name = {"username": username}  # PUT /me renames the login
     stats = RequestStats()
     tokens: dict[str, tuple[str, float]] = {}  # token -> (user, monotonic expiry)
 
@@ -512,7 +531,7 @@ def create_app(root_path: str = "") -> FastAPI:
 
     @app.post("/auth/token", response_model=Token, tags=["auth"], responses=_errors(400))
     async def login(form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> dict[str, str]:
-        ok_user = secrets.compare_digest(form.username.encode(), username.encode())
+        ok_user = secrets.compare_digest(form.username.encode(), login_name["username"].encode())
         ok_password = secrets.compare_digest(form.password.encode(), password.encode())
         if not (ok_user and ok_password):
             raise HTTPException(status.HTTP_400_BAD_REQUEST, "Incorrect username or password")
@@ -522,6 +541,23 @@ def create_app(root_path: str = "") -> FastAPI:
         token = secrets.token_urlsafe(32)
         tokens[token] = (form.username, now + token_ttl)
         return {"access_token": token, "token_type": "bearer"}
+
+    # ------------------------------------------------------------------ the caller's own login
+
+    me = APIRouter(tags=["auth"], **protected)
+
+    @me.post("/auth/logout", status_code=204, response_class=Response)
+    async def logout(request: Request) -> Response:
+        token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        tokens.pop(token, None)
+        return Response(status_code=204)
+
+    @me.put("/me", response_model=MeUpdate)
+    async def update_me(body: MeUpdate) -> dict[str, str]:
+        login_name["username"] = body.username
+        return {"username": body.username}
+
+    app.include_router(me)
 
     # ------------------------------------------------------------------ work pools (Prefect)
 
@@ -802,6 +838,34 @@ def create_app(root_path: str = "") -> FastAPI:
         return Response(status_code=204)
 
     app.include_router(users)
+
+    # ------------------------------------------------------------------ runs (bare reference)
+
+    runs = APIRouter(prefix="/runs", tags=["runs"], **protected)
+
+    @runs.post("/", response_model=Run, status_code=201, responses=_errors(404))
+    async def create_run(body: RunCreate) -> dict[str, Any]:
+        project = store.find_project(body.project)
+        if project is None:
+            raise _not_found("Project")
+        run = {"id": uuid.uuid4(), "project": project["id"], "name": body.name}
+        store.runs[run["id"]] = run
+        return run
+
+    @runs.get("/{run_id}", response_model=Run, responses=_errors(404))
+    async def read_run(run_id: uuid.UUID) -> dict[str, Any]:
+        run = store.runs.get(run_id)
+        if run is None:
+            raise _not_found("Run")
+        return run
+
+    @runs.delete("/{run_id}", status_code=204, response_class=Response, responses=_errors(404))
+    async def delete_run(run_id: uuid.UUID) -> Response:
+        if store.runs.pop(run_id, None) is None:
+            raise _not_found("Run")
+        return Response(status_code=204)
+
+    app.include_router(runs)
 
     # ------------------------------------------------------------------ out of band
 

@@ -167,10 +167,14 @@ EXPECTED_PATHS = {
     "/artifacts/{id}": {"delete"},
     "/users/": {"post"},
     "/users/{user_id}": {"get", "patch", "delete"},
+    "/runs/": {"post"},
+    "/runs/{run_id}": {"get", "delete"},
+    "/auth/logout": {"post"},
+    "/me": {"put"},
 }
 PUBLIC = {("/health", "get"), ("/auth/token", "post")}
 INITIAL = {"work_pools": 1, "queues": 1, "projects": 1, "secrets": 0, "limits": 0,
-           "artifacts": 0, "users": 0}
+           "artifacts": 0, "users": 0, "runs": 0}
 
 
 def check_openapi(c, auth_on=True):
@@ -438,10 +442,37 @@ def check_users(c):
     expect("email free again", c.call("POST", "/users/", body={"email": "bob@example.com", "username": "bob"}), 201)
 
 
+def check_runs(c):
+    expect("run under an unknown project 404", c.call("POST", "/runs/", body={"project": "nope", "name": "r"}),
+           404, detail="Project not found")
+    got = expect("run under the default project by id", c.call("POST", "/runs/", body={"project": b64id(1),
+                                                                                        "name": "r"}), 201)
+    check("run names its project's id", got.get("project") == b64id(1) and is_uuid(got.get("id")), got)
+    expect("run under the default project by name",
+           c.call("POST", "/runs/", body={"project": "default", "name": "r2"}), 201)
+    expect("get run", c.call("GET", f"/runs/{got['id']}"), 200)
+    expect("delete run 204", c.call("DELETE", f"/runs/{got['id']}"), 204)
+    expect("deleted run 404", c.call("GET", f"/runs/{got['id']}"), 404, detail="Run not found")
+
+
+def check_own_login(c):
+    expect("rename the login", c.call("PUT", "/me", body={"username": "renamed"}), 200)
+    st, _ = c.login()
+    check("the old name no longer logs in", st == 400, st)
+    st, _ = c.login("renamed")
+    check("the new name does", st == 200, st)
+    expect("rename it back", c.call("PUT", "/me", body={"username": "admin"}), 200)
+    expect("logout 204", c.call("POST", "/auth/logout"), 204)
+    st, _, _ = c.call("GET", "/work_pools/default-pool")
+    check("the token is gone after logout", st == 401, st)
+    st, _ = c.login()
+    check("login again after logout", st == 200, st)
+
+
 def check_fixture_routes(c, doc):
     got = expect("inventory after the runs", c.call("GET", "/_fixture/inventory"), 200)
     check("inventory counts", got == {"work_pools": 1, "queues": 1, "projects": 2, "secrets": 1, "limits": 0,
-                                      "artifacts": 1, "users": 2}, got)
+                                      "artifacts": 1, "users": 2, "runs": 1}, got)
     c.call("GET", "/definitely/not/a/route")
     got = expect("requests report", c.call("GET", "/_fixture/requests"), 200)
     routes = got.get("routes", [])
@@ -481,6 +512,8 @@ def main():
         check_secrets(c)
         check_limits_artifacts(c)
         check_users(c)
+        check_runs(c)
+        check_own_login(c)
         check_fixture_routes(c, doc)
 
     with server(env={"REALISTIC_AUTH": "0"}) as port:

@@ -390,7 +390,9 @@ impl Values {
             if self.in_body && self.overrides.property_rule(self.scope, name).is_some() {
                 continue;
             }
-            if let Some(resource) = crate::spec::links::resource_of(name, None) {
+            let resource = crate::spec::links::resource_of(name, None)
+                .or_else(|| self.bare_reference(name, value));
+            if let Some(resource) = resource {
                 let index = self.rng.random_range(0..crate::chain::POOL_CAPACITY);
                 let key = match self.pool.peek(&resource, index) {
                     Some(captured) => crate::known::key_for(name, captured),
@@ -424,6 +426,25 @@ impl Values {
             };
         }
         body
+    }
+
+    /// The resource a body property named after it refers to (`"project": <uuid>`,
+    /// `"model": "..."`), when the property holds a string and the user or the run knows
+    /// such a resource; never the one a create is making.
+    fn bare_reference(&self, name: &str, value: &Value) -> Option<String> {
+        // Paging and ordering words are never references, whatever the API calls a
+        // resource (`/v2/limits/` makes `limit` one).
+        const NEVER: [&str; 8] = [
+            "limit", "offset", "page", "size", "sort", "order", "status", "type",
+        ];
+        if !value.is_string() || NEVER.contains(&name) {
+            return None;
+        }
+        let resource = crate::spec::links::resource_key(name)?;
+        if self.creating && self.subject == Some(resource.as_str()) {
+            return None;
+        }
+        (!self.pool.is_empty(&resource) || crate::known::has(&resource)).then_some(resource)
     }
 
     /// A create's body with its name-like properties made unique to the run and user

@@ -40,6 +40,10 @@ pub struct AppCoverage {
     pub not_reached: Vec<String>,
     /// Operations the mix weighs 0: never dealt.
     pub weighed_zero: Vec<String>,
+    /// Operations left out since they would change or end the run's own login
+    /// (`own_login`): `METHOD /path: reason`.
+    #[serde(default)]
+    pub own_login: Vec<String>,
     /// Cards in one pass over the app's deck.
     pub pass: usize,
     /// Cards dealt in the whole run.
@@ -93,6 +97,14 @@ impl Coverage {
         let mut lines = vec![format!(
             "gateway-loadtest: operations reached: {reached}/{planned}"
         )];
+        for app in self.apps.iter().filter(|app| !app.own_login.is_empty()) {
+            lines.push(format!(
+                "gateway-loadtest: {} left out {} operation(s) that would change or end the \
+                 run's own login (coverage.md names them and why)",
+                app.scenario,
+                app.own_login.len()
+            ));
+        }
         for app in &self.apps {
             let Some(needs) = &app.needs else {
                 if !app.not_reached.is_empty() {
@@ -152,6 +164,16 @@ impl Coverage {
                     app.weighed_zero.join(", ")
                 );
             }
+            if !app.own_login.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "\nLeft out, since they would change or end the run's own login (name one \
+                     exactly in `[mix.operations]` to send it):\n"
+                );
+                for line in &app.own_login {
+                    let _ = writeln!(out, "- {line}");
+                }
+            }
             out.push_str(
                 "\n| Operation | Weight | Configured | Achieved | Dealt | Requests |\n\
                  |---|---:|---:|---:|---:|---:|\n",
@@ -193,11 +215,14 @@ fn app_coverage(deck: &Deck, metrics: &GooseMetrics) -> AppCoverage {
         .map(|(info, ..)| requests_of(&format!("{} {}", info.method, info.path)))
         .sum();
     let mut operations = Vec::with_capacity(shares.len());
-    let (mut not_reached, mut weighed_zero) = (Vec::new(), Vec::new());
-    for (info, weight, dealt, configured) in shares {
+    let (mut not_reached, mut weighed_zero, mut own_login) = (Vec::new(), Vec::new(), Vec::new());
+    for (index, (info, weight, dealt, configured)) in shares.into_iter().enumerate() {
         let name = format!("{} {}", info.method, info.path);
         let requests = requests_of(&name);
-        if weight <= 0.0 {
+        let why = deck.own_login.iter().find(|(i, _)| *i == index);
+        if let Some((_, why)) = why {
+            own_login.push(format!("{name}: {why}"));
+        } else if weight <= 0.0 {
             weighed_zero.push(name.clone());
         } else if requests == 0 {
             not_reached.push(name.clone());
@@ -211,7 +236,7 @@ fn app_coverage(deck: &Deck, metrics: &GooseMetrics) -> AppCoverage {
             requests,
         });
     }
-    let planned = operations.len() - weighed_zero.len();
+    let planned = operations.len() - weighed_zero.len() - own_login.len();
     let users = metrics
         .scenarios
         .iter()
@@ -239,6 +264,7 @@ fn app_coverage(deck: &Deck, metrics: &GooseMetrics) -> AppCoverage {
         reached: planned - not_reached.len(),
         not_reached,
         weighed_zero,
+        own_login,
         pass: deck.pass_len(),
         dealt,
         users,

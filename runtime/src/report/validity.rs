@@ -56,6 +56,14 @@ impl Planned {
             .collect();
         Planned { scenarios }
     }
+
+    /// Leaves out the operations `keep` refuses (those the mix weighs 0: never meant to
+    /// be sent, so never counted as failing).
+    pub fn retain(&mut self, keep: impl Fn(&OperationInfo) -> bool) {
+        for scenario in &mut self.scenarios {
+            scenario.retain(|op| keep(op));
+        }
+    }
 }
 
 /// The validity of a run: one row per operation, worst first.

@@ -75,8 +75,9 @@ pub fn final_verb(path: &str) -> Option<Verb> {
 }
 
 /// Suffixes of parameter names that name a resource by one of its keys.
-const KEY_SUFFIXES: [&str; 9] = [
+const KEY_SUFFIXES: [&str; 10] = [
     "_id_or_name",
+    "_name_or_id",
     "_identifier",
     "_id",
     "-id",
@@ -129,7 +130,7 @@ pub fn resource_of(name: &str, previous_segment: Option<&str>) -> Option<String>
 
 /// The one spelling of a resource name: ASCII letters and digits, lower case, singular
 /// (`flow_runs`, `flowRun` and `flow-run` are all `flowrun`).
-fn resource_key(text: &str) -> Option<String> {
+pub fn resource_key(text: &str) -> Option<String> {
     let key: String = text
         .chars()
         .filter(char::is_ascii_alphanumeric)
@@ -560,6 +561,10 @@ mod tests {
             Some("project")
         );
         assert_eq!(resource_of("flowRunName", None).as_deref(), Some("flowrun"));
+        assert_eq!(
+            resource_of("project_name_or_id", None).as_deref(),
+            Some("project")
+        );
         // A bare key needs a collection before it, and a verb is not one.
         assert_eq!(resource_of("name", None), None);
         assert_eq!(resource_of("name", Some("create")), None);

@@ -1,0 +1,98 @@
+//! Operations the run leaves out unless `[mix.operations]` names them exactly: those that
+//! would change or end the login the run works with. A load test that logs its own user
+//! out, renames it or changes its password locks itself (and whoever checks the app
+//! after it) out; a login with drawn credentials can only fail, and may lock the account.
+//! Each is dealt with weight 0 and listed with its reason in `discover` and coverage.md.
+
+use crate::spec::settings::MixSettings;
+
+/// Why the run leaves `method path` out by default, if it does.
+pub fn reason(method: &str, path: &str) -> Option<&'static str> {
+    let segments: Vec<String> = path
+        .split('/')
+        .filter(|s| !s.is_empty() && !s.contains('{'))
+        .map(|s| {
+            s.chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
+                .to_ascii_lowercase()
+        })
+        .collect();
+    let last = segments.last().map_or("", String::as_str);
+    let method = method.to_ascii_uppercase();
+    let writes = matches!(method.as_str(), "POST" | "PUT" | "PATCH" | "DELETE");
+    if matches!(last, "logout" | "signout" | "logoff" | "logoutall") {
+        return Some("would end the run's own login (logout)");
+    }
+    if writes && segments.iter().any(|s| s.contains("password")) {
+        return Some("would change a password the run may log in with");
+    }
+    if writes
+        && segments.iter().any(|s| {
+            matches!(
+                s.as_str(),
+                "me" | "currentuser" | "self" | "whoami" | "myself"
+            )
+        })
+    {
+        return Some("would change or delete the user the run is logged in as");
+    }
+    if method == "POST"
+        && matches!(last, "login" | "token" | "signin" | "accesstoken")
+        && !crate::auth::is_token_operation(path)
+    {
+        return Some(
+            "logs in with drawn credentials, which fail (and may lock the account); with \
+             GATEWAY_USERNAME and GATEWAY_PASSWORD set, the run sends it with those",
+        );
+    }
+    None
+}
+
+/// The weight `mix` gives `method path`, and why it is 0 when this module left it out:
+/// a `[mix.operations]` pattern without `*` that matches it wins over the reason.
+pub fn weight(mix: &MixSettings, method: &str, path: &str) -> (f64, Option<&'static str>) {
+    let named = mix.operations.iter().any(|(pattern, _)| {
+        !pattern.contains('*') && crate::spec::plan::pattern_matches(pattern, method, path)
+    });
+    match reason(method, path).filter(|_| !named) {
+        Some(why) => (0.0, Some(why)),
+        None => (mix.weight(method, path), None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operations_on_the_run_s_own_login_are_left_out_with_a_reason() {
+        let out = |m, p| reason(m, p).is_some();
+        assert!(out("GET", "/api/v1/logout"));
+        assert!(out("POST", "/auth/sign-out"));
+        assert!(out("PUT", "/api/v1/current-user"));
+        assert!(out("PATCH", "/users/me"));
+        assert!(out("POST", "/api/v1/auths/update/password"));
+        assert!(out("POST", "/api/v1/login"));
+        assert!(out("POST", "/oauth/token"));
+        // Reading them, or acting on other users, is load like any other.
+        assert!(!out("GET", "/api/v1/current-user"));
+        assert!(!out("GET", "/users/me"));
+        assert!(!out("PUT", "/api/v1/users/{user_name_or_id}"));
+        assert!(!out("DELETE", "/users/{id}"));
+        assert!(!out("POST", "/api/v1/tokens")); // creates API tokens: a collection
+        assert!(!out("GET", "/password-policy"));
+    }
+
+    #[test]
+    fn an_exact_mix_pattern_sends_a_left_out_operation_and_a_wildcard_does_not() {
+        let mix = |text: &str| crate::spec::settings::parse(text).unwrap().mix;
+        let exact = mix("[mix.operations]\n\"PUT /api/v1/current-user\" = 2\n");
+        assert_eq!(weight(&exact, "PUT", "/api/v1/current-user"), (2.0, None));
+        let wild = mix("[mix.operations]\n\"PUT /api/*\" = 3\n");
+        let (w, why) = weight(&wild, "PUT", "/api/v1/current-user");
+        assert_eq!(w, 0.0);
+        assert!(why.unwrap().contains("logged in as"));
+        assert_eq!(weight(&wild, "PUT", "/api/v1/items/{id}"), (3.0, None));
+    }
+}
