@@ -46,8 +46,8 @@ pub struct Deck {
     pub scenario: String,
     /// The app's operations in the run, each with its weight.
     pub operations: Vec<(&'static OperationInfo, f64)>,
-    /// Why an operation weighs 0 though the mix did not say so (`own_login`), by index.
-    pub own_login: Vec<(usize, &'static str)>,
+    /// Why an operation weighs 0 though the mix did not say so (`hazard`), by index.
+    pub hazards: Vec<(usize, &'static str)>,
     /// One pass: indices into `operations`.
     cards: Vec<u32>,
     next: AtomicUsize,
@@ -65,14 +65,14 @@ impl Deck {
         mix: &MixSettings,
         seed: u64,
     ) -> Result<Deck, MixError> {
-        let mut own_login = Vec::new();
+        let mut hazards = Vec::new();
         let operations: Vec<(&'static OperationInfo, f64)> = operations
             .into_iter()
             .enumerate()
             .map(|(i, info)| {
-                let (weight, why) = crate::own_login::weight(mix, info.method, info.path);
+                let (weight, why) = crate::hazard::weight(mix, info.method, info.path);
                 if let Some(why) = why {
-                    own_login.push((i, why));
+                    hazards.push((i, why));
                 }
                 (info, weight)
             })
@@ -96,7 +96,7 @@ impl Deck {
             scenario: scenario.to_string(),
             dealt: operations.iter().map(|_| AtomicU64::new(0)).collect(),
             operations,
-            own_login,
+            hazards,
             cards,
             next: AtomicUsize::new(0),
             deletes,

@@ -6,6 +6,12 @@
 //! per request until some request was refused, no extra request is ever sent, and at
 //! most [`MAX_PER_OPERATION`] fields are remembered per operation. A field the values
 //! file sets is never left out.
+//!
+//! Not every app says which field it refused: a 400, or a 422 in the app's own shape
+//! (`["ValueError", "... The datetime filter only works with ..."]`), names none. When
+//! such an answer refused a request that carried optional values, the operation sends
+//! half as many from then on, down to [`SPARSEST`] halvings: a list with twenty filters
+//! is mostly called as real clients call it, with one or none.
 
 use crate::params::{BodyValue, OperationInfo, RequestParts};
 use serde_json::Value;
@@ -15,6 +21,8 @@ use std::sync::RwLock;
 
 /// At most this many refused fields are remembered per operation.
 pub const MAX_PER_OPERATION: usize = 16;
+/// At most this many halvings of how often an operation sends optional values.
+pub const SPARSEST: u8 = 4;
 
 /// One refused field of one operation.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,22 +40,59 @@ type Refused = HashMap<(&'static str, &'static str), Vec<Refusal>>;
 
 static ANY: AtomicBool = AtomicBool::new(false);
 static REFUSED: RwLock<Option<Refused>> = RwLock::new(None);
+static ANY_SPARSE: AtomicBool = AtomicBool::new(false);
+/// `(method, path template)` → halvings of its optional values' odds.
+static SPARSE: RwLock<Option<HashMap<(&'static str, &'static str), u8>>> = RwLock::new(None);
 
 /// Forgets what earlier runs learned.
 pub fn reset() {
     ANY.store(false, Ordering::Release);
     *REFUSED.write().unwrap_or_else(|p| p.into_inner()) = None;
+    ANY_SPARSE.store(false, Ordering::Release);
+    *SPARSE.write().unwrap_or_else(|p| p.into_inner()) = None;
+}
+
+/// Reads a 400 or 422 answer of `info` to a request that carried `optionals` optional
+/// values: FastAPI's `detail[]` fields are remembered (see [`learn`]); an answer that
+/// names no body or query field makes the operation send fewer optional values.
+pub fn refused(info: &'static OperationInfo, status: u16, body: &[u8], optionals: u16) {
+    let named = status == 422 && learn(info, body);
+    if !named && optionals > 0 {
+        let mut sparse = SPARSE.write().unwrap_or_else(|p| p.into_inner());
+        let level = sparse
+            .get_or_insert_with(HashMap::new)
+            .entry((info.method, info.path))
+            .or_default();
+        *level = (*level + 1).min(SPARSEST);
+        ANY_SPARSE.store(true, Ordering::Release);
+    }
+}
+
+/// How often `info` sends an optional value: `odds`, halved once for each refusal that
+/// named no field.
+pub fn optional_odds(info: &'static OperationInfo, odds: f64) -> f64 {
+    if !ANY_SPARSE.load(Ordering::Acquire) {
+        return odds;
+    }
+    let sparse = SPARSE.read().unwrap_or_else(|p| p.into_inner());
+    let level = sparse
+        .as_ref()
+        .and_then(|s| s.get(&(info.method, info.path)))
+        .copied()
+        .unwrap_or(0);
+    odds / f64::from(1u32 << level)
 }
 
 /// Reads a 422 answer of `info`: each body property or query parameter it refused is
-/// remembered (a `missing` one as required).
-pub fn learn(info: &'static OperationInfo, body: &[u8]) {
+/// remembered (a `missing` one as required). Whether it named any.
+pub fn learn(info: &'static OperationInfo, body: &[u8]) -> bool {
     let Ok(answer) = serde_json::from_slice::<Value>(body) else {
-        return;
+        return false;
     };
     let Some(details) = answer.get("detail").and_then(Value::as_array) else {
-        return;
+        return false;
     };
+    let mut named = false;
     let mut refused = REFUSED.write().unwrap_or_else(|p| p.into_inner());
     let fields = refused
         .get_or_insert_with(HashMap::new)
@@ -68,6 +113,7 @@ pub fn learn(info: &'static OperationInfo, body: &[u8]) {
         if path.is_empty() {
             continue;
         }
+        named = true;
         if user_set(info, &location, &path) {
             continue; // what the values file sets is sent as set
         }
@@ -86,6 +132,7 @@ pub fn learn(info: &'static OperationInfo, body: &[u8]) {
         }
     }
     ANY.store(true, Ordering::Release);
+    named
 }
 
 /// Whether the installed values file sets this field of `info`.
@@ -201,5 +248,42 @@ mod tests {
         apply(other, &mut sent);
         assert_eq!(sent.query.len(), 1);
         reset();
+    }
+
+    #[test]
+    fn a_refusal_that_names_no_field_makes_the_operation_send_fewer_optional_values() {
+        let _turn = crate::GLOBAL_STATE
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        reset();
+        let list = crate::deal::tests::op("GET", "/models", None, None);
+        let other = crate::deal::tests::op("GET", "/others", None, None);
+        let own_shape = br#"["ValueError", "The datetime filter only works with ..."]"#;
+        // A refusal of a request without optional values says nothing about them.
+        refused(list, 422, own_shape, 0);
+        assert_eq!(optional_odds(list, 0.5), 0.5);
+        refused(list, 422, own_shape, 3);
+        assert_eq!(optional_odds(list, 0.5), 0.25);
+        refused(list, 400, b"{\"message\": \"bad filter\"}", 1);
+        assert_eq!(optional_odds(list, 0.5), 0.125);
+        // A FastAPI 422 that names its field leaves that field out instead.
+        let named = json!({"detail": [{"loc": ["query", "created"], "type": "x", "msg": "x"}]});
+        refused(list, 422, named.to_string().as_bytes(), 2);
+        assert_eq!(optional_odds(list, 0.5), 0.125);
+        for _ in 0..10 {
+            refused(list, 400, b"", 1);
+        }
+        assert_eq!(
+            optional_odds(list, 0.5),
+            0.5 / 16.0,
+            "at most SPARSEST halvings"
+        );
+        assert_eq!(
+            optional_odds(other, 0.5),
+            0.5,
+            "other operations keep theirs"
+        );
+        reset();
+        assert_eq!(optional_odds(list, 0.5), 0.5);
     }
 }

@@ -21,12 +21,12 @@ pub mod deal;
 #[cfg(test)]
 mod demo;
 pub mod feedback;
+pub mod hazard;
 pub mod json;
 pub mod known;
 pub mod logging;
 pub mod merge;
 pub mod multipart;
-pub mod own_login;
 pub mod params;
 pub mod profile;
 pub mod progress;

@@ -56,13 +56,14 @@ fn send_at<'a>(
         values.begin(info, forced.clone());
         let mut parts = (info.sample)(values);
         let taken = values.taken.take();
+        let optionals = values.optionals_sent;
         crate::feedback::apply(info, &mut parts);
         let method = parts.method;
         let builder = crate::target::request_builder(user, &method, &parts.path)?;
         let builder = parts.apply(builder, params::values(user));
         let mut reply = request::send(user, method, info.path, builder).await?;
-        if reply.status == 422 {
-            crate::feedback::learn(info, &reply.body);
+        if matches!(reply.status, 400 | 422) {
+            crate::feedback::refused(info, reply.status, &reply.body, optionals);
         }
         let checked = request::expect_success(
             user,
@@ -82,12 +83,13 @@ fn send_at<'a>(
                 crate::known::forget(resource, &deleted.id);
             }
         }
-        // A 404 about a resource the user holds says it is gone (with a parent the app
-        // deleted it with, say): it is forgotten, and no longer left for the sweep.
+        // A 404 about a resource the user holds may say it is gone (with a parent the
+        // app deleted it with, say): the user stops using it. It stays in the ledger,
+        // since the 404 may be about something else the request named (a create under
+        // it that names a missing flavor): the sweep deletes it, and a 404 there is gone.
         if reply.status == 404 && info.deletes.is_none() {
             if let Some((resource, gone)) = params::values(user).take_picked() {
                 params::values(user).pool.forget(resource, &gone.id);
-                chain::record_deleted(resource, &gone);
             }
         }
         let success = (200..300).contains(&reply.status);

@@ -233,6 +233,15 @@ Username = Annotated[
 ]
 
 
+class Flag(BaseModel):
+    name: str
+    enabled: bool
+
+
+class FlagList(BaseModel):
+    items: list[Flag]
+
+
 class MeUpdate(ActionModel):
     username: Username
 
@@ -299,6 +308,8 @@ class Store:
         self.users: dict[int, dict[str, Any]] = {}
         self.next_user = 1
         self.runs: dict[uuid.UUID, dict[str, Any]] = {}
+        self.flags = {"beta-ui": {"name": "beta-ui", "enabled": False}}  # no create, no delete
+        self.flag_toggles = 0
 
         self.work_pools["default-pool"] = {
             "id": DEFAULT_POOL_ID, "name": "default-pool",
@@ -350,6 +361,7 @@ class Store:
             "artifacts": len(self.artifacts),
             "users": len(self.users),
             "runs": len(self.runs),
+            "flag_toggles": self.flag_toggles,
         }
 
 
@@ -866,6 +878,25 @@ def create_app(root_path: str = "") -> FastAPI:
         return Response(status_code=204)
 
     app.include_router(runs)
+
+    # ------------------------------------------------------------------ flags (action only)
+
+    flags = APIRouter(prefix="/flags", tags=["flags"], **protected)
+
+    @flags.get("", response_model=FlagList)
+    async def read_flags() -> dict[str, Any]:
+        return {"items": list(store.flags.values())}
+
+    @flags.post("/{flag_name}/toggle", response_model=Flag, responses=_errors(404))
+    async def toggle_flag(flag_name: str) -> dict[str, Any]:
+        flag = store.flags.get(flag_name)
+        if flag is None:
+            raise _not_found("Flag")
+        flag["enabled"] = not flag["enabled"]
+        store.flag_toggles += 1
+        return flag
+
+    app.include_router(flags)
 
     # ------------------------------------------------------------------ out of band
 

@@ -151,6 +151,8 @@ EXPECTED_PATHS = {
     "/work_pools/filter": {"post"},
     "/work_pools/count": {"post"},
     "/work_pools/{name}": {"get", "patch", "delete"},
+    "/flags": {"get"},
+    "/flags/{flag_name}/toggle": {"post"},
     "/work_pools/{work_pool_name}/queues/": {"post", "get"},
     "/work_pools/{work_pool_name}/queues/{name}": {"get", "delete"},
     "/projects": {"post", "get"},
@@ -174,7 +176,7 @@ EXPECTED_PATHS = {
 }
 PUBLIC = {("/health", "get"), ("/auth/token", "post")}
 INITIAL = {"work_pools": 1, "queues": 1, "projects": 1, "secrets": 0, "limits": 0,
-           "artifacts": 0, "users": 0, "runs": 0}
+           "artifacts": 0, "users": 0, "runs": 0, "flag_toggles": 0}
 
 
 def check_openapi(c, auth_on=True):
@@ -455,6 +457,16 @@ def check_runs(c):
     expect("deleted run 404", c.call("GET", f"/runs/{got['id']}"), 404, detail="Run not found")
 
 
+def check_flags(c):
+    got = expect("list flags", c.call("GET", "/flags"), 200)
+    check("one flag, off", got == {"items": [{"name": "beta-ui", "enabled": False}]}, got)
+    expect("unknown flag 404", c.call("POST", "/flags/nope/toggle"), 404, detail="Flag not found")
+    expect("toggle on", c.call("POST", "/flags/beta-ui/toggle"), 200, {"name": "beta-ui", "enabled": True})
+    got = expect("a toggled flag is counted", c.call("GET", "/_fixture/inventory"), 200)
+    check("one toggle counted", got.get("flag_toggles") == 1, got)
+    expect("toggle off", c.call("POST", "/flags/beta-ui/toggle"), 200, {"name": "beta-ui", "enabled": False})
+
+
 def check_own_login(c):
     expect("rename the login", c.call("PUT", "/me", body={"username": "renamed"}), 200)
     st, _ = c.login()
@@ -472,7 +484,7 @@ def check_own_login(c):
 def check_fixture_routes(c, doc):
     got = expect("inventory after the runs", c.call("GET", "/_fixture/inventory"), 200)
     check("inventory counts", got == {"work_pools": 1, "queues": 1, "projects": 2, "secrets": 1, "limits": 0,
-                                      "artifacts": 1, "users": 2, "runs": 1}, got)
+                                      "artifacts": 1, "users": 2, "runs": 1, "flag_toggles": 2}, got)
     c.call("GET", "/definitely/not/a/route")
     got = expect("requests report", c.call("GET", "/_fixture/requests"), 200)
     routes = got.get("routes", [])
@@ -513,6 +525,7 @@ def main():
         check_limits_artifacts(c)
         check_users(c)
         check_runs(c)
+        check_flags(c)
         check_own_login(c)
         check_fixture_routes(c, doc)
 

@@ -21,13 +21,13 @@ pub fn report(source_label: &str, plan: &Plan, mix: &MixSettings) -> serde_json:
                 .operations
                 .iter()
                 .map(|op| {
-                    let (weight, own_login) =
-                        crate::own_login::weight(mix, op.method.as_str(), &op.path);
+                    let (weight, hazards) =
+                        crate::hazard::weight(mix, op.method.as_str(), &op.path);
                     json!({
                         "method": op.method,
                         "path": op.path,
                         "weight": weight,
-                        "own_login": own_login,
+                        "hazards": hazards,
                         "operation_id": op.operation_id,
                         "params": op.params.iter().map(|p| json!({"name": p.name, "in": p.location, "required": p.required, "resource": p.resource})).collect::<Vec<_>>(),
                         "produces": op.produces,

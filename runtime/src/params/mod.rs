@@ -77,7 +77,7 @@ pub struct Values {
     /// (`{"name": ...}`, `{"names": [...]}`) name one of these.
     subject: Option<&'static str>,
     /// The resource the current operation changes (its last path parameter's, for a PUT,
-    /// PATCH or DELETE): never one that existed before the run.
+    /// PATCH, DELETE or an RPC-style POST action): never one that existed before the run.
     writes: Option<&'static str>,
     /// The current operation is an RPC-style read or delete (`POST /secrets/get`): its
     /// body's `name`/`names` are keys of existing resources.
@@ -109,6 +109,11 @@ pub struct Values {
     in_body: bool,
     /// The next optional value is sent (a body that pointers set parts of).
     send_optional: bool,
+    /// How often the current operation sends an optional value (fewer once the app
+    /// refused requests that carried some without saying which: `feedback`).
+    optional_odds: f64,
+    /// Optional values drawn into the current request (beyond what pointers set).
+    pub optionals_sent: u16,
     /// `Overrides::check`: `(key, problem)` for each value a parameter cannot take.
     probe: Option<Vec<(String, String)>>,
 }
@@ -149,6 +154,8 @@ impl Values {
             scope: None,
             in_body: false,
             send_optional: false,
+            optional_odds: OPTIONAL_SENT,
+            optionals_sent: 0,
             probe: None,
         }
     }
@@ -258,12 +265,21 @@ impl Values {
         self.forced = forced;
         self.taken = None;
         self.subject = crate::known::answer_resource(info.path);
-        self.writes = match info.method {
-            "PUT" | "PATCH" | "DELETE" => crate::known::target_resource(info.path),
-            _ => None,
-        };
         let verb = crate::spec::links::final_verb(info.path);
         use crate::spec::links::Verb;
+        self.writes = match info.method {
+            "PUT" | "PATCH" | "DELETE" => crate::known::target_resource(info.path),
+            // An RPC-style action on one resource (`POST /users/{id}/sessions/revoke`,
+            // `.../toggle`) changes it: neither a create nor a read or delete by name.
+            "POST"
+                if info.produces.is_none()
+                    && !matches!(verb, Some(Verb::Read | Verb::Delete))
+                    && !info.path.ends_with('}') =>
+            {
+                crate::known::target_resource(info.path)
+            }
+            _ => None,
+        };
         self.rpc_keys = info.method == "POST" && matches!(verb, Some(Verb::Read | Verb::Delete));
         // A PATCH that renames must not collide either.
         self.creating = (info.method == "POST" && !self.rpc_keys) || info.method == "PATCH";
@@ -271,6 +287,8 @@ impl Values {
         self.drawn.clear();
         self.context.clear();
         self.picked = None;
+        self.optionals_sent = 0;
+        self.optional_odds = crate::feedback::optional_odds(info, OPTIONAL_SENT);
         // The resource the operation is about is picked first, so its parents'
         // parameters can name the ones it was created under.
         let about = match self.rpc_keys {
@@ -519,7 +537,14 @@ impl Values {
         draw: impl FnOnce(&mut Values) -> T,
     ) -> Option<T> {
         let sent = std::mem::take(&mut self.send_optional);
-        (required || sent || self.rng.random_bool(OPTIONAL_SENT)).then(|| draw(self))
+        if required || sent {
+            return Some(draw(self));
+        }
+        let odds = self.optional_odds;
+        self.rng.random_bool(odds).then(|| {
+            self.optionals_sent = self.optionals_sent.saturating_add(1);
+            draw(self)
+        })
     }
 
     /// A number for naming an uploaded file.

@@ -40,10 +40,10 @@ pub struct AppCoverage {
     pub not_reached: Vec<String>,
     /// Operations the mix weighs 0: never dealt.
     pub weighed_zero: Vec<String>,
-    /// Operations left out since they would change or end the run's own login
-    /// (`own_login`): `METHOD /path: reason`.
+    /// Operations left out since they would change or end the run's own login or the
+    /// server's configuration (`hazard`): `METHOD /path: reason`.
     #[serde(default)]
-    pub own_login: Vec<String>,
+    pub hazards: Vec<String>,
     /// Cards in one pass over the app's deck.
     pub pass: usize,
     /// Cards dealt in the whole run.
@@ -97,12 +97,12 @@ impl Coverage {
         let mut lines = vec![format!(
             "gateway-loadtest: operations reached: {reached}/{planned}"
         )];
-        for app in self.apps.iter().filter(|app| !app.own_login.is_empty()) {
+        for app in self.apps.iter().filter(|app| !app.hazards.is_empty()) {
             lines.push(format!(
                 "gateway-loadtest: {} left out {} operation(s) that would change or end the \
-                 run's own login (coverage.md names them and why)",
+                 run's own login or the server's configuration (coverage.md names them and why)",
                 app.scenario,
-                app.own_login.len()
+                app.hazards.len()
             ));
         }
         for app in &self.apps {
@@ -164,13 +164,14 @@ impl Coverage {
                     app.weighed_zero.join(", ")
                 );
             }
-            if !app.own_login.is_empty() {
+            if !app.hazards.is_empty() {
                 let _ = writeln!(
                     out,
-                    "\nLeft out, since they would change or end the run's own login (name one \
-                     exactly in `[mix.operations]` to send it):\n"
+                    "\nLeft out, since they would change or end the run's own login or the \
+                     server's configuration (name one exactly in `[mix.operations]` to send \
+                     it):\n"
                 );
-                for line in &app.own_login {
+                for line in &app.hazards {
                     let _ = writeln!(out, "- {line}");
                 }
             }
@@ -215,13 +216,13 @@ fn app_coverage(deck: &Deck, metrics: &GooseMetrics) -> AppCoverage {
         .map(|(info, ..)| requests_of(&format!("{} {}", info.method, info.path)))
         .sum();
     let mut operations = Vec::with_capacity(shares.len());
-    let (mut not_reached, mut weighed_zero, mut own_login) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut not_reached, mut weighed_zero, mut hazards) = (Vec::new(), Vec::new(), Vec::new());
     for (index, (info, weight, dealt, configured)) in shares.into_iter().enumerate() {
         let name = format!("{} {}", info.method, info.path);
         let requests = requests_of(&name);
-        let why = deck.own_login.iter().find(|(i, _)| *i == index);
+        let why = deck.hazards.iter().find(|(i, _)| *i == index);
         if let Some((_, why)) = why {
-            own_login.push(format!("{name}: {why}"));
+            hazards.push(format!("{name}: {why}"));
         } else if weight <= 0.0 {
             weighed_zero.push(name.clone());
         } else if requests == 0 {
@@ -236,7 +237,7 @@ fn app_coverage(deck: &Deck, metrics: &GooseMetrics) -> AppCoverage {
             requests,
         });
     }
-    let planned = operations.len() - weighed_zero.len() - own_login.len();
+    let planned = operations.len() - weighed_zero.len() - hazards.len();
     let users = metrics
         .scenarios
         .iter()
@@ -264,7 +265,7 @@ fn app_coverage(deck: &Deck, metrics: &GooseMetrics) -> AppCoverage {
         reached: planned - not_reached.len(),
         not_reached,
         weighed_zero,
-        own_login,
+        hazards,
         pass: deck.pass_len(),
         dealt,
         users,

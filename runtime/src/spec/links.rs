@@ -164,6 +164,29 @@ pub fn singular(word: &str) -> String {
     word.to_string()
 }
 
+/// Actions that make a copy of the resource they name.
+const COPY_VERBS: [&str; 4] = ["clone", "duplicate", "copy", "fork"];
+
+/// The action a path ends in when its last segment is a singular word right after a
+/// path parameter (`/flags/{name}/toggle` → `toggle`, `/users/{id}/sessions/revoke` →
+/// no: `sessions` is a collection), spelled in lower-case letters and digits. A plural
+/// word there is a collection under the resource (`/projects/{id}/members`); an RPC
+/// verb (`.../delete`, `.../get`) is read as one.
+fn action_on_element(path: &str) -> Option<String> {
+    let mut segments = path.trim_end_matches('/').rsplit('/');
+    let last = segments.next()?;
+    let before = segments.next()?;
+    if !before.starts_with('{') || last.contains('{') || verb(last).is_some() {
+        return None;
+    }
+    let word: String = last
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    (!word.is_empty() && !word.ends_with('s') && singular(&word) == word).then_some(word)
+}
+
 /// The literal segment right before each `{name}` in a path, by name.
 fn previous_segment<'a>(path: &'a str, name: &str) -> Option<&'a str> {
     let marker = format!("{{{name}}}");
@@ -248,6 +271,7 @@ pub fn infer(plan: &mut Plan, config: &LinkSettings) -> Result<(), String> {
             };
         }
     }
+    name_elements_by_their_producer(plan);
     apply_spec_links(plan);
     apply_config(plan, config)?;
     // Producers by resource, in plan order (the first one that fits wins).
@@ -264,6 +288,56 @@ pub fn infer(plan: &mut Plan, config: &LinkSettings) -> Result<(), String> {
         set_needs(app, &producers);
     }
     Ok(())
+}
+
+/// `/<collection>/{param}` names an element of what `POST /<collection>` creates,
+/// whatever the parameter's own name says: `/service_connectors/{connector_id}` is a
+/// `serviceconnector`, `/workspaces/{project_name_or_id}` a `workspace` when
+/// `POST /workspaces` makes workspaces. Its parameter takes that resource, and a DELETE
+/// of it deletes that resource, so what the run creates there is what it deletes.
+fn name_elements_by_their_producer(plan: &mut Plan) {
+    for app in &mut plan.apps {
+        let made: HashMap<String, String> = app
+            .operations
+            .iter()
+            .filter_map(|op| {
+                let produces = op.produces.as_ref()?;
+                // Only a create posted to the collection itself (not an RPC verb path).
+                (final_verb(&op.path).is_none()).then(|| {
+                    (
+                        op.path.trim_end_matches('/').to_string(),
+                        produces.resource.clone(),
+                    )
+                })
+            })
+            .collect();
+        for op in &mut app.operations {
+            let path = op.path.trim_end_matches('/');
+            let Some((collection, last)) = path.rsplit_once('/') else {
+                continue;
+            };
+            let Some(name) = last.strip_prefix('{').and_then(|l| l.strip_suffix('}')) else {
+                continue;
+            };
+            let Some(resource) = made.get(collection) else {
+                continue;
+            };
+            let Some(param) = op
+                .params
+                .iter_mut()
+                .find(|p| p.location == Location::Path && p.name == name)
+            else {
+                continue;
+            };
+            if param.resource.as_ref() == Some(resource) {
+                continue;
+            }
+            let before = param.resource.replace(resource.clone());
+            if op.method == Method::Delete && op.deletes == before {
+                op.deletes = Some(resource.clone());
+            }
+        }
+    }
 }
 
 /// Where an operation is in the plan: app index, operation index.
@@ -488,7 +562,26 @@ fn producer(op: &Operation) -> Option<Produces> {
         .iter()
         .filter_map(|p| p.resource.as_deref())
         .collect();
-    let collection = collection(&op.path);
+    // `POST /flags/{name}/toggle` acts on the flag: `toggle` is no collection. A copy
+    // (`POST /chats/{id}/clone`) makes another of the resource it names.
+    let action = action_on_element(&op.path);
+    if let Some(word) = &action {
+        let copied = op
+            .params
+            .iter()
+            .rev()
+            .find(|p| p.location == Location::Path);
+        let has_id = op.response_fields.iter().any(|f| f == "id");
+        if COPY_VERBS.contains(&word.as_str()) && has_id {
+            return copied
+                .and_then(|p| p.resource.clone())
+                .map(|resource| Produces {
+                    resource,
+                    id_field: "id".to_string(),
+                });
+        }
+    }
+    let collection = collection(&op.path).filter(|_| action.is_none());
     if op.response_fields.iter().any(|f| f == "id") {
         if let Some(resource) = collection.clone() {
             return Some(Produces {
@@ -604,6 +697,23 @@ mod tests {
             Some("member")
         );
         assert_eq!(answer_resource("/v2/limits/").as_deref(), Some("limit"));
+    }
+
+    #[test]
+    fn a_singular_word_after_a_parameter_is_an_action_not_a_collection() {
+        assert_eq!(
+            action_on_element("/flags/{flag_name}/toggle").as_deref(),
+            Some("toggle")
+        );
+        assert_eq!(
+            action_on_element("/workspaces/{p}/run-metadata").as_deref(),
+            Some("runmetadata")
+        );
+        assert_eq!(action_on_element("/projects/{id}/members"), None);
+        assert_eq!(action_on_element("/work_pools/{name}/queues/"), None);
+        assert_eq!(action_on_element("/project/{p}/secrets/delete"), None);
+        assert_eq!(action_on_element("/chats/new"), None);
+        assert_eq!(action_on_element("/users/{id}/sessions/revoke"), None);
     }
 
     #[test]

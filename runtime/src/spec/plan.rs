@@ -991,6 +991,49 @@ mod tests {
     }
 
     #[test]
+    fn an_element_of_a_collection_is_what_posting_to_it_creates_whatever_its_name_says() {
+        let created = json!({"201": {"description": "made", "content": {"application/json":
+            {"schema": {"type": "object", "properties": {"id": {"type": "string"}}}}}}});
+        let gone = json!({"204": {"description": "gone"}});
+        let param = |name: &str| {
+            json!([{"name": name, "in": "path", "required": true,
+            "schema": {"type": "string"}}])
+        };
+        let d = doc(json!({
+            "/service_connectors": {"post": {"responses": created}},
+            "/service_connectors/{connector_id}": {
+                "get": {"parameters": param("connector_id"), "responses": created},
+                "delete": {"parameters": param("connector_id"), "responses": gone}},
+            "/workspaces": {"post": {"responses": created}},
+            "/workspaces/{project_name_or_id}": {
+                "delete": {"parameters": param("project_name_or_id"), "responses": gone}},
+            // Nothing is posted to /files/images: its flow stays a flow.
+            "/files/images/{flow_id}": {
+                "get": {"parameters": param("flow_id"), "responses": created}}
+        }));
+        let plan = build(&discovery(vec![app("root", "", d)]), &Filter::default()).unwrap();
+        let resource = |method, path| op(&plan, method, path).params[0].resource.clone();
+        let connector = "/service_connectors/{connector_id}";
+        assert_eq!(
+            resource(Method::Get, connector).as_deref(),
+            Some("serviceconnector")
+        );
+        assert_eq!(
+            op(&plan, Method::Delete, connector).deletes.as_deref(),
+            Some("serviceconnector")
+        );
+        let workspace = "/workspaces/{project_name_or_id}";
+        assert_eq!(
+            op(&plan, Method::Delete, workspace).deletes.as_deref(),
+            Some("workspace")
+        );
+        assert_eq!(
+            resource(Method::Get, "/files/images/{flow_id}").as_deref(),
+            Some("flow")
+        );
+    }
+
+    #[test]
     fn a_configured_link_with_the_delete_role_makes_its_consumer_the_delete() {
         // A catalog keyed by `{sku}`: nothing in the names says `sku` is a resource.
         let d = doc(json!({

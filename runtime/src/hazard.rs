@@ -1,8 +1,12 @@
-//! Operations the run leaves out unless `[mix.operations]` names them exactly: those that
-//! would change or end the login the run works with. A load test that logs its own user
-//! out, renames it or changes its password locks itself (and whoever checks the app
-//! after it) out; a login with drawn credentials can only fail, and may lock the account.
-//! Each is dealt with weight 0 and listed with its reason in `discover` and coverage.md.
+//! Operations the run leaves out unless `[mix.operations]` names them exactly: those
+//! that would change or end the login the run works with, or change the server's own
+//! configuration. A load test that logs its own user out, renames it, changes its
+//! password or revokes its sessions locks itself (and whoever checks the app after it)
+//! out; one that posts drawn values to the server's settings (its model endpoints, its
+//! token lifetime, its sign-up switch) leaves the app changed for everyone and may break
+//! the rest of its own run. A login with drawn credentials can only fail, and may lock
+//! the account. Each is dealt with weight 0 and listed with its reason in `discover`
+//! and coverage.md.
 
 use crate::spec::settings::MixSettings;
 
@@ -37,6 +41,20 @@ pub fn reason(method: &str, path: &str) -> Option<&'static str> {
     {
         return Some("would change or delete the user the run is logged in as");
     }
+    if writes && segments.iter().any(|s| s.contains("revoke")) {
+        return Some("would revoke sessions or tokens, maybe the run's own");
+    }
+    // Settings of the server, not of one resource: no path parameter before them.
+    let global_settings = path
+        .split('/')
+        .take_while(|s| !s.contains('{'))
+        .map(|s| s.to_ascii_lowercase())
+        .any(|s| s.starts_with("config") || s == "settings");
+    if writes && global_settings {
+        return Some(
+            "would change the server's configuration for everyone (and may break the run)",
+        );
+    }
     if method == "POST"
         && matches!(last, "login" | "token" | "signin" | "accesstoken")
         && !crate::auth::is_token_operation(path)
@@ -66,7 +84,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn operations_on_the_run_s_own_login_are_left_out_with_a_reason() {
+    fn operations_on_the_run_s_own_login_or_the_server_s_settings_are_left_out_with_a_reason() {
         let out = |m, p| reason(m, p).is_some();
         assert!(out("GET", "/api/v1/logout"));
         assert!(out("POST", "/auth/sign-out"));
@@ -75,6 +93,16 @@ mod tests {
         assert!(out("POST", "/api/v1/auths/update/password"));
         assert!(out("POST", "/api/v1/login"));
         assert!(out("POST", "/oauth/token"));
+        assert!(out("POST", "/api/v1/users/{user_id}/sessions/revoke"));
+        assert!(out("POST", "/api/v1/auths/admin/config"));
+        assert!(out("POST", "/ollama/config/update"));
+        assert!(out("PUT", "/api/v1/settings"));
+        assert!(!out("GET", "/api/v1/settings"));
+        // A resource's own settings are the resource's.
+        assert!(!out("POST", "/api/v1/tools/id/{id}/valves/config"));
+        // Sessions the app serves are resources like any other.
+        assert!(!out("POST", "/api/v1/documents/sessions"));
+        assert!(!out("POST", "/admin/users"));
         // Reading them, or acting on other users, is load like any other.
         assert!(!out("GET", "/api/v1/current-user"));
         assert!(!out("GET", "/users/me"));
