@@ -115,6 +115,9 @@ pub struct Ledger {
     /// Each live resource as captured: its id as its answer gave it (a number stays a
     /// number), and the keys its path named.
     ids: HashMap<(String, String), Captured>,
+    /// Resources made under a parent the run deleted: the app may have deleted them with
+    /// it, or kept them. The final sweep asks which (`take_orphans`).
+    orphans: HashMap<(String, String), Captured>,
 }
 
 /// A string or number field value, as the `referrers` index keys it. Two values get the
@@ -144,6 +147,7 @@ impl Ledger {
     fn insert_captured(&mut self, resource: &str, captured: &Captured) {
         let key = key(resource, &captured.id);
         self.remove(&key);
+        self.orphans.remove(&key);
         for entry in references(captured) {
             self.referrers.entry(entry).or_default().insert(key.clone());
         }
@@ -161,6 +165,21 @@ impl Ledger {
                 keys.remove(key);
                 if keys.is_empty() {
                     self.referrers.remove(&entry);
+                }
+            }
+        }
+    }
+
+    /// Removes a deleted resource; what was made under it becomes an orphan.
+    fn delete(&mut self, resource: &str, deleted: &Captured) {
+        let own = key(resource, &deleted.id);
+        self.remove(&own);
+        self.orphans.remove(&own);
+        for parent_key in keys_of(deleted) {
+            for child in self.nested_under(&parent_key) {
+                if let Some(captured) = self.ids.get(&child).cloned() {
+                    self.remove(&child);
+                    self.orphans.insert(child, captured);
                 }
             }
         }
@@ -211,21 +230,32 @@ pub fn record_created(resource: &str, captured: &Captured) {
     }
 }
 
-/// Records a deleted resource and, with it, every resource whose creating path named one
-/// of its keys (its id, name, key or slug). Resources whose answer only names it in a
-/// field stay in the ledger: the final sweep deletes them, and a 404 there says they
-/// went with their parent.
+/// Records a deleted resource. Every resource whose creating path named one of its keys
+/// (its id, name, key or slug) becomes an orphan: the app may have deleted it with its
+/// parent or kept it, which the final sweep asks. Resources whose answer only names it
+/// in a field stay live: the sweep deletes them, and a 404 there says they are gone.
 pub fn record_deleted(resource: &str, deleted: &Captured) {
     if let Ok(mut guard) = LEDGER.lock() {
         if let Some(ledger) = guard.as_mut() {
-            ledger.remove(&key(resource, &deleted.id));
-            for own in keys_of(deleted) {
-                for child in ledger.nested_under(&own) {
-                    ledger.remove(&child);
-                }
-            }
+            ledger.delete(resource, deleted);
         }
     }
+}
+
+/// Takes the orphans out of the ledger, sorted by resource and id: the sweep puts back
+/// (`record_created`) those it finds the app kept.
+pub fn take_orphans() -> Vec<(String, Captured)> {
+    let Ok(mut guard) = LEDGER.lock() else {
+        return Vec::new();
+    };
+    let Some(ledger) = guard.as_mut() else {
+        return Vec::new();
+    };
+    let mut all: Vec<((String, String), Captured)> = ledger.orphans.drain().collect();
+    all.sort_by(|a, b| a.0.cmp(&b.0));
+    all.into_iter()
+        .map(|((resource, _), c)| (resource, c))
+        .collect()
 }
 
 /// The keys a resource is named by: its id, and its answer's `name`, `key` and `slug`.
@@ -437,12 +467,18 @@ mod tests {
         reset();
     }
 
-    /// What `record_deleted` removes, on a ledger of its own.
+    /// What `record_deleted` does, on a ledger of its own.
     fn delete(ledger: &mut Ledger, resource: &str, id: Value) {
-        ledger.remove(&key(resource, &id));
-        for child in ledger.nested_under(&id) {
-            ledger.remove(&child);
-        }
+        let deleted = ledger
+            .ids
+            .get(&key(resource, &id))
+            .cloned()
+            .unwrap_or(Captured {
+                id,
+                record: Value::Null,
+                context: Vec::new(),
+            });
+        ledger.delete(resource, &deleted);
     }
 
     fn made(id: Value, record: Value, context: Vec<(&'static str, Value)>) -> Captured {

@@ -49,6 +49,9 @@ pub async fn user_stop(
 pub struct SweepReport {
     /// Resources the sweep deleted.
     pub deleted: usize,
+    /// Children of deleted parents the app had deleted with them (a delete of one of
+    /// their kind answered 404).
+    pub went_with_parents: usize,
     /// `(resource, id)` of everything still live after the sweep.
     pub left_behind: Vec<(String, String)>,
     /// Why each resource left behind was not deleted.
@@ -78,8 +81,10 @@ pub struct LeftBehind {
 
 /// Deletes every resource still in the ledger, each with its kind's delete operation
 /// among `operations`, until done or `budget` runs out; a 2xx or a 404 counts as gone.
-/// Every resource left behind is named with why: no delete operation, the answer's
-/// status, the send error, or the budget.
+/// Children of deleted parents come first: whether the app deleted them with their
+/// parent is asked once per kind (a delete of one; a 404 says it did), and those it kept
+/// are deleted like the rest. Every resource left behind is named with why: no delete
+/// operation, the answer's status, the send error, or the budget.
 pub async fn sweep(
     operations: &[&'static OperationInfo],
     origin: &str,
@@ -97,38 +102,137 @@ pub async fn sweep(
         Ok(client) => client,
         Err(e) => {
             let reason = format!("the sweep's HTTP client could not start: {e}");
+            for (resource, captured) in chain::take_orphans() {
+                chain::record_created(&resource, &captured);
+            }
             for (resource, captured) in chain::live_captured() {
                 reasons.push((resource, captured.id, reason.clone()));
             }
             return finish(report, reasons);
         }
     };
-    let mut values = Values::new(crate::rng::for_user(usize::MAX, 0x0073_7765_6570));
+    let mut sweeper = Sweeper {
+        operations,
+        origin,
+        headers,
+        client,
+        values: Values::new(crate::rng::for_user(usize::MAX, 0x0073_7765_6570)),
+    };
+    // Kind → whether the app deletes it with its parent (asked of the first one).
+    let mut cascades: std::collections::HashMap<String, bool> = Default::default();
+    for (resource, captured) in chain::take_orphans() {
+        match cascades.get(&resource) {
+            Some(true) => {
+                report.went_with_parents += 1;
+                continue;
+            }
+            Some(false) => {
+                chain::record_created(&resource, &captured);
+                continue;
+            }
+            None => {}
+        }
+        chain::record_created(&resource, &captured);
+        if started.elapsed() > budget {
+            continue; // the main pass names the budget
+        }
+        // A kind nobody can delete is read instead: a 404 says it went with its parent.
+        if delete_operation(operations, &resource).is_none() {
+            let gone = sweeper.read(&resource, captured.clone()).await == Some(404);
+            if gone {
+                chain::record_deleted(&resource, &captured);
+                report.went_with_parents += 1;
+            }
+            cascades.insert(resource, gone);
+            continue;
+        }
+        match sweeper.delete(&resource, captured.clone()).await {
+            Ok(404) => {
+                cascades.insert(resource, true);
+                report.went_with_parents += 1;
+            }
+            Ok(_) => {
+                cascades.insert(resource, false);
+                report.deleted += 1;
+            }
+            Err(reason) => {
+                cascades.insert(resource.clone(), false);
+                reasons.push((resource, captured.id, reason));
+            }
+        }
+    }
     for (resource, captured) in chain::live_captured() {
         if started.elapsed() > budget {
             let reason = format!("the sweep's budget of {} s ran out", budget.as_secs());
             reasons.push((resource, captured.id, reason));
             continue;
         }
-        let Some(op) = delete_operation(operations, &resource) else {
-            let reason = format!("the API has no operation that deletes a {resource}");
-            reasons.push((resource, captured.id, reason));
-            continue;
-        };
-        let Some(kind) = op.deletes else { continue };
         let id = captured.id.clone();
-        let deleted = captured.clone();
-        values.begin(op, Some((kind, captured)));
-        let parts = (op.sample)(&mut values);
-        let Some(method) = crate::target::reqwest_method(&parts.method) else {
-            reasons.push((resource, id, format!("{} cannot be sent", op.method)));
-            continue;
-        };
-        let mut builder = client.request(method, format!("{origin}{}", parts.path));
-        for (name, value) in headers {
+        match sweeper.delete(&resource, captured).await {
+            Ok(_) => report.deleted += 1,
+            Err(reason) => reasons.push((resource, id, reason)),
+        }
+    }
+    finish(report, reasons)
+}
+
+/// What the sweep deletes with.
+struct Sweeper<'a> {
+    operations: &'a [&'static OperationInfo],
+    origin: &'a str,
+    headers: &'a [(String, String)],
+    client: reqwest::Client,
+    values: Values,
+}
+
+impl Sweeper<'_> {
+    /// Reads one resource by a `GET` of its kind, when the API has one: the status.
+    async fn read(&mut self, resource: &str, captured: chain::Captured) -> Option<u16> {
+        let op = self.operations.iter().copied().find(|op| {
+            op.method == "GET"
+                && op.path.ends_with('}')
+                && crate::known::target_resource(op.path) == Some(resource)
+                && crate::routes::serves_operation(op)
+        })?;
+        let kind = crate::known::target_resource(op.path)?;
+        self.values.begin(op, Some((kind, captured)));
+        let parts = (op.sample)(&mut self.values);
+        let mut builder = self.client.get(format!("{}{}", self.origin, parts.path));
+        for (name, value) in self.headers {
             builder = builder.header(name.as_str(), value.as_str());
         }
-        let builder = parts.apply(builder, &mut values);
+        let builder = parts.apply(builder, &mut self.values);
+        let response = builder.send().await.ok()?;
+        let status = response.status().as_u16();
+        let _ = response.bytes().await;
+        Some(status)
+    }
+
+    /// Deletes one resource by its kind's delete operation: the status when the answer
+    /// was a 2xx or a 404 (it is gone, and out of the ledger), else why not.
+    async fn delete(&mut self, resource: &str, captured: chain::Captured) -> Result<u16, String> {
+        let Some(op) = delete_operation(self.operations, resource) else {
+            return Err(format!(
+                "the API has no operation that deletes a {resource}"
+            ));
+        };
+        let Some(kind) = op.deletes else {
+            return Err(format!("{} {} deletes nothing", op.method, op.path));
+        };
+        let id = captured.id.clone();
+        let deleted = captured.clone();
+        self.values.begin(op, Some((kind, captured)));
+        let parts = (op.sample)(&mut self.values);
+        let Some(method) = crate::target::reqwest_method(&parts.method) else {
+            return Err(format!("{} cannot be sent", op.method));
+        };
+        let mut builder = self
+            .client
+            .request(method, format!("{}{}", self.origin, parts.path));
+        for (name, value) in self.headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        let builder = parts.apply(builder, &mut self.values);
         let key = format!("{} {}", op.method, op.path);
         match builder.send().await {
             Ok(response) => {
@@ -137,21 +241,17 @@ pub async fn sweep(
                 if (200..300).contains(&status) || status == 404 {
                     chain::record_deleted(kind, &deleted);
                     crate::known::forget(kind, &id);
-                    report.deleted += 1;
+                    Ok(status)
                 } else {
-                    reasons.push((resource, id, format!("{key} answered {status}")));
+                    Err(format!("{key} answered {status}"))
                 }
             }
-            Err(e) => {
-                let reason = format!(
-                    "{key} failed: {}",
-                    crate::target::describe_reqwest_error(&e)
-                );
-                reasons.push((resource, id, reason));
-            }
+            Err(e) => Err(format!(
+                "{key} failed: {}",
+                crate::target::describe_reqwest_error(&e)
+            )),
         }
     }
-    finish(report, reasons)
 }
 
 /// The report, with what is still live and the reasons for those among it.

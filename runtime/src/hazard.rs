@@ -41,6 +41,13 @@ pub fn reason(method: &str, path: &str) -> Option<&'static str> {
     {
         return Some("would change or delete the user the run is logged in as");
     }
+    if writes
+        && segments
+            .iter()
+            .any(|s| matches!(s.as_str(), "mfa" | "2fa" | "totp" | "otp" | "twofactor"))
+    {
+        return Some("would change how the run's user logs in (multi-factor)");
+    }
     if writes && segments.iter().any(|s| s.contains("revoke")) {
         return Some("would revoke sessions or tokens, maybe the run's own");
     }
@@ -97,6 +104,7 @@ mod tests {
         assert!(out("POST", "/api/v1/auths/admin/config"));
         assert!(out("POST", "/ollama/config/update"));
         assert!(out("PUT", "/api/v1/settings"));
+        assert!(out("POST", "/api/v1/auths/mfa/enroll/start"));
         assert!(!out("GET", "/api/v1/settings"));
         // A resource's own settings are the resource's.
         assert!(!out("POST", "/api/v1/tools/id/{id}/valves/config"));

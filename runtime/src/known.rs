@@ -167,6 +167,18 @@ pub fn has(resource: &str) -> bool {
     })
 }
 
+/// Whether the record of `resource` with this id was seen in an answer already: what a
+/// "create" answers with such an id existed before it (`POST /groups/{id}/users/add`
+/// answers the users it added), so it is not the user's to change or delete.
+pub fn existed(resource: &str, id: &Value) -> bool {
+    KNOWN.lock().ok().is_some_and(|guard| {
+        guard
+            .as_ref()
+            .and_then(|k| k.by_resource.get(resource))
+            .is_some_and(|q| q.iter().any(|c| &c.id == id))
+    })
+}
+
 /// A known record of `resource`, drawn with `rng`.
 pub fn pick(resource: &str, rng: &mut SmallRng) -> Option<Captured> {
     let guard = KNOWN.lock().ok()?;
@@ -291,6 +303,9 @@ mod tests {
             learn("thing", &Value::Array(chunk.to_vec()));
         }
         learn("thing", &json!([{"id": 99}]));
+        // What an answer showed existed; a create answering it made nothing new.
+        assert!(existed("thing", &json!(99)) && !existed("thing", &json!(100)));
+        assert!(!existed("other", &json!(99)));
         let (records, resources) = size();
         assert_eq!((records, resources), (PER_RESOURCE, 1));
         let mut rng = crate::rng::from_seed(1);

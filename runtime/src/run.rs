@@ -411,9 +411,17 @@ pub async fn run(
         auth.push(fresh);
     }
     let cleanup = cleanup::sweep(compiled.operations, &origin, &auth, cleanup::SWEEP_BUDGET).await;
-    if cleanup.deleted > 0 || !cleanup.left_behind.is_empty() || !cleanup.untracked.is_empty() {
+    if cleanup.deleted > 0
+        || cleanup.went_with_parents > 0
+        || !cleanup.left_behind.is_empty()
+        || !cleanup.untracked.is_empty()
+    {
+        let with_parents = match cleanup.went_with_parents {
+            0 => String::new(),
+            n => format!(" ({n} more had gone with their parents)"),
+        };
         eprintln!(
-            "gateway-loadtest: cleanup swept {} resource(s); {} left behind{}; {} created but not tracked{}",
+            "gateway-loadtest: cleanup swept {} resource(s){with_parents}; {} left behind{}; {} created but not tracked{}",
             cleanup.deleted,
             cleanup.left_behind.len(),
             describe_left(compiled.operations, &cleanup.left_behind),

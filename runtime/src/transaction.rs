@@ -127,6 +127,8 @@ fn send_at<'a>(
                 },
             };
             match captured {
+                // What the app had before (a user added to a group) is only read.
+                Ok(captured) if crate::known::existed(resource, &captured.id) => {}
                 Ok(mut captured) => {
                     captured.context = std::mem::take(&mut params::values(user).drawn);
                     chain::record_created(resource, &captured);
