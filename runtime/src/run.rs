@@ -182,6 +182,26 @@ fn env_shape() -> Option<(Option<usize>, Option<usize>)> {
     (users.is_some() || duration.is_some()).then_some((users, duration))
 }
 
+/// Whether the command line asks Goose only to print (`--list`, `--scenarios-list`,
+/// `--version`): no folder, no load; `print_only` does it.
+pub fn asks_only_to_print(config: &GooseConfiguration) -> bool {
+    config.list || config.scenarios_list || config.version
+}
+
+/// Hands a print-only command line to Goose, which prints what was asked and ends the
+/// process itself (Goose 0.19 calls `exit(0)` there); an `Ok` return means it did not.
+pub async fn print_only(
+    config: GooseConfiguration,
+    scenarios: Vec<Scenario>,
+) -> Result<(), RunError> {
+    let mut attack = GooseAttack::initialize_with_config(config)?;
+    for scenario in scenarios {
+        attack = attack.register_scenario(scenario);
+    }
+    attack.execute().await?;
+    Ok(())
+}
+
 /// Runs one load test and returns its metrics; errors come before any user starts.
 pub async fn run(
     compiled: &Compiled,
@@ -230,15 +250,6 @@ pub async fn run(
     crate::feedback::reset();
     let mut planned = report::validity::Planned::from_scenarios(&scenarios, compiled.operations);
 
-    if config.list || config.scenarios_list || config.version {
-        // Goose prints what was asked and exits the process: no folder, no load.
-        let mut attack = GooseAttack::initialize_with_config(config)?;
-        for scenario in scenarios {
-            attack = attack.register_scenario(scenario);
-        }
-        attack.execute().await?;
-        std::process::exit(0);
-    }
     // The pre-flight check: reads the gateway's documents (an error when nothing
     // answers), then leaves out what the gateway does not document.
     let mut prefixes = crate::routes::compiled_prefixes(compiled.plan_json);
@@ -411,10 +422,7 @@ pub async fn run(
         auth.push(fresh);
     }
     let cleanup = cleanup::sweep(compiled.operations, &origin, &auth, cleanup::SWEEP_BUDGET).await;
-    if cleanup.deleted > 0
-        || cleanup.went_with_parents > 0
-        || !cleanup.left_behind.is_empty()
-        || !cleanup.untracked.is_empty()
+    // Always said, so a run that left nothing behind says so too.
     {
         let with_parents = match cleanup.went_with_parents {
             0 => String::new(),
