@@ -1,4 +1,4 @@
-# gateway-loadtest in an image, for running shards on a cluster (README: Beyond one machine).
+# gateway-loadtest in an image, for running shards on a cluster (docs/distributed.md).
 # Build stage: compiles against the committed snapshot in generated/ (GATEWAY_OFFLINE), so
 # the build needs crates.io but never the gateway. Runtime stage: the binary alone on a
 # slim Debian with CA certificates, as a non-root user.

@@ -48,7 +48,7 @@ fn run() -> Result<(), String> {
         Source::Live { .. } => {
             // Cargo cannot watch a URL: a path that never exists makes cargo rerun this
             // script on every build, so a changed API is picked up; the generated file is
-            // rewritten only when its text changes (README: "Live builds").
+            // rewritten only when its text changes (docs/live-builds.md).
             println!(
                 "cargo::rerun-if-changed={}",
                 out_dir.join("always-refetch-live-spec").display()

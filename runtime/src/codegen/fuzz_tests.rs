@@ -14,7 +14,7 @@
 //!
 //! That the generated code also compiles is checked on a fixed sample that build.rs
 //! compiles into these tests (`fuzz_sample_tests.rs`). The short run here is part of
-//! `cargo test`; a long one runs for `FUZZ_SECONDS` (README, "Fuzzing the spec pipeline"):
+//! `cargo test`; a long one runs for `FUZZ_SECONDS` (docs/fuzzing.md):
 //!
 //!     FUZZ_SECONDS=600 cargo test --release --lib fuzz_long_run -- --ignored --nocapture
 //!
@@ -131,7 +131,7 @@ fn check_plan(plan: &Plan) -> Result<(), String> {
             if !op.path.starts_with(&app.prefix) {
                 return Err(format!("{name} lacks its app's prefix {:?}", app.prefix));
             }
-            for wanted in plan::path_names(&op.path) {
+            for wanted in crate::spec::template::names(&op.path) {
                 let declared = op
                     .params
                     .iter()

@@ -123,7 +123,7 @@ pub fn run(options: &KubernetesOptions, files: &Files) -> Result<PathBuf, Kubern
     })?;
     eprintln!(
         "gateway-loadtest: {} shards start at {start}; apply with `kubectl apply -f {}` within \
-         {} s, then collect and merge (README: Beyond one machine)",
+         {} s, then collect and merge (docs/distributed.md)",
         options.shards,
         path.display(),
         options.lead

@@ -408,9 +408,7 @@ pub enum SettingsError {
         path: String,
         source: std::io::Error,
     },
-    #[error(
-        "parse {path}: {message}; fix the key it names (see the README's Configuration section)"
-    )]
+    #[error("parse {path}: {message}; fix the key it names (see docs/configuration.md)")]
     Parse { path: String, message: String },
 }
 

@@ -56,8 +56,8 @@ impl Overrides {
                 }
                 _ => {
                     let problem = "unknown section; the sections are [values], \
-                        [operations.\"METHOD /path\"] and [run] (see the README's \
-                        \"Overriding values\")";
+                        [operations.\"METHOD /path\"] and [run] (see \
+                        docs/values.md#overriding-values)";
                     return Err((key, problem.to_string()));
                 }
             }
