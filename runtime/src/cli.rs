@@ -354,6 +354,12 @@ fn load(
             Ok(scenarios) => scenarios,
             Err(e) => return error(e.into()),
         };
+        if run::asks_only_to_print(&goose) {
+            return match run::print_only(goose, scenarios).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => error(e.into()),
+            };
+        }
         match run::run(compiled, &options, goose, scenarios).await {
             Ok(outcome) => {
                 if let Some(prepared) = &sharded {

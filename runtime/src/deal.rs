@@ -381,7 +381,7 @@ pub(crate) mod tests {
             json_response: true,
             response: ResponseSchema::new(""),
             sample: nothing,
-            produces: produces.map(|r| (r, "id")),
+            produces: produces.map(|r| (r, crate::params::IdFrom::Field("id"))),
             deletes,
             needs: &[],
         }))

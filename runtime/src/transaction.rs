@@ -108,23 +108,27 @@ fn send_at<'a>(
         }
         // Capture on any 2xx, documented or not: the resource exists either way, and
         // cleanup must know of it.
-        if let (Some((resource, id_field)), true) =
+        if let (Some((resource, id_from)), true) =
             (info.produces, (200..300).contains(&reply.status))
         {
             use crate::untracked::Why;
             let location = reply.location.as_ref().and_then(|l| l.to_str().ok());
-            let captured = match location {
-                Some(location) if id_field == crate::spec::links::FROM_LOCATION => {
+            let captured = match (id_from, location) {
+                (params::IdFrom::Location, Some(location)) => {
                     let origin = user.base_url.origin().ascii_serialization();
                     chain::capture_location(location, &origin)
                         .map_err(|reason| warn_once(info, &reason))
                         .map_err(|_| Why::BadLocation)
                 }
-                None if id_field == crate::spec::links::FROM_LOCATION => Err(Why::NoLocation),
-                _ => match serde_json::from_slice::<Value>(&reply.body) {
-                    Ok(answer) => crate::known::created(&answer, id_field).ok_or(Why::NoIdField),
-                    Err(_) => Err(Why::NotJson),
-                },
+                (params::IdFrom::Location, None) => Err(Why::NoLocation),
+                (params::IdFrom::Field(id_field), _) => {
+                    match serde_json::from_slice::<Value>(&reply.body) {
+                        Ok(answer) => {
+                            crate::known::created(&answer, id_field).ok_or(Why::NoIdField)
+                        }
+                        Err(_) => Err(Why::NotJson),
+                    }
+                }
             };
             match captured {
                 // What the app had before (a user added to a group) is only read.

@@ -48,7 +48,10 @@ impl Why {
 
     /// Why, in words, for `info`.
     fn text(self, info: &OperationInfo) -> String {
-        let field = info.produces.map(|(_, field)| field).unwrap_or("id");
+        let field = info
+            .produces
+            .and_then(|(_, id)| id.into_field())
+            .unwrap_or("id");
         match self {
             Why::NoIdField => format!("the 2xx answer had no {field:?} field to capture"),
             Why::NotJson => "the 2xx answer was not JSON, so no id was captured".to_string(),
@@ -196,7 +199,7 @@ mod tests {
         json_response: true,
         response: ResponseSchema::new(""),
         sample,
-        produces: Some(("sku", "sku")),
+        produces: Some(("sku", crate::params::IdFrom::Field("sku"))),
         deletes: None,
         needs: &[],
     };

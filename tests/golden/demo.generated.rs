@@ -404,7 +404,10 @@ pub mod documents {
             &SCHEMAS,
         ),
         sample: |values| PostSessionsParams::sample(values).parts(),
-        produces: ::std::option::Option::Some(("session", "session_id")),
+        produces: ::std::option::Option::Some((
+            "session",
+            ::gateway_loadtest_runtime::params::IdFrom::Field("session_id"),
+        )),
         deletes: ::std::option::Option::None,
         needs: &[],
     };
@@ -490,7 +493,10 @@ pub mod documents {
             &SCHEMAS,
         ),
         sample: |values| PostSessionSessionIdUploadParams::sample(values).parts(),
-        produces: ::std::option::Option::Some(("doc", "doc_id")),
+        produces: ::std::option::Option::Some((
+            "doc",
+            ::gateway_loadtest_runtime::params::IdFrom::Field("doc_id"),
+        )),
         deletes: ::std::option::Option::None,
         needs: &[("session", &super::documents::POST_SESSIONS_OP)],
     };
@@ -1160,7 +1166,10 @@ pub mod docman {
             &SCHEMAS,
         ),
         sample: |values| PostTicketsParams::sample(values).parts(),
-        produces: ::std::option::Option::Some(("ticket", "id")),
+        produces: ::std::option::Option::Some((
+            "ticket",
+            ::gateway_loadtest_runtime::params::IdFrom::Field("id"),
+        )),
         deletes: ::std::option::Option::None,
         needs: &[],
     };
@@ -1530,7 +1539,10 @@ pub mod docman {
             &SCHEMAS,
         ),
         sample: |values| PostContactsParams::sample(values).parts(),
-        produces: ::std::option::Option::Some(("contact", "id")),
+        produces: ::std::option::Option::Some((
+            "contact",
+            ::gateway_loadtest_runtime::params::IdFrom::Field("id"),
+        )),
         deletes: ::std::option::Option::None,
         needs: &[],
     };

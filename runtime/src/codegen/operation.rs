@@ -2,8 +2,10 @@
 //! `parts`, a transaction fn, and the app's `Generated <app>` scenario.
 
 use super::ident::{self, Names};
+use crate::spec::links::IdFrom;
 use crate::spec::plan::{AppPlan, Location, Media, Method, Operation, Param};
 use crate::spec::shared;
+use crate::spec::template::{self, Piece};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::{Map, Value};
@@ -189,7 +191,7 @@ fn operation_items(
             required: param.required,
             doc: format!(
                 " {} `{}`{}",
-                location_name(param.location),
+                param.location.as_str(),
                 param.name,
                 if param.required { "" } else { ", optional" }
             ),
@@ -350,8 +352,14 @@ fn operation_items(
     };
     let produces = match &op.produces {
         Some(p) => {
-            let (resource, field) = (&p.resource, &p.id_field);
-            quote! { ::std::option::Option::Some((#resource, #field)) }
+            let resource = &p.resource;
+            let id = match &p.id {
+                IdFrom::Field(field) => {
+                    quote! { ::gateway_loadtest_runtime::params::IdFrom::Field(#field) }
+                }
+                IdFrom::Location => quote! { ::gateway_loadtest_runtime::params::IdFrom::Location },
+            };
+            quote! { ::std::option::Option::Some((#resource, #id)) }
         }
         None => quote! { ::std::option::Option::None },
     };
@@ -422,35 +430,26 @@ fn suggests_values(schema: &serde_json::Value) -> bool {
 
 /// Builds `parts.path` from literal segments and percent-encoded path parameters.
 fn path_code(op: &Operation, fields: &[Field]) -> TokenStream {
-    let mut pushes = Vec::new();
-    let mut rest = op.path.as_str();
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open + 1..];
-        let Some(close) = after.find('}') else { break };
-        let literal = &rest[..open];
-        let name = &after[..close];
-        if !literal.is_empty() {
-            pushes.push(quote! { parts.path.push_str(#literal); });
-        }
-        let field = op
-            .params
-            .iter()
-            .position(|p| p.location == Location::Path && p.name == name)
-            .map(|i| &fields[i].ident);
-        match field {
-            Some(ident) => pushes
-                .push(quote! { ::gateway_loadtest_runtime::params::push_path_segment(&mut parts.path, &self.#ident); }),
-            // Unreachable in practice: the plan declares every `{name}`; keep the text.
-            None => {
-                let text = format!("{{{name}}}");
-                pushes.push(quote! { parts.path.push_str(#text); });
+    let pushes = template::pieces(&op.path).into_iter().map(|piece| match piece {
+        Piece::Literal(literal) => quote! { parts.path.push_str(#literal); },
+        Piece::Param(name) => {
+            let field = op
+                .params
+                .iter()
+                .position(|p| p.location == Location::Path && p.name == name)
+                .map(|i| &fields[i].ident);
+            match field {
+                Some(ident) => quote! {
+                    ::gateway_loadtest_runtime::params::push_path_segment(&mut parts.path, &self.#ident);
+                },
+                // Unreachable in practice: the plan declares every `{name}`; keep the text.
+                None => {
+                    let text = format!("{{{name}}}");
+                    quote! { parts.path.push_str(#text); }
+                }
             }
         }
-        rest = &after[close + 1..];
-    }
-    if !rest.is_empty() {
-        pushes.push(quote! { parts.path.push_str(#rest); });
-    }
+    });
     quote! {
         parts.path.clear();
         #(#pushes)*
@@ -496,15 +495,6 @@ fn location_path(location: Location) -> TokenStream {
         Location::Query => quote!(::gateway_loadtest_runtime::params::Location::Query),
         Location::Header => quote!(::gateway_loadtest_runtime::params::Location::Header),
         Location::Cookie => quote!(::gateway_loadtest_runtime::params::Location::Cookie),
-    }
-}
-
-fn location_name(location: Location) -> &'static str {
-    match location {
-        Location::Path => "path",
-        Location::Query => "query",
-        Location::Header => "header",
-        Location::Cookie => "cookie",
     }
 }
 

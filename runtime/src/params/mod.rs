@@ -12,6 +12,7 @@ pub mod schemas;
 pub mod shape;
 mod unique;
 
+pub use crate::spec::links::IdFrom;
 pub use draw::{Drawer, Drawn, DrawnBody, Field, Fields};
 pub use overrides::{BodyField, FromOverride, Location, Overrides, OverridesError};
 pub use parts::{BodyValue, OperationInfo, RequestParts, ResponseSchema};
@@ -283,7 +284,7 @@ impl Values {
         self.rpc_keys = info.method == "POST" && matches!(verb, Some(Verb::Read | Verb::Delete));
         // A PATCH that renames must not collide either.
         self.creating = (info.method == "POST" && !self.rpc_keys) || info.method == "PATCH";
-        self.id_field = info.produces.map(|(_, field)| field);
+        self.id_field = info.produces.and_then(|(_, id)| id.into_field());
         self.drawn.clear();
         self.context.clear();
         self.picked = None;

@@ -18,36 +18,9 @@ mod file;
 
 pub use convert::{BodyField, FromOverride};
 
-/// Where a parameter goes; the generated code names it when it draws one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Location {
-    Path,
-    Query,
-    Header,
-    Cookie,
-}
-
-impl Location {
-    /// The pointer's first segment, as in `/query/limit`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Location::Path => "path",
-            Location::Query => "query",
-            Location::Header => "header",
-            Location::Cookie => "cookie",
-        }
-    }
-
-    fn parse(segment: &str) -> Option<Location> {
-        Some(match segment {
-            "path" => Location::Path,
-            "query" => Location::Query,
-            "header" => Location::Header,
-            "cookie" => Location::Cookie,
-            _ => return None,
-        })
-    }
-}
+/// Where a parameter goes (the plan's own), which the generated code names when it
+/// draws one.
+pub use crate::spec::plan::Location;
 
 /// A values file, read and checked: what to send instead of drawn values, and which
 /// generated operations run.

@@ -2,6 +2,7 @@
 //! generated code and turned into a reqwest request, or printed by `sample`.
 
 use super::{ParamText, Schemas, Shape, Values};
+use crate::spec::links::IdFrom;
 use goose::goose::GooseMethod;
 use reqwest::RequestBuilder;
 use serde_json::Value;
@@ -19,8 +20,8 @@ pub struct OperationInfo {
     pub response: ResponseSchema,
     /// Draws fresh parameters and returns the request they make.
     pub sample: fn(&mut Values) -> RequestParts,
-    /// The resource it creates, and the answer's field holding the new id.
-    pub produces: Option<(&'static str, &'static str)>,
+    /// The resource it creates, and where its answer holds the new id.
+    pub produces: Option<(&'static str, IdFrom<&'static str>)>,
     /// The resource it deletes.
     pub deletes: Option<&'static str>,
     /// Resources its path needs, each with the operation that creates one.

@@ -12,7 +12,48 @@ use std::collections::HashMap;
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Produces {
     pub resource: String,
-    pub id_field: String,
+    pub id: IdFrom<String>,
+}
+
+impl Produces {
+    /// A create whose answer holds the new id in its body field `field`.
+    pub fn field(resource: String, field: &str) -> Produces {
+        Produces {
+            resource,
+            id: IdFrom::Field(field.to_string()),
+        }
+    }
+}
+
+/// Where a create's answer holds the new resource's id: the plan holds owned names, the
+/// generated code `&'static str`s.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdFrom<S> {
+    /// A field of the answer's body (`id`, `sku`), read through an envelope.
+    Field(S),
+    /// The last segment of the answer's `Location` header.
+    Location,
+}
+
+impl<S> IdFrom<S> {
+    /// The body field that holds the id, if the body holds it, by value.
+    pub fn into_field(self) -> Option<S> {
+        match self {
+            IdFrom::Field(field) => Some(field),
+            IdFrom::Location => None,
+        }
+    }
+}
+
+impl<S: AsRef<str>> IdFrom<S> {
+    /// The body field that holds the id, if the body holds it.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            IdFrom::Field(field) => Some(field.as_ref()),
+            IdFrom::Location => None,
+        }
+    }
 }
 
 /// A resource an operation's path needs, and the operation that makes one.
@@ -222,10 +263,6 @@ pub fn answer_resource(path: &str) -> Option<String> {
         .and_then(resource_key)
 }
 
-/// The `id_field` of a producer whose new id comes from its answer's `Location` header
-/// (the last segment of its path) rather than from a body field.
-pub const FROM_LOCATION: &str = "<Location header>";
-
 /// An OpenAPI link of a success response: the operation it leads to and, per parameter
 /// of that operation, a runtime expression (`$response.body#/id`).
 #[derive(Clone, Debug, PartialEq)]
@@ -365,7 +402,7 @@ fn link(plan: &mut Plan, producer: At, field: &str, consumer: At, name: &str) ->
     let known = plan.apps[producer.0].operations[producer.1]
         .produces
         .as_ref()
-        .filter(|p| p.id_field == field)
+        .filter(|p| p.id.field() == Some(field))
         .map(|p| p.resource.clone());
     let op = &mut plan.apps[consumer.0].operations[consumer.1];
     let Some(param) = op.params.iter_mut().find(|p| p.name == name) else {
@@ -376,10 +413,7 @@ fn link(plan: &mut Plan, producer: At, field: &str, consumer: At, name: &str) ->
         .or_else(|| resource_key(name))
         .unwrap_or_else(|| name.to_string());
     param.resource = Some(resource.clone());
-    plan.apps[producer.0].operations[producer.1].produces = Some(Produces {
-        resource,
-        id_field: field.to_string(),
-    });
+    plan.apps[producer.0].operations[producer.1].produces = Some(Produces::field(resource, field));
     true
 }
 
@@ -454,7 +488,7 @@ fn apply_spec_links(plan: &mut Plan) {
                 if let Some(resource) = collection(&op.path) {
                     op.produces = Some(Produces {
                         resource,
-                        id_field: FROM_LOCATION.to_string(),
+                        id: IdFrom::Location,
                     });
                 }
             }
@@ -575,37 +609,25 @@ fn producer(op: &Operation) -> Option<Produces> {
         if COPY_VERBS.contains(&word.as_str()) && has_id {
             return copied
                 .and_then(|p| p.resource.clone())
-                .map(|resource| Produces {
-                    resource,
-                    id_field: "id".to_string(),
-                });
+                .map(|resource| Produces::field(resource, "id"));
         }
     }
     let collection = collection(&op.path).filter(|_| action.is_none());
     if op.response_fields.iter().any(|f| f == "id") {
         if let Some(resource) = collection.clone() {
-            return Some(Produces {
-                resource,
-                id_field: "id".to_string(),
-            });
+            return Some(Produces::field(resource, "id"));
         }
     }
     let by_id = op.response_fields.iter().find_map(|field| {
         let resource = resource_of(field, None)?;
-        (!own.contains(&resource.as_str())).then(|| Produces {
-            resource,
-            id_field: field.clone(),
-        })
+        (!own.contains(&resource.as_str())).then(|| Produces::field(resource, field))
     });
     by_id.or_else(|| {
         let resource = collection.filter(|r| !own.contains(&r.as_str()))?;
         let field = ["name", "key", "slug"]
             .into_iter()
             .find(|k| op.response_fields.iter().any(|f| f == k))?;
-        Some(Produces {
-            resource,
-            id_field: field.to_string(),
-        })
+        Some(Produces::field(resource, field))
     })
 }
 

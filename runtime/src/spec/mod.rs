@@ -13,3 +13,4 @@ pub mod settings;
 pub mod shared;
 pub mod snapshot;
 pub mod source;
+pub mod template;

@@ -89,6 +89,29 @@ pub enum Location {
     Cookie,
 }
 
+impl Location {
+    /// Its name in the document and a values file's pointer, as in `/query/limit`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Location::Path => "path",
+            Location::Query => "query",
+            Location::Header => "header",
+            Location::Cookie => "cookie",
+        }
+    }
+
+    /// The location a document or pointer names.
+    pub fn parse(name: &str) -> Option<Location> {
+        Some(match name {
+            "path" => Location::Path,
+            "query" => Location::Query,
+            "header" => Location::Header,
+            "cookie" => Location::Cookie,
+            _ => return None,
+        })
+    }
+}
+
 /// One parameter with its self-contained schema.
 #[derive(Clone, Debug, Serialize)]
 pub struct Param {
@@ -305,7 +328,7 @@ fn plan_app(app: &DiscoveredApp, filter: &Filter, plan: &mut Plan) -> Result<App
     let mut operations = Vec::new();
     let mut used = std::collections::BTreeSet::new();
     for (path, item) in openapi.paths.paths.iter() {
-        let Some(item) = resolve_path_item(item) else {
+        let Some(item) = item.as_item() else {
             plan.warnings
                 .push(format!("{}: path {path:?} is a $ref; skipped", app.name));
             continue;
@@ -383,8 +406,20 @@ struct Context<'a> {
     where_: String,
 }
 
-fn resolve_path_item(item: &ReferenceOr<openapiv3::PathItem>) -> Option<&openapiv3::PathItem> {
-    item.as_item()
+/// The component a local `$ref` (`#/components/<kind>/<name>`) names, from the
+/// document's `components.<kind>`: the one resolver of parameters, request bodies and
+/// responses (schemas keep their `$ref`s: see `shared`). A reference to a reference is
+/// not followed (FastAPI writes none).
+fn component<'a, T: 'a>(
+    reference: &str,
+    kind: &str,
+    get: impl FnOnce(&str) -> Option<&'a ReferenceOr<T>>,
+) -> Option<&'a T> {
+    let name = reference
+        .strip_prefix("#/components/")?
+        .strip_prefix(kind)?
+        .strip_prefix('/')?;
+    get(name)?.as_item()
 }
 
 fn plan_operation(
@@ -408,7 +443,7 @@ fn plan_operation(
         }
     }
     // A `{name}` in the path that no parameter declares still needs a value.
-    for name in path_names(&path) {
+    for name in super::template::names(&path) {
         if !params
             .iter()
             .any(|p| p.location == Location::Path && p.name == name)
@@ -418,7 +453,7 @@ fn plan_operation(
                 cx.where_
             ));
             params.push(Param {
-                name,
+                name: name.to_string(),
                 location: Location::Path,
                 required: true,
                 schema: serde_json::json!({"type": "string"}),
@@ -452,27 +487,14 @@ fn plan_operation(
     }
 }
 
-/// The names inside `{...}` in a path template, in order.
-pub fn path_names(path: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut rest = path;
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open + 1..];
-        let Some(close) = after.find('}') else { break };
-        names.push(after[..close].to_string());
-        rest = &after[close + 1..];
-    }
-    names
-}
-
 fn plan_param(cx: &mut Context<'_>, param: &ReferenceOr<Parameter>) -> Option<Param> {
     let param = match param {
         ReferenceOr::Item(p) => p,
         ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/parameters/");
-            match name.and_then(|n| cx.openapi.components.as_ref()?.parameters.get(n)) {
-                Some(ReferenceOr::Item(p)) => p,
-                _ => {
+            let get = |name: &str| cx.openapi.components.as_ref()?.parameters.get(name);
+            match component(reference, "parameters", get) {
+                Some(p) => p,
+                None => {
                     cx.warnings.push(format!(
                         "{}: parameter $ref {reference:?} not found; skipped",
                         cx.where_
@@ -518,10 +540,10 @@ fn plan_body(cx: &mut Context<'_>, body: &ReferenceOr<openapiv3::RequestBody>) -
     let body = match body {
         ReferenceOr::Item(b) => b,
         ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/requestBodies/");
-            match name.and_then(|n| cx.openapi.components.as_ref()?.request_bodies.get(n)) {
-                Some(ReferenceOr::Item(b)) => b,
-                _ => {
+            let get = |name: &str| cx.openapi.components.as_ref()?.request_bodies.get(name);
+            match component(reference, "requestBodies", get) {
+                Some(b) => b,
+                None => {
                     cx.warnings.push(format!(
                         "{}: requestBody $ref {reference:?} not found; sent without a body",
                         cx.where_
@@ -627,9 +649,10 @@ fn plan_responses(
         if media.is_none() {
             let response = match response {
                 ReferenceOr::Item(r) => Some(r),
-                ReferenceOr::Reference { reference } => reference
-                    .strip_prefix("#/components/responses/")
-                    .and_then(|n| cx.openapi.components.as_ref()?.responses.get(n)?.as_item()),
+                ReferenceOr::Reference { reference } => {
+                    let get = |name: &str| cx.openapi.components.as_ref()?.responses.get(name);
+                    component(reference, "responses", get)
+                }
             };
             // A JSON answer when one is documented (`+json` too), else the first.
             let first = response.and_then(|r| {
@@ -959,7 +982,7 @@ mod tests {
             .produces
             .as_ref()
             .expect("the link makes POST a producer");
-        assert_eq!(produces.id_field, "ref");
+        assert_eq!(produces.id.field(), Some("ref"));
         for path in ["/svc/o/{key}", "/svc/p/{code}"] {
             let consumer = op(&plan, Method::Get, path);
             assert_eq!(
@@ -987,7 +1010,7 @@ mod tests {
         let plan = build(&discovery(vec![app("root", "", d)]), &Filter::default()).unwrap();
         let produces = op(&plan, Method::Post, "/orders").produces.clone().unwrap();
         assert_eq!(produces.resource, "order");
-        assert_eq!(produces.id_field, links::FROM_LOCATION);
+        assert_eq!(produces.id, links::IdFrom::Location);
     }
 
     #[test]
@@ -1067,7 +1090,7 @@ mod tests {
             .produces
             .clone()
             .unwrap();
-        assert_eq!(produces.id_field, "sku");
+        assert_eq!(produces.id.field(), Some("sku"));
         let delete = op(&plan, Method::Delete, "/products/{sku}");
         assert_eq!(delete.deletes.as_deref(), Some(produces.resource.as_str()));
         assert_eq!(delete.needs.len(), 1);
@@ -1122,8 +1145,9 @@ mod tests {
                 .produces
                 .as_ref()
                 .unwrap()
-                .id_field,
-            "ref"
+                .id
+                .field(),
+            Some("ref")
         );
 
         let mut filter = Filter::from_settings(&settings);
@@ -1208,7 +1232,23 @@ mod tests {
 
     #[test]
     fn undeclared_path_names_still_get_a_parameter() {
-        assert_eq!(path_names("/a/{x}/b/{y_id}"), vec!["x", "y_id"]);
-        assert_eq!(path_names("/a/{unclosed"), Vec::<String>::new());
+        let d = doc(json!({"/a/{x}/b/{y_id}": {"get": {
+            "parameters": [{"name": "x", "in": "path", "required": true,
+                            "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "ok"}}
+        }}}));
+        let plan = build(&discovery(vec![app("root", "", d)]), &Filter::default()).unwrap();
+        let params = &plan.apps[0].operations[0].params;
+        let names: Vec<_> = params
+            .iter()
+            .map(|p| (p.name.as_str(), p.location))
+            .collect();
+        assert_eq!(names, [("x", Location::Path), ("y_id", Location::Path)]);
+        assert_eq!(params[0].schema["type"], "integer");
+        assert_eq!(params[1].schema["type"], "string");
+        assert!(plan
+            .warnings
+            .iter()
+            .any(|w| w.contains("\"y_id\" is not declared")));
     }
 }

@@ -101,11 +101,8 @@ impl Gen {
     /// The parameters of an operation on `path`: its `{name}`s (mostly declared) and more.
     pub(super) fn parameters(&mut self, path: &str) -> Vec<Value> {
         let mut out = Vec::new();
-        let mut rest = path;
-        while let Some(open) = rest.find('{') {
-            let after = &rest[open + 1..];
-            let Some(close) = after.find('}') else { break };
-            let name = after[..close].to_string();
+        for name in crate::spec::template::names(path) {
+            let name = name.to_string();
             if !self.rng.chance(1, 10) {
                 let location = if self.rng.chance(1, 12) {
                     "query"
@@ -114,7 +111,6 @@ impl Gen {
                 };
                 out.push(self.parameter(name, location));
             }
-            rest = &after[close + 1..];
         }
         for _ in 0..self.rng.below(5) {
             let location = match self.rng.below(20) {
