@@ -61,7 +61,7 @@ fn run() -> Result<(), String> {
         }
     }
     let discovery = source::load(&source, &settings, env).map_err(|e| e.to_string())?;
-    let filter = spec::plan::Filter::from_settings(&settings);
+    let filter = spec::filter::Filter::from_settings(&settings);
     let plan = spec::plan::build(&discovery, &filter).map_err(|e| e.to_string())?;
     spec::budget::at("generate the code");
     for warning in discovery.warnings.iter().chain(&plan.warnings).take(20) {

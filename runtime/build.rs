@@ -77,7 +77,7 @@ fn generate_snapshot(dir: &Path, out: &Path) -> Result<(), String> {
     }
     let discovery = spec::snapshot::read(&dir).map_err(|e| fail(&e))?;
     let plan =
-        spec::plan::build(&discovery, &spec::plan::Filter::default()).map_err(|e| fail(&e))?;
+        spec::plan::build(&discovery, &spec::filter::Filter::default()).map_err(|e| fail(&e))?;
     let label = source::label(&Source::Snapshot { dir: dir.clone() });
     let code =
         codegen::generate(&plan, &label, codegen::spec_hash(&discovery)).map_err(|e| fail(&e))?;
@@ -94,7 +94,7 @@ fn generate_hostile(crate_dir: &Path, out_dir: &Path) -> Result<(), String> {
     }
     let discovery = spec::snapshot::read(&dir).map_err(|e| fail(&e))?;
     let plan =
-        spec::plan::build(&discovery, &spec::plan::Filter::default()).map_err(|e| fail(&e))?;
+        spec::plan::build(&discovery, &spec::filter::Filter::default()).map_err(|e| fail(&e))?;
     let label = source::label(&Source::Snapshot { dir });
     let code =
         codegen::generate(&plan, &label, codegen::spec_hash(&discovery)).map_err(|e| fail(&e))?;

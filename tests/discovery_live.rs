@@ -4,7 +4,7 @@
 
 use crate::common::{binary, temp_dir, text, Gateway};
 use gateway_loadtest_runtime::spec::discovery::{discover, Discovery};
-use gateway_loadtest_runtime::spec::{plan, settings::Settings, source};
+use gateway_loadtest_runtime::spec::{filter, plan, settings::Settings, source};
 use gateway_loadtest_runtime::target;
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -13,7 +13,7 @@ use std::time::Duration;
 fn operations(discovery: &Discovery) -> BTreeSet<(String, String)> {
     let plan = plan::build(
         discovery,
-        &plan::Filter::from_settings(&Settings::default()),
+        &filter::Filter::from_settings(&Settings::default()),
     )
     .expect("plan the documents");
     plan.apps
@@ -291,7 +291,9 @@ fn sample_sends_generated_paths_to_the_origin_and_warns_about_another_base() {
         .expect("run sample");
     let out = text(&sample);
     assert!(sample.status.success(), "{out}");
-    assert!(out.contains("GET http://***@127.0.0.1:1/health"), "{out}");
+    // The URL's credentials travel as a Basic header, never shown.
+    assert!(out.contains("GET http://127.0.0.1:1/health\n"), "{out}");
+    assert!(out.contains("authorization: <not shown>"), "{out}");
     assert!(
         out.contains("warning: the gateway URL has base path /api"),
         "{out}"

@@ -3,7 +3,7 @@
 //! `UPDATE_GOLDEN=1 cargo test --release golden` accepts the new code.
 
 use gateway_loadtest_runtime::codegen;
-use gateway_loadtest_runtime::spec::{plan, snapshot, source};
+use gateway_loadtest_runtime::spec::{filter, plan, snapshot, source};
 use std::path::Path;
 
 /// The golden file, relative to the crate root.
@@ -14,7 +14,7 @@ const GOLDEN: &str = "tests/golden/demo.generated.rs";
 fn demo_code() -> String {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(source::SNAPSHOT_DIR);
     let discovery = snapshot::read(&dir).expect("read the committed snapshot in generated/");
-    let plan = plan::build(&discovery, &plan::Filter::default()).expect("plan the demo gateway");
+    let plan = plan::build(&discovery, &filter::Filter::default()).expect("plan the demo gateway");
     let label = source::label(&source::Source::Snapshot { dir });
     let code = codegen::generate(&plan, &label, codegen::spec_hash(&discovery))
         .expect("generate the demo code");

@@ -78,7 +78,7 @@ pub fn reason(method: &str, path: &str) -> Option<&'static str> {
 /// a `[mix.operations]` pattern without `*` that matches it wins over the reason.
 pub fn weight(mix: &MixSettings, method: &str, path: &str) -> (f64, Option<&'static str>) {
     let named = mix.operations.iter().any(|(pattern, _)| {
-        !pattern.contains('*') && crate::spec::plan::pattern_matches(pattern, method, path)
+        !pattern.contains('*') && crate::spec::pattern::matches(pattern, method, path)
     });
     match reason(method, path).filter(|_| !named) {
         Some(why) => (0.0, Some(why)),

@@ -8,7 +8,9 @@
 use super::chain_tests::table;
 use crate::params::{Shape, Values};
 use crate::spec::discovery::{DiscoveredApp, Discovery};
-use crate::spec::plan::{self, AppPlan};
+use crate::spec::filter::Filter;
+use crate::spec::model::{AppPlan, Media, Plan};
+use crate::spec::plan;
 use serde_json::{json, Map, Value};
 
 /// Operations with a JSON body sampled from a description, at most.
@@ -56,11 +58,10 @@ fn validate_bodies(app: &AppPlan) -> (usize, usize, Vec<String>) {
         .map(|(name, schema)| (name.clone(), json_schema(schema)))
         .collect();
     let (mut valid, mut drawn, mut failures) = (0, 0, Vec::new());
-    let with_body = app.operations.iter().filter(|op| {
-        op.body
-            .as_ref()
-            .is_some_and(|b| b.media == plan::Media::Json)
-    });
+    let with_body = app
+        .operations
+        .iter()
+        .filter(|op| op.body.as_ref().is_some_and(|b| b.media == Media::Json));
     for op in with_body.take(SAMPLED_OPERATIONS) {
         let schema = &op.body.as_ref().unwrap().schema;
         let shape = Shape::from_json_text_in(&schema.to_string(), Some(schemas));
@@ -94,7 +95,7 @@ fn validate_bodies(app: &AppPlan) -> (usize, usize, Vec<String>) {
     (valid, drawn, failures)
 }
 
-fn plan_document(document: Value) -> plan::Plan {
+fn plan_document(document: Value) -> Plan {
     let discovery = Discovery {
         apps: vec![DiscoveredApp {
             name: "root".to_string(),
@@ -105,7 +106,7 @@ fn plan_document(document: Value) -> plan::Plan {
         }],
         warnings: Vec::new(),
     };
-    plan::build(&discovery, &plan::Filter::default()).expect("the description plans")
+    plan::build(&discovery, &Filter::default()).expect("the description plans")
 }
 
 #[test]

@@ -5,14 +5,15 @@
 //! Sizes are asserted, never times; `chain_sizes` prints both for a person.
 
 use crate::params::{Kind, Schemas, Shape, Values};
+use crate::spec::filter::Filter;
 use crate::spec::fuzz::chain;
-use crate::spec::plan::{self, Plan};
+use crate::spec::model::Plan;
+use crate::spec::plan;
 use crate::spec::shared::node_count;
 use std::time::Instant;
 
 fn plan_of(n: usize, fanout: usize) -> Plan {
-    plan::build(&chain::chain_discovery(n, fanout), &plan::Filter::default())
-        .expect("the chain plans")
+    plan::build(&chain::chain_discovery(n, fanout), &Filter::default()).expect("the chain plans")
 }
 
 /// Every JSON node the plan holds: the serialised plan and the response schemas.
@@ -70,7 +71,7 @@ fn each_schema_text_is_embedded_once_and_operations_refer_to_it() {
 }
 
 /// The plan's shared schemas as a run-time table, as the generated code embeds it.
-pub(super) fn table(app: &crate::spec::plan::AppPlan) -> &'static Schemas {
+pub(super) fn table(app: &crate::spec::model::AppPlan) -> &'static Schemas {
     let entries: Vec<(&'static str, &'static str)> = app
         .schemas
         .iter()

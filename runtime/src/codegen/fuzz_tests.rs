@@ -24,7 +24,8 @@
 use super::hostile_tests::Inventory;
 use crate::params::{Shape, Values};
 use crate::spec::fuzz::{self, Case};
-use crate::spec::plan::{self, Location, Plan};
+use crate::spec::model::{Location, Plan};
+use crate::spec::plan;
 use serde_json::Value;
 use std::cell::Cell;
 use std::collections::{BTreeSet, HashSet};

@@ -19,7 +19,7 @@ pub mod ident;
 mod operation;
 
 use crate::spec::discovery::Discovery;
-use crate::spec::plan::{Method, Plan};
+use crate::spec::model::{Method, Plan};
 use ident::Names;
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;

@@ -2,8 +2,7 @@
 //! `parts`, a transaction fn, and the app's `Generated <app>` scenario.
 
 use super::ident::{self, Names};
-use crate::spec::links::IdFrom;
-use crate::spec::plan::{AppPlan, Location, Media, Method, Operation, Param};
+use crate::spec::model::{AppPlan, Body, IdFrom, Location, Media, Method, Operation, Param};
 use crate::spec::shared;
 use crate::spec::template::{self, Piece};
 use proc_macro2::{Ident, TokenStream};
@@ -158,12 +157,15 @@ struct Field {
     ty: TokenStream,
     required: bool,
     doc: String,
+    /// The spec text of its schema, as the parameter table holds it.
+    schema: String,
     /// The resource a parameter names, drawn from the user's pool first.
     resource: Option<String>,
     /// A JSON or form body, whose `*_id` properties are chained.
     chained_body: bool,
 }
 
+/// One operation's items: parameter table and struct, its methods, registry static, transaction fn.
 fn operation_items(
     op: &Operation,
     app: &str,
@@ -171,17 +173,37 @@ fn operation_items(
     schemas: &Map<String, Value>,
     lookup: &Lookup<'_>,
 ) -> TokenStream {
-    let (fn_name, struct_name) = (&names.fn_name, &names.struct_name);
-    let (info_name, fields_name) = (&names.info, &names.fields);
-    let method = op.method.as_str();
-    let template = &op.path;
-    let fn_doc = format!(" Sends `{method} {template}`.");
-    let operation_key = format!("{method} {template}");
-    let struct_doc = format!(" Parameters of `{method} {template}`.");
+    let fields = fields(op, schemas);
+    let fields_static = fields_static(op, &names.fields, &fields, schemas);
+    let params_struct = params_struct(op, &names.struct_name, &fields);
+    let sample = sample_fn(op, &names.fields, &fields);
+    let setters = setters(&fields);
+    let parts = parts_fn(op, &names.fields, &fields);
+    let struct_name = &names.struct_name;
+    let info = operation_info(op, app, names, lookup);
+    let transaction = transaction_fn(op, names);
+    quote! {
+        #fields_static
+        #params_struct
 
+        impl #struct_name {
+            #sample
+
+            #setters
+
+            #parts
+        }
+
+        #info
+
+        #transaction
+    }
+}
+
+/// The fields of an operation's parameter struct: its parameters in plan order, then its body.
+fn fields(op: &Operation, schemas: &Map<String, Value>) -> Vec<Field> {
     let mut field_names = Names::with_reserved(&["body"]);
     let mut fields: Vec<Field> = Vec::new();
-    let mut shape_json: Vec<String> = Vec::new();
     for param in &op.params {
         let ty = rust_type(shared::resolve(schemas, &param.schema));
         let name = field_names.unique(&ident::snake(&param.name));
@@ -195,13 +217,12 @@ fn operation_items(
                 param.name,
                 if param.required { "" } else { ", optional" }
             ),
+            schema: param.schema.to_string(),
             resource: param.resource.clone(),
             chained_body: false,
         });
-        shape_json.push(param.schema.to_string());
     }
-    let body = op.body.as_ref();
-    if let Some(body) = body {
+    if let Some(body) = &op.body {
         fields.push(Field {
             ident: format_ident!("body"),
             ty: quote!(::serde_json::Value),
@@ -212,24 +233,30 @@ fn operation_items(
                 body.content_type,
                 if body.required { "" } else { ", optional" }
             ),
+            schema: body.schema.to_string(),
             resource: None,
             chained_body: body.media != Media::Multipart,
         });
-        shape_json.push(body.schema.to_string());
     }
+    fields
+}
 
-    let struct_fields = fields.iter().map(|f| {
-        let (ident, ty, doc) = (&f.ident, &f.ty, &f.doc);
-        if f.required {
-            quote! { #[doc = #doc] pub #ident: #ty, }
-        } else {
-            quote! { #[doc = #doc] pub #ident: ::std::option::Option<#ty>, }
-        }
-    });
-    // The parameter table: spec text as literals. `sample` draws each field through
-    // `::gateway_loadtest_runtime::params::Drawer`, where the user's overrides come first.
+/// The parameter table (`static …_FIELDS`), spec text as literals; none without fields.
+fn fields_static(
+    op: &Operation,
+    fields_name: &Ident,
+    fields: &[Field],
+    schemas: &Map<String, Value>,
+) -> TokenStream {
+    // An operation without parameters has no table and draws nothing.
+    if fields.is_empty() {
+        return quote! {};
+    }
+    let operation_key = format!("{} {}", op.method.as_str(), op.path);
+    // `sample` draws each field through `::gateway_loadtest_runtime::params::Drawer`,
+    // where the user's overrides come first.
     let table = fields.iter().enumerate().map(|(i, f)| {
-        let schema = &shape_json[i];
+        let schema = &f.schema;
         let field = match op.params.get(i) {
             Some(p) => {
                 let (at, name) = (location_path(p.location), &p.name);
@@ -255,6 +282,38 @@ fn operation_items(
         let chained = f.chained_body.then(|| quote! { .chained() });
         quote! { #field #names #silent #chained }
     });
+    let new = match fields.iter().any(|f| refers(&f.schema)) {
+        true => quote! { shared(#operation_key, &[#(#table),*], &SCHEMAS) },
+        false => quote! { new(#operation_key, &[#(#table),*]) },
+    };
+    quote! {
+        static #fields_name: ::gateway_loadtest_runtime::params::Fields =
+            ::gateway_loadtest_runtime::params::Fields::#new;
+    }
+}
+
+/// The parameter struct: one public field per parameter and the body, optional ones `Option`s.
+fn params_struct(op: &Operation, struct_name: &Ident, fields: &[Field]) -> TokenStream {
+    let struct_doc = format!(" Parameters of `{} {}`.", op.method.as_str(), op.path);
+    let struct_fields = fields.iter().map(|f| {
+        let (ident, ty, doc) = (&f.ident, &f.ty, &f.doc);
+        if f.required {
+            quote! { #[doc = #doc] pub #ident: #ty, }
+        } else {
+            quote! { #[doc = #doc] pub #ident: ::std::option::Option<#ty>, }
+        }
+    });
+    quote! {
+        #[doc = #struct_doc]
+        #[derive(Clone, Debug, PartialEq)]
+        pub struct #struct_name {
+            #(#struct_fields)*
+        }
+    }
+}
+
+/// `sample()`, which draws every field through the parameter table's drawer.
+fn sample_fn(op: &Operation, fields_name: &Ident, fields: &[Field]) -> TokenStream {
     let draws = fields.iter().enumerate().map(|(i, f)| {
         let ident = &f.ident;
         match op.params.get(i) {
@@ -262,25 +321,25 @@ fn operation_items(
             None => quote! { #ident: draw.body(), },
         }
     });
-    // An operation without parameters has no table and draws nothing.
-    let (fields_static, sample_body) = if fields.is_empty() {
-        (quote! {}, quote! { let _ = values; Self {} })
+    let sample_body = if fields.is_empty() {
+        quote! { let _ = values; Self {} }
     } else {
-        let new = match shape_json.iter().any(|text| refers(text)) {
-            true => quote! { shared(#operation_key, &[#(#table),*], &SCHEMAS) },
-            false => quote! { new(#operation_key, &[#(#table),*]) },
-        };
-        (
-            quote! {
-                static #fields_name: ::gateway_loadtest_runtime::params::Fields =
-                    ::gateway_loadtest_runtime::params::Fields::#new;
-            },
-            quote! {
-                let mut draw = #fields_name.drawer(values);
-                Self { #(#draws)* }
-            },
-        )
+        quote! {
+            let mut draw = #fields_name.drawer(values);
+            Self { #(#draws)* }
+        }
     };
+    quote! {
+        /// Draws every parameter: the user's overrides first, then ids the user created,
+        /// examples, defaults, enums, fakes.
+        pub fn sample(values: &mut ::gateway_loadtest_runtime::params::Values) -> Self {
+            #sample_body
+        }
+    }
+}
+
+/// The `with_*` setters, one per field.
+fn setters(fields: &[Field]) -> TokenStream {
     let setters = fields.iter().map(|f| {
         let (ident, ty) = (&f.ident, &f.ty);
         let setter = format_ident!("with_{}", ident.to_string().trim_start_matches("r#"));
@@ -298,41 +357,69 @@ fn operation_items(
             }
         }
     });
-    let path_code = path_code(op, &fields);
+    quote! { #(#setters)* }
+}
+
+/// `parts()`, the request the parameters make: path, query, headers, cookies and body.
+fn parts_fn(op: &Operation, fields_name: &Ident, fields: &[Field]) -> TokenStream {
+    let method_variant = goose_method(op.method);
+    let template = &op.path;
+    let path_code = path_code(op, fields);
     let param_pushes = op
         .params
         .iter()
-        .zip(&fields)
+        .zip(fields)
         .filter_map(|(param, field)| param_push(param, field));
-    let body_code = body.map(|body| {
-        let index = fields.len() - 1;
-        let wrap = match body.media {
-            Media::Json => quote! { ::gateway_loadtest_runtime::params::BodyValue::Json(body) },
-            Media::Form => quote! { ::gateway_loadtest_runtime::params::BodyValue::Form(body) },
-            Media::Multipart => {
-                quote! { ::gateway_loadtest_runtime::params::BodyValue::Multipart(body, &#fields_name.shapes()[#index]) }
-            }
-        };
-        // A JSON body of a concrete type other than `application/json` (`+json`) says
-        // so; reqwest's `.json()` keeps a content type already set.
-        let base = body.content_type.split(';').next().unwrap_or("").trim();
-        let declared = (body.media == Media::Json
-            && !base.eq_ignore_ascii_case("application/json")
-            && base.contains('/')
-            && !base.contains('*')
-            && body.content_type.bytes().all(|b| (0x20..0x7f).contains(&b)))
-        .then(|| {
-            let content_type = &body.content_type;
-            quote! { parts.headers.push(("content-type", ::std::string::String::from(#content_type))); }
-        });
-        // The body moves into the request: a drawn body is sent once, never copied.
-        if body.required {
-            quote! { let body = self.body; parts.body = #wrap; #declared }
-        } else {
-            quote! { if let ::std::option::Option::Some(body) = self.body { parts.body = #wrap; #declared } }
+    let body_code = op
+        .body
+        .as_ref()
+        .map(|body| body_code(body, fields_name, fields.len() - 1));
+    quote! {
+        /// The request these parameters make: path, query, headers, cookies and body.
+        pub fn parts(self) -> ::gateway_loadtest_runtime::params::RequestParts {
+            let mut parts = ::gateway_loadtest_runtime::params::RequestParts::new(::goose::goose::GooseMethod::#method_variant, #template);
+            #path_code
+            #(#param_pushes)*
+            #body_code
+            parts
         }
+    }
+}
+
+/// Moves the body, field `index`, into `parts` (an optional one when set), with its type.
+fn body_code(body: &Body, fields_name: &Ident, index: usize) -> TokenStream {
+    let wrap = match body.media {
+        Media::Json => quote! { ::gateway_loadtest_runtime::params::BodyValue::Json(body) },
+        Media::Form => quote! { ::gateway_loadtest_runtime::params::BodyValue::Form(body) },
+        Media::Multipart => {
+            quote! { ::gateway_loadtest_runtime::params::BodyValue::Multipart(body, &#fields_name.shapes()[#index]) }
+        }
+    };
+    // A JSON body of a concrete type other than `application/json` (`+json`) says
+    // so; reqwest's `.json()` keeps a content type already set.
+    let base = body.content_type.split(';').next().unwrap_or("").trim();
+    let declared = (body.media == Media::Json
+        && !base.eq_ignore_ascii_case("application/json")
+        && base.contains('/')
+        && !base.contains('*')
+        && body.content_type.bytes().all(|b| (0x20..0x7f).contains(&b)))
+    .then(|| {
+        let content_type = &body.content_type;
+        quote! { parts.headers.push(("content-type", ::std::string::String::from(#content_type))); }
     });
-    let method_variant = goose_method(op.method);
+    // The body moves into the request: a drawn body is sent once, never copied.
+    if body.required {
+        quote! { let body = self.body; parts.body = #wrap; #declared }
+    } else {
+        quote! { if let ::std::option::Option::Some(body) = self.body { parts.body = #wrap; #declared } }
+    }
+}
+
+/// The `OperationInfo` static, the operation's registry entry: what it expects and links.
+fn operation_info(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'_>) -> TokenStream {
+    let (info_name, struct_name) = (&names.info, &names.struct_name);
+    let method = op.method.as_str();
+    let template = &op.path;
     let success = op.success.iter().map(|s| {
         let (lo, hi) = (s.min, s.max);
         quote! { (#lo, #hi) }
@@ -350,19 +437,7 @@ fn operation_items(
         true => quote! { shared(#response_schema, &SCHEMAS) },
         false => quote! { new(#response_schema) },
     };
-    let produces = match &op.produces {
-        Some(p) => {
-            let resource = &p.resource;
-            let id = match &p.id {
-                IdFrom::Field(field) => {
-                    quote! { ::gateway_loadtest_runtime::params::IdFrom::Field(#field) }
-                }
-                IdFrom::Location => quote! { ::gateway_loadtest_runtime::params::IdFrom::Location },
-            };
-            quote! { ::std::option::Option::Some((#resource, #id)) }
-        }
-        None => quote! { ::std::option::Option::None },
-    };
+    let produces = produces(op);
     let deletes = match &op.deletes {
         Some(resource) => quote! { ::std::option::Option::Some(#resource) },
         None => quote! { ::std::option::Option::None },
@@ -372,34 +447,7 @@ fn operation_items(
         let resource = &need.resource;
         Some(quote! { (#resource, &#producer) })
     });
-
     quote! {
-        #fields_static
-        #[doc = #struct_doc]
-        #[derive(Clone, Debug, PartialEq)]
-        pub struct #struct_name {
-            #(#struct_fields)*
-        }
-
-        impl #struct_name {
-            /// Draws every parameter: the user's overrides first, then ids the user created,
-            /// examples, defaults, enums, fakes.
-            pub fn sample(values: &mut ::gateway_loadtest_runtime::params::Values) -> Self {
-                #sample_body
-            }
-
-            #(#setters)*
-
-            /// The request these parameters make: path, query, headers, cookies and body.
-            pub fn parts(self) -> ::gateway_loadtest_runtime::params::RequestParts {
-                let mut parts = ::gateway_loadtest_runtime::params::RequestParts::new(::goose::goose::GooseMethod::#method_variant, #template);
-                #path_code
-                #(#param_pushes)*
-                #body_code
-                parts
-            }
-        }
-
         /// What the registry knows of this operation.
         pub static #info_name: ::gateway_loadtest_runtime::params::OperationInfo = ::gateway_loadtest_runtime::params::OperationInfo {
             app: #app,
@@ -413,7 +461,31 @@ fn operation_items(
             deletes: #deletes,
             needs: &[#(#needs),*],
         };
+    }
+}
 
+/// The `produces` entry: the resource the operation creates and where its id comes from.
+fn produces(op: &Operation) -> TokenStream {
+    match &op.produces {
+        Some(p) => {
+            let resource = &p.resource;
+            let id = match &p.id {
+                IdFrom::Field(field) => {
+                    quote! { ::gateway_loadtest_runtime::params::IdFrom::Field(#field) }
+                }
+                IdFrom::Location => quote! { ::gateway_loadtest_runtime::params::IdFrom::Location },
+            };
+            quote! { ::std::option::Option::Some((#resource, #id)) }
+        }
+        None => quote! { ::std::option::Option::None },
+    }
+}
+
+/// The transaction fn, which sends the operation through its registry entry.
+fn transaction_fn(op: &Operation, names: &OpNames) -> TokenStream {
+    let (fn_name, info_name) = (&names.fn_name, &names.info);
+    let fn_doc = format!(" Sends `{} {}`.", op.method.as_str(), op.path);
+    quote! {
         #[doc = #fn_doc]
         pub fn #fn_name(user: &mut ::goose::goose::GooseUser) -> ::gateway_loadtest_runtime::transaction::Sending<'_> {
             ::gateway_loadtest_runtime::transaction::send_operation(user, &#info_name)

@@ -4,7 +4,7 @@
 //! "found only the root app") go to stderr too.
 
 use super::CommandError;
-use crate::spec::plan::Plan;
+use crate::spec::model::Plan;
 use crate::spec::settings::MixSettings;
 use crate::spec::source;
 use serde_json::json;

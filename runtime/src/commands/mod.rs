@@ -14,7 +14,7 @@ pub mod shards;
 pub mod snapshot;
 pub mod suite;
 
-use crate::spec::{self, discovery::Discovery, plan::Plan, settings::Settings, source::Source};
+use crate::spec::{self, discovery::Discovery, model::Plan, settings::Settings, source::Source};
 
 /// Why an inspecting subcommand failed.
 #[derive(Debug, thiserror::Error)]
@@ -72,7 +72,7 @@ pub fn settings() -> Result<Settings, CommandError> {
 pub fn load(source: &Source) -> Result<(Discovery, Plan), CommandError> {
     let settings = settings()?;
     let discovery = spec::source::load(source, &settings, env)?;
-    let filter = spec::plan::Filter::from_settings(&settings);
+    let filter = spec::filter::Filter::from_settings(&settings);
     let plan = spec::plan::build(&discovery, &filter)?;
     Ok((discovery, plan))
 }

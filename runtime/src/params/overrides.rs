@@ -4,7 +4,7 @@
 //! value order, before captured ids, examples, defaults, enums and fakes.
 
 use super::{fake, OperationInfo, Values};
-use crate::spec::plan::Filter;
+use crate::spec::filter::Filter;
 use goose::goose::Scenario;
 use rand::rngs::SmallRng;
 use rand::RngExt;
@@ -20,7 +20,7 @@ pub use convert::{BodyField, FromOverride};
 
 /// Where a parameter goes (the plan's own), which the generated code names when it
 /// draws one.
-pub use crate::spec::plan::Location;
+pub use crate::spec::model::Location;
 
 /// A values file, read and checked: what to send instead of drawn values, and which
 /// generated operations run.

@@ -16,43 +16,39 @@
 //! the one rule of [`super::gateway_url::under_base`] (a `servers[0].url` of `/api` or
 //! `/api/users` under base `/api` is not doubled). The root app's prefix is the base.
 //!
-//! Shared with `build.rs` through `#[path]`: std, serde, serde_json, reqwest (blocking),
-//! thiserror and url only, nothing from `crate::`. The blocking client must not run on an
-//! async runtime's thread: call [`discover`] from build.rs, a plain thread or
+//! Every request goes through [`super::fetch`], which owns the HTTP client, the time-outs
+//! and size limits and what a failed fetch says; this file decides what to ask for and
+//! what the answers mean.
+//!
+//! Shared with `build.rs` through `#[path]`: std, serde, serde_json, thiserror and url
+//! only, nothing from `crate::`. The fetcher's blocking client must not run on an async
+//! runtime's thread: call [`discover`] from build.rs, a plain thread or
 //! `tokio::task::spawn_blocking`.
 
 use std::collections::HashSet;
 use std::fmt;
-use std::io::Read;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use reqwest::blocking::{Client, Response};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION};
-use reqwest::redirect;
 use serde_json::Value;
 use url::Url;
 
-use super::gateway_url::{normalize_prefix, redact, same_host_port, same_origin, GatewayUrl};
+use super::fetch::{human, FetchProblem, FetchSettings, Fetcher, SetupError};
+use super::gateway_url::{normalize_prefix, redact, same_host_port, GatewayUrl};
 
 /// Where the root app serves its document, and each sub-app its own under its prefix.
 const OPENAPI_FILE: &str = "/openapi.json";
 /// The gateway route that may list the mounted services.
 const SERVICES_PATH: &str = "/gateway/services";
-/// Same-origin redirects followed before giving up.
-const MAX_REDIRECTS: usize = 5;
 /// Prefixes always probed with the derived ones: where APIs are commonly mounted.
 const COMMON_MOUNTS: [&str; 3] = ["/api", "/api/v1", "/v1"];
 /// Pages read (under the base) for links to documents and for redirects to a mount:
 /// FastAPI's Swagger UI at `/docs` names its document (`url: '/openapi.json'`).
 const LANDING_PAGES: [&str; 2] = ["/", "/docs"];
-/// Larger landing pages are not read.
-const MAX_PAGE_BYTES: u64 = 1024 * 1024;
 
 /// Why a candidate derived from the root's paths is probed; such misses are quiet.
 const DERIVED: &str = "derived from the root's paths";
 /// Why a candidate the landing pages point at is probed; such misses are quiet too.
 const LINKED: &str = "linked or redirected to from the gateway's pages";
-const OFFLINE: &str = "build offline from generated/ with GATEWAY_OFFLINE=true";
 
 /// How to find a gateway's documents. `Debug` shows header names only, never values.
 #[derive(Clone)]
@@ -136,91 +132,12 @@ pub struct Discovery {
     pub warnings: Vec<String>,
 }
 
-/// Why one fetch gave no document; lower-case, it reads after "<url>: ".
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum FetchProblem {
-    /// Nothing answered: connection refused, host unknown or unreachable.
-    Unreachable(String),
-    TimedOut(Duration),
-    /// Status code and reason of any answer but 200 (a refused redirect lands here).
-    Status(u16, String),
-    /// The limit, and the length when the answer declared it.
-    TooLarge(u64, Option<u64>),
-    /// The byte at which the body stops being UTF-8.
-    NotUtf8(usize),
-    Html,
-    NotJson(String),
-    NotOpenApi,
-    /// Any other transport failure (no URL or secret in it).
-    Other(String),
-}
-
-impl fmt::Display for FetchProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            FetchProblem::Unreachable(reason) | FetchProblem::Other(reason) => f.write_str(reason),
-            FetchProblem::TimedOut(after) => write!(f, "timed out after {}", human(*after)),
-            FetchProblem::Status(code @ 300..=399, reason) => write!(
-                f,
-                "answered {code} {reason} (redirects to another origin are not followed)"
-            ),
-            FetchProblem::Status(code, reason) => write!(f, "answered {code} {reason}"),
-            FetchProblem::TooLarge(limit, Some(length)) => {
-                write!(
-                    f,
-                    "the body is {length} bytes, over the limit of {limit} bytes"
-                )
-            }
-            FetchProblem::TooLarge(limit, None) => {
-                write!(f, "the body is over the limit of {limit} bytes")
-            }
-            FetchProblem::NotUtf8(at) => write!(f, "the body is not valid UTF-8 (at byte {at})"),
-            FetchProblem::Html => f.write_str("the body is HTML, not JSON"),
-            FetchProblem::NotJson(reason) => write!(f, "the body is not JSON ({reason})"),
-            FetchProblem::NotOpenApi => f.write_str(
-                "the body is JSON but not an OpenAPI document (no \"openapi\" or \"swagger\" \
-                 version beside \"info\" or \"paths\")",
-            ),
-        }
-    }
-}
-
-impl FetchProblem {
-    /// What the user can do when the root document cannot be fetched.
-    pub fn hint(&self) -> String {
-        match self {
-            FetchProblem::Unreachable(_) | FetchProblem::Other(_) => {
-                format!("start the gateway or {OFFLINE}")
-            }
-            FetchProblem::TimedOut(_) => format!("check that the gateway is healthy or {OFFLINE}"),
-            FetchProblem::TooLarge(..) => {
-                "raise max_document_bytes if the document really is this large".to_string()
-            }
-            FetchProblem::Status(401 | 403, _) => {
-                format!("send the gateway's auth headers or {OFFLINE}")
-            }
-            FetchProblem::Status(500..=599, _) => format!("check the gateway's logs or {OFFLINE}"),
-            _ => format!(
-                "point GATEWAY_URL at the FastAPI gateway's origin, plus its base path when \
-                 it is served under one (http://127.0.0.1:8000/api), or {OFFLINE}"
-            ),
-        }
-    }
-}
-
 /// Why discovery failed as a whole; messages fit after "failed to".
 #[derive(Debug, thiserror::Error)]
 pub enum DiscoveryError {
-    #[error(
-        "use gateway URL {url}: {reason}; give its origin and any base path, such as \
-         http://127.0.0.1:8000 or http://127.0.0.1:8000/api"
-    )]
-    BadUrl { url: String, reason: String },
-    /// The header's name; its value is never shown.
-    #[error("use header {name:?}: {reason}; give a valid HTTP header name and value")]
-    BadHeader { name: String, reason: String },
-    #[error("build the HTTP client: {reason}")]
-    Client { reason: String },
+    /// The gateway URL, a header or the client.
+    #[error(transparent)]
+    Setup(#[from] SetupError),
     /// The root document could not be fetched; `url` is redacted.
     #[error("fetch {url}: {problem}; {}", .problem.hint())]
     Fetch { url: String, problem: FetchProblem },
@@ -228,14 +145,18 @@ pub enum DiscoveryError {
 
 /// Finds the root app's document and every mounted sub-app's.
 pub fn discover(config: &DiscoveryConfig) -> Result<Discovery, DiscoveryError> {
-    let fetcher = Fetcher::new(config)?;
+    let fetcher = Fetcher::new(&FetchSettings {
+        gateway_url: &config.gateway_url,
+        headers: &config.headers,
+        timeout: config.timeout,
+        total_timeout: config.total_timeout,
+        max_document_bytes: config.max_document_bytes,
+    })?;
     let root_path = fetcher.gateway.join(OPENAPI_FILE);
-    let root = fetcher
-        .get_openapi(&root_path)
-        .map_err(|problem| DiscoveryError::Fetch {
-            url: redact(fetcher.gateway.url(&root_path).as_str()),
-            problem,
-        })?;
+    let root = get_openapi(&fetcher, &root_path).map_err(|problem| DiscoveryError::Fetch {
+        url: redact(fetcher.gateway.url(&root_path).as_str()),
+        problem,
+    })?;
     let root = DiscoveredApp {
         name: "root".to_string(),
         title: title_of(&root),
@@ -245,6 +166,7 @@ pub fn discover(config: &DiscoveryConfig) -> Result<Discovery, DiscoveryError> {
     };
     let mut search = Search {
         fetcher: &fetcher,
+        config,
         apps: vec![root],
         warnings: Vec::new(),
     };
@@ -281,228 +203,12 @@ pub fn looks_like_openapi(value: &Value) -> bool {
     versioned && (object.contains_key("info") || object.contains_key("paths"))
 }
 
-/// The gateway's origin and base, the client and the clock: every fetch goes through here.
-struct Fetcher<'a> {
-    config: &'a DiscoveryConfig,
-    gateway: GatewayUrl,
-    client: Client,
-    /// When probing stops; `None` when the total timeout is too far off to matter.
-    deadline: Option<Instant>,
-}
-
-impl<'a> Fetcher<'a> {
-    fn new(config: &'a DiscoveryConfig) -> Result<Self, DiscoveryError> {
-        let deadline = Instant::now().checked_add(config.total_timeout);
-        let mut gateway = parse_gateway(&config.gateway_url)?;
-        let headers = header_map(&config.headers)?;
-        // reqwest sends `user:pass@` as Basic auth over a configured Authorization header.
-        if headers.contains_key(AUTHORIZATION) {
-            gateway.strip_credentials();
-        }
-        let allowed = gateway.origin().clone();
-        // Same-origin redirects only: requests never go to another host.
-        let policy = redirect::Policy::custom(move |attempt| {
-            if attempt.previous().len() < MAX_REDIRECTS && same_origin(attempt.url(), &allowed) {
-                attempt.follow()
-            } else {
-                attempt.stop()
-            }
-        });
-        let client = Client::builder()
-            .timeout(config.timeout)
-            .redirect(policy)
-            .default_headers(headers)
-            .build()
-            .map_err(|e| DiscoveryError::Client {
-                reason: reason_from_chain(&e),
-            })?;
-        Ok(Fetcher {
-            config,
-            gateway,
-            client,
-            deadline,
-        })
-    }
-
-    /// This fetch's limit: the per-fetch timeout, cut to what is left of the total.
-    fn fetch_timeout(&self) -> Option<Duration> {
-        let left = match self.deadline {
-            Some(deadline) => deadline.checked_duration_since(Instant::now())?,
-            None => Duration::MAX,
-        };
-        (!left.is_zero()).then(|| left.min(self.config.timeout))
-    }
-
-    fn get_openapi(&self, path: &str) -> Result<Value, FetchProblem> {
-        let value = self.get_json(path)?;
-        looks_like_openapi(&value)
-            .then_some(value)
-            .ok_or(FetchProblem::NotOpenApi)
-    }
-
-    /// `GET path` as a landing page: where same-origin redirects took it, and its body when
-    /// it answered 200 with UTF-8 text of at most [`MAX_PAGE_BYTES`].
-    fn get_page(&self, path: &str) -> Result<Page, FetchProblem> {
-        let timeout = self
-            .fetch_timeout()
-            .ok_or(FetchProblem::TimedOut(self.config.total_timeout))?;
-        let started = Instant::now();
-        let request = self.client.get(self.gateway.url(path)).timeout(timeout);
-        let mut response = request.send().map_err(|e| problem_of(&e, timeout))?;
-        let landed = response.url().path().to_string();
-        let text = match response.status() {
-            reqwest::StatusCode::OK => read_limited(
-                &mut response,
-                MAX_PAGE_BYTES,
-                started.checked_add(timeout),
-                timeout,
-            )
-            .ok()
-            .and_then(|body| String::from_utf8(body).ok()),
-            _ => None,
-        };
-        Ok(Page { landed, text })
-    }
-
-    fn get_json(&self, path: &str) -> Result<Value, FetchProblem> {
-        let timeout = self
-            .fetch_timeout()
-            .ok_or(FetchProblem::TimedOut(self.config.total_timeout))?;
-        let started = Instant::now();
-        let request = self.client.get(self.gateway.url(path)).timeout(timeout);
-        let mut response = request.send().map_err(|e| problem_of(&e, timeout))?;
-        let status = response.status();
-        if status != reqwest::StatusCode::OK {
-            let reason = status.canonical_reason().unwrap_or_default().to_lowercase();
-            return Err(FetchProblem::Status(status.as_u16(), reason));
-        }
-        let limit = self.config.max_document_bytes;
-        parse_json_body(&read_limited(
-            &mut response,
-            limit,
-            started.checked_add(timeout),
-            timeout,
-        )?)
-    }
-}
-
-/// Parses and checks the gateway URL: http(s), a host, at most a base path.
-fn parse_gateway(gateway_url: &str) -> Result<GatewayUrl, DiscoveryError> {
-    GatewayUrl::parse(gateway_url).map_err(|reason| DiscoveryError::BadUrl {
-        url: redact(gateway_url),
-        reason,
-    })
-}
-
-fn header_map(headers: &[(String, String)]) -> Result<HeaderMap, DiscoveryError> {
-    let mut map = HeaderMap::new();
-    for (name, value) in headers {
-        let bad = |reason: &str| DiscoveryError::BadHeader {
-            name: name.clone(),
-            reason: reason.to_string(),
-        };
-        let header = HeaderName::from_bytes(name.trim().as_bytes())
-            .map_err(|_| bad("it is not a valid name"))?;
-        let mut value = HeaderValue::from_str(value.trim())
-            .map_err(|_| bad("its value is not valid (not shown)"))?;
-        value.set_sensitive(true);
-        map.append(header, value);
-    }
-    Ok(map)
-}
-
-/// Reads at most `limit` bytes, refusing more, and gives up at `deadline`.
-fn read_limited(
-    response: &mut Response,
-    limit: u64,
-    deadline: Option<Instant>,
-    timeout: Duration,
-) -> Result<Vec<u8>, FetchProblem> {
-    if let Some(length) = response.content_length().filter(|&n| n > limit) {
-        return Err(FetchProblem::TooLarge(limit, Some(length)));
-    }
-    let mut body = Vec::new();
-    let mut chunk = vec![0u8; 64 * 1024];
-    loop {
-        let read = response.read(&mut chunk).map_err(|e| match e.kind() {
-            std::io::ErrorKind::TimedOut => FetchProblem::TimedOut(timeout),
-            _ => FetchProblem::Other(format!(
-                "reading the body failed ({})",
-                reason_from_chain(&e)
-            )),
-        })?;
-        if read == 0 {
-            return Ok(body);
-        }
-        if (body.len() + read) as u64 > limit {
-            return Err(FetchProblem::TooLarge(limit, None));
-        }
-        body.extend_from_slice(&chunk[..read]);
-        // Each read has its own timeout; this bounds a body that trickles in.
-        if deadline.is_some_and(|deadline| Instant::now() > deadline) {
-            return Err(FetchProblem::TimedOut(timeout));
-        }
-    }
-}
-
-/// Checks UTF-8, spots HTML (SPA fallbacks), then parses JSON.
-fn parse_json_body(body: &[u8]) -> Result<Value, FetchProblem> {
-    let text = std::str::from_utf8(body).map_err(|e| FetchProblem::NotUtf8(e.valid_up_to()))?;
-    let text = text.trim_start_matches('\u{feff}').trim_start();
-    if text.starts_with('<') {
-        return Err(FetchProblem::Html);
-    }
-    serde_json::from_str(text).map_err(|e| FetchProblem::NotJson(e.to_string()))
-}
-
-/// A transport error as a problem. reqwest's own text names the URL (which may hold
-/// credentials), so only the kind and the innermost cause are used.
-fn problem_of(error: &reqwest::Error, timeout: Duration) -> FetchProblem {
-    let mut io_kind = None;
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(e) = cause {
-        io_kind = io_kind.or(e.downcast_ref::<std::io::Error>().map(std::io::Error::kind));
-        cause = e.source();
-    }
-    match io_kind {
-        _ if error.is_timeout() => FetchProblem::TimedOut(timeout),
-        Some(std::io::ErrorKind::TimedOut) => FetchProblem::TimedOut(timeout),
-        Some(std::io::ErrorKind::ConnectionRefused) => {
-            FetchProblem::Unreachable("connection refused".to_string())
-        }
-        _ if error.is_connect() => {
-            FetchProblem::Unreachable(format!("connection failed ({})", reason_from_chain(error)))
-        }
-        _ => FetchProblem::Other(format!("request failed ({})", reason_from_chain(error))),
-    }
-}
-
-/// The innermost cause's text, never a reqwest error's (which names the URL).
-fn reason_from_chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut innermost = error;
-    while let Some(next) = innermost.source() {
-        innermost = next;
-    }
-    if innermost.is::<reqwest::Error>() {
-        "no cause given".to_string()
-    } else {
-        innermost.to_string()
-    }
-}
-
-fn human(duration: Duration) -> String {
-    match duration.as_millis() {
-        ms if ms < 1000 => format!("{ms} ms"),
-        ms if ms % 1000 == 0 => format!("{} s", ms / 1000),
-        ms => format!("{:.1} s", ms as f64 / 1000.0),
-    }
-}
-
-/// A landing page as fetched: the path it landed on after same-origin redirects, and its
-/// text when it answered 200.
-struct Page {
-    landed: String,
-    text: Option<String>,
+/// `GET path` as an OpenAPI document: JSON that [`looks_like_openapi`].
+fn get_openapi(fetcher: &Fetcher, path: &str) -> Result<Value, FetchProblem> {
+    let value = fetcher.get_json(path)?;
+    looks_like_openapi(&value)
+        .then_some(value)
+        .ok_or(FetchProblem::NotOpenApi)
 }
 
 /// A path that may serve a sub-app's document.
@@ -539,7 +245,8 @@ impl Candidate {
 /// One discovery in progress. Until `finish`, a sub-app's `name` holds its service name
 /// (or nothing); the unique names are given once every app is known.
 struct Search<'f, 'c> {
-    fetcher: &'f Fetcher<'c>,
+    fetcher: &'f Fetcher,
+    config: &'c DiscoveryConfig,
     apps: Vec<DiscoveredApp>,
     warnings: Vec<String>,
 }
@@ -550,7 +257,7 @@ impl Search<'_, '_> {
     /// prefix under the base.
     fn candidates(&mut self) -> Vec<Candidate> {
         let fetcher = self.fetcher;
-        let (config, gateway) = (fetcher.config, &fetcher.gateway);
+        let (config, gateway) = (self.config, &fetcher.gateway);
         let mut all = self.service_candidates();
         for raw in &config.extra_prefixes {
             match normalize_prefix(raw) {
@@ -705,7 +412,7 @@ impl Search<'_, '_> {
                     .collect();
                 self.warnings.push(format!(
                     "stopped probing after {} (the total timeout); not tried: {}",
-                    human(self.fetcher.config.total_timeout),
+                    human(self.fetcher.total_timeout),
                     left.join(", ")
                 ));
                 return;
@@ -716,7 +423,7 @@ impl Search<'_, '_> {
 
     fn probe(&mut self, candidate: &Candidate) {
         let (path, why, loud) = (&candidate.openapi_path, &candidate.why, !candidate.quiet());
-        let document = match self.fetcher.get_openapi(path) {
+        let document = match get_openapi(self.fetcher, path) {
             Ok(document) => document,
             // A derived guess that misses is normal; only a time-out is worth a word.
             Err(problem) if loud || matches!(problem, FetchProblem::TimedOut(_)) => {
@@ -940,14 +647,15 @@ fn unique(base: String, taken: &mut HashSet<String>) -> String {
     name
 }
 
+// Also used by fetch.rs's tests, which drive the fetcher through `discover`.
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use httpmock::prelude::*;
     use serde_json::json;
 
     /// A FastAPI-like document: title, optional `servers[0].url`, one GET per path.
-    fn document(title: &str, server: Option<&str>, paths: &[&str]) -> Value {
+    pub(crate) fn document(title: &str, server: Option<&str>, paths: &[&str]) -> Value {
         let mut doc = json!({"openapi": "3.1.0", "info": {"title": title, "version": "1.0.0"}});
         if let Some(url) = server {
             doc["servers"] = json!([{ "url": url }]);
@@ -965,14 +673,14 @@ mod tests {
         doc
     }
 
-    fn serve(server: &MockServer, path: &str, body: Value) {
+    pub(crate) fn serve(server: &MockServer, path: &str, body: Value) {
         server.mock(|when, then| {
             when.method(GET).path(path);
             then.status(200).json_body(body);
         });
     }
 
-    fn config(server: &MockServer) -> DiscoveryConfig {
+    pub(crate) fn config(server: &MockServer) -> DiscoveryConfig {
         let mut config = DiscoveryConfig::new(server.base_url());
         config.timeout = Duration::from_secs(5);
         config.total_timeout = Duration::from_secs(20);
@@ -1317,22 +1025,8 @@ mod tests {
             .any(|w| w.contains("openapi_url of service \"audit\"")));
     }
 
-    /// Serves one raw HTTP answer (close-delimited, no Content-Length) on 127.0.0.1.
-    fn raw_server(answer: Vec<u8>) -> String {
-        use std::io::Write;
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        let port = listener.local_addr().expect("address").port();
-        std::thread::spawn(move || {
-            if let Ok((mut stream, _)) = listener.accept() {
-                let mut request = [0u8; 4096];
-                let _ = stream.read(&mut request);
-                let _ = stream.write_all(&answer);
-            }
-        });
-        format!("http://127.0.0.1:{port}")
-    }
-
-    fn root_error(config: &DiscoveryConfig) -> (FetchProblem, String) {
+    /// The root's fetch problem and the error's whole text.
+    pub(crate) fn root_error(config: &DiscoveryConfig) -> (FetchProblem, String) {
         match discover(config) {
             Err(error @ DiscoveryError::Fetch { .. }) => {
                 let text = error.to_string();
@@ -1343,119 +1037,6 @@ mod tests {
             }
             other => panic!("expected a fetch error, got {other:?}"),
         }
-    }
-
-    #[test]
-    fn root_failures_are_clear_errors_naming_the_url() {
-        let cases: Vec<(u16, &str, Vec<u8>, &str)> = vec![
-            (
-                500,
-                "application/json",
-                b"{}".to_vec(),
-                "answered 500 internal server error",
-            ),
-            (
-                200,
-                "text/html",
-                b"<html>hi</html>".to_vec(),
-                "the body is HTML, not JSON",
-            ),
-            (
-                200,
-                "text/plain",
-                b"hello".to_vec(),
-                "the body is not JSON (expected value",
-            ),
-            (
-                200,
-                "application/json",
-                br#"{"detail": "x"}"#.to_vec(),
-                "not an OpenAPI document",
-            ),
-            (200, "application/json", Vec::new(), "the body is not JSON"),
-            (
-                200,
-                "application/json",
-                b"{\"a\": \"\xff\xfe\"}".to_vec(),
-                "not valid UTF-8 (at byte 7)",
-            ),
-            (
-                200,
-                "application/json",
-                vec![b' '; 2048],
-                "the body is 2048 bytes, over the limit of 1024 bytes",
-            ),
-        ];
-        for (status, content_type, body, expected) in cases {
-            let server = MockServer::start();
-            server.mock(|when, then| {
-                when.method(GET).path("/openapi.json");
-                then.status(status)
-                    .header("content-type", content_type)
-                    .body(body);
-            });
-            let mut config = config(&server);
-            config.max_document_bytes = 1024;
-            let (_, text) = root_error(&config);
-            let url = format!("fetch {}/openapi.json: ", server.base_url());
-            assert!(text.starts_with(&url), "{text}");
-            assert!(text.contains(expected), "{text}");
-            assert!(text.contains("; "), "a hint follows: {text}");
-        }
-    }
-
-    #[test]
-    fn a_body_without_length_is_cut_at_the_limit() {
-        let mut answer = b"HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n".to_vec();
-        answer.extend(vec![b' '; 200_000]);
-        let mut config = DiscoveryConfig::new(raw_server(answer));
-        config.max_document_bytes = 100_000;
-        let (problem, text) = root_error(&config);
-        assert_eq!(problem, FetchProblem::TooLarge(100_000, None), "{text}");
-    }
-
-    #[test]
-    fn a_refused_connection_says_so_and_how_to_build_offline() {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("bind an ephemeral port");
-        let (problem, text) =
-            root_error(&DiscoveryConfig::new(format!("http://127.0.0.1:{port}/")));
-        assert_eq!(
-            problem,
-            FetchProblem::Unreachable("connection refused".to_string())
-        );
-        assert_eq!(
-            text,
-            format!(
-                "fetch http://127.0.0.1:{port}/openapi.json: connection refused; start the \
-                 gateway or build offline from generated/ with GATEWAY_OFFLINE=true"
-            )
-        );
-    }
-
-    #[test]
-    fn a_hanging_root_times_out_within_the_configured_timeout() {
-        let server = MockServer::start();
-        server.mock(|when, then| {
-            when.method(GET).path("/openapi.json");
-            then.status(200)
-                .delay(Duration::from_secs(10))
-                .json_body(document("G", None, &[]));
-        });
-        let mut config = config(&server);
-        config.timeout = Duration::from_millis(300);
-        let started = Instant::now();
-        let (problem, text) = root_error(&config);
-        assert_eq!(
-            problem,
-            FetchProblem::TimedOut(Duration::from_millis(300)),
-            "{text}"
-        );
-        assert!(text.contains("timed out after 300 ms"), "{text}");
-        // Behaviour, not speed: it gave up long before the answer would have come.
-        assert!(started.elapsed() < Duration::from_secs(8));
     }
 
     #[test]
@@ -1583,30 +1164,6 @@ mod tests {
     }
 
     #[test]
-    fn url_credentials_are_sent_and_extreme_limits_do_not_panic() {
-        let server = MockServer::start();
-        let root = server.mock(|when, then| {
-            when.method(GET)
-                .path("/openapi.json")
-                .header_exists("authorization");
-            then.status(200)
-                .json_body(document("G", None, &["/x/{id}"]));
-        });
-        let mut config = DiscoveryConfig::new(format!("http://u:p@127.0.0.1:{}", server.port()));
-        config.timeout = Duration::MAX;
-        config.total_timeout = Duration::MAX;
-        config.max_probes = usize::MAX;
-        assert_eq!(discover(&config).expect("discover").apps.len(), 1);
-        root.assert_calls(1);
-        config.max_document_bytes = 0;
-        let (problem, _) = root_error(&config);
-        assert!(
-            matches!(problem, FetchProblem::TooLarge(0, _)),
-            "{problem:?}"
-        );
-    }
-
-    #[test]
     fn names_are_slugs_and_unique() {
         let server = MockServer::start();
         serve(
@@ -1639,21 +1196,6 @@ mod tests {
         assert_eq!(slug("  Ünïcode_Service v2 "), "n-code-service-v2");
         assert_eq!(prefix_slug("/api/v1/documents"), "documents");
         assert_eq!(prefix_slug("/%%"), "app");
-    }
-
-    #[test]
-    fn bad_gateway_urls_and_headers_are_refused() {
-        let text = |c: DiscoveryConfig| discover(&c).expect_err("refused").to_string();
-        assert!(text(DiscoveryConfig::new("127.0.0.1:8000")).contains("use gateway URL"));
-        // A base path is fine; a query or fragment is not.
-        assert!(text(DiscoveryConfig::new("http://127.0.0.1:8000/gw?x=1")).contains("query"));
-        let mut config = DiscoveryConfig::new("http://127.0.0.1:8000");
-        config.headers = vec![("X-Key".to_string(), "bad\nvalue".to_string())];
-        let error = text(config);
-        assert!(
-            error.contains("\"X-Key\"") && !error.contains("bad"),
-            "{error}"
-        );
     }
 
     #[test]
@@ -1697,5 +1239,173 @@ mod tests {
         assert!(!looks_like_openapi(&json!({"openapi": 3, "info": {}})));
         assert!(!looks_like_openapi(&json!({"openapi": "3.1.0"})));
         assert!(!looks_like_openapi(&json!(["openapi"])));
+    }
+
+    // What a failed fetch says, through discovery.
+    /// Serves one raw HTTP answer (close-delimited, no Content-Length) on 127.0.0.1.
+    fn raw_server(answer: Vec<u8>) -> String {
+        use std::io::Write;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("address").port();
+        std::thread::spawn(move || {
+            if let Ok((mut stream, _)) = listener.accept() {
+                let mut request = [0u8; 4096];
+                let _ = std::io::Read::read(&mut stream, &mut request);
+                let _ = stream.write_all(&answer);
+            }
+        });
+        format!("http://127.0.0.1:{port}")
+    }
+
+    #[test]
+    fn root_failures_are_clear_errors_naming_the_url() {
+        let cases: Vec<(u16, &str, Vec<u8>, &str)> = vec![
+            (
+                500,
+                "application/json",
+                b"{}".to_vec(),
+                "answered 500 internal server error",
+            ),
+            (
+                200,
+                "text/html",
+                b"<html>hi</html>".to_vec(),
+                "the body is HTML, not JSON",
+            ),
+            (
+                200,
+                "text/plain",
+                b"hello".to_vec(),
+                "the body is not JSON (expected value",
+            ),
+            (
+                200,
+                "application/json",
+                br#"{"detail": "x"}"#.to_vec(),
+                "not an OpenAPI document",
+            ),
+            (200, "application/json", Vec::new(), "the body is not JSON"),
+            (
+                200,
+                "application/json",
+                b"{\"a\": \"\xff\xfe\"}".to_vec(),
+                "not valid UTF-8 (at byte 7)",
+            ),
+            (
+                200,
+                "application/json",
+                vec![b' '; 2048],
+                "the body is 2048 bytes, over the limit of 1024 bytes",
+            ),
+        ];
+        for (status, content_type, body, expected) in cases {
+            let server = MockServer::start();
+            server.mock(|when, then| {
+                when.method(GET).path("/openapi.json");
+                then.status(status)
+                    .header("content-type", content_type)
+                    .body(body);
+            });
+            let mut config = config(&server);
+            config.max_document_bytes = 1024;
+            let (_, text) = root_error(&config);
+            let url = format!("fetch {}/openapi.json: ", server.base_url());
+            assert!(text.starts_with(&url), "{text}");
+            assert!(text.contains(expected), "{text}");
+            assert!(text.contains("; "), "a hint follows: {text}");
+        }
+    }
+
+    #[test]
+    fn a_body_without_length_is_cut_at_the_limit() {
+        let mut answer = b"HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n".to_vec();
+        answer.extend(vec![b' '; 200_000]);
+        let mut config = DiscoveryConfig::new(raw_server(answer));
+        config.max_document_bytes = 100_000;
+        let (problem, text) = root_error(&config);
+        assert_eq!(problem, FetchProblem::TooLarge(100_000, None), "{text}");
+    }
+
+    #[test]
+    fn a_refused_connection_says_so_and_how_to_build_offline() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("bind an ephemeral port");
+        let (problem, text) =
+            root_error(&DiscoveryConfig::new(format!("http://127.0.0.1:{port}/")));
+        assert_eq!(
+            problem,
+            FetchProblem::Unreachable("connection refused".to_string())
+        );
+        assert_eq!(
+            text,
+            format!(
+                "fetch http://127.0.0.1:{port}/openapi.json: connection refused; start the \
+                 gateway or build offline from generated/ with GATEWAY_OFFLINE=true"
+            )
+        );
+    }
+
+    #[test]
+    fn a_hanging_root_times_out_within_the_configured_timeout() {
+        let server = MockServer::start();
+        server.mock(|when, then| {
+            when.method(GET).path("/openapi.json");
+            then.status(200)
+                .delay(Duration::from_secs(10))
+                .json_body(document("G", None, &[]));
+        });
+        let mut config = config(&server);
+        config.timeout = Duration::from_millis(300);
+        let started = std::time::Instant::now();
+        let (problem, text) = root_error(&config);
+        assert_eq!(
+            problem,
+            FetchProblem::TimedOut(Duration::from_millis(300)),
+            "{text}"
+        );
+        assert!(text.contains("timed out after 300 ms"), "{text}");
+        // Behaviour, not speed: it gave up long before the answer would have come.
+        assert!(started.elapsed() < Duration::from_secs(8));
+    }
+
+    #[test]
+    fn url_credentials_are_sent_and_extreme_limits_do_not_panic() {
+        let server = MockServer::start();
+        let root = server.mock(|when, then| {
+            when.method(GET)
+                .path("/openapi.json")
+                .header_exists("authorization");
+            then.status(200)
+                .json_body(document("G", None, &["/x/{id}"]));
+        });
+        let mut config = DiscoveryConfig::new(format!("http://u:p@127.0.0.1:{}", server.port()));
+        config.timeout = Duration::MAX;
+        config.total_timeout = Duration::MAX;
+        config.max_probes = usize::MAX;
+        assert_eq!(discover(&config).expect("discover").apps.len(), 1);
+        root.assert_calls(1);
+        config.max_document_bytes = 0;
+        let (problem, _) = root_error(&config);
+        assert!(
+            matches!(problem, FetchProblem::TooLarge(0, _)),
+            "{problem:?}"
+        );
+    }
+
+    #[test]
+    fn bad_gateway_urls_and_headers_are_refused() {
+        let text = |c: DiscoveryConfig| discover(&c).expect_err("refused").to_string();
+        assert!(text(DiscoveryConfig::new("127.0.0.1:8000")).contains("use gateway URL"));
+        // A base path is fine; a query or fragment is not.
+        assert!(text(DiscoveryConfig::new("http://127.0.0.1:8000/gw?x=1")).contains("query"));
+        let mut config = DiscoveryConfig::new("http://127.0.0.1:8000");
+        config.headers = vec![("X-Key".to_string(), "bad\nvalue".to_string())];
+        let error = text(config);
+        assert!(
+            error.contains("\"X-Key\"") && !error.contains("bad"),
+            "{error}"
+        );
     }
 }

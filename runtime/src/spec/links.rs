@@ -3,66 +3,11 @@
 //! parameters that name that resource (`{session_id}` in `/session/{session_id}/upload`),
 //! and the `DELETE` that takes it removes it.
 
-use super::plan::{AppPlan, Location, Method, Operation, Plan};
+use super::model::{
+    AppPlan, IdFrom, LinkTarget, Location, Method, Need, Operation, Plan, Produces,
+};
 use super::settings::{LinkSettings, DELETE_ROLE};
-use serde::Serialize;
 use std::collections::HashMap;
-
-/// What a producing operation creates, and where its answer holds the new id.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Produces {
-    pub resource: String,
-    pub id: IdFrom<String>,
-}
-
-impl Produces {
-    /// A create whose answer holds the new id in its body field `field`.
-    pub fn field(resource: String, field: &str) -> Produces {
-        Produces {
-            resource,
-            id: IdFrom::Field(field.to_string()),
-        }
-    }
-}
-
-/// Where a create's answer holds the new resource's id: the plan holds owned names, the
-/// generated code `&'static str`s.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IdFrom<S> {
-    /// A field of the answer's body (`id`, `sku`), read through an envelope.
-    Field(S),
-    /// The last segment of the answer's `Location` header.
-    Location,
-}
-
-impl<S> IdFrom<S> {
-    /// The body field that holds the id, if the body holds it, by value.
-    pub fn into_field(self) -> Option<S> {
-        match self {
-            IdFrom::Field(field) => Some(field),
-            IdFrom::Location => None,
-        }
-    }
-}
-
-impl<S: AsRef<str>> IdFrom<S> {
-    /// The body field that holds the id, if the body holds it.
-    pub fn field(&self) -> Option<&str> {
-        match self {
-            IdFrom::Field(field) => Some(field.as_ref()),
-            IdFrom::Location => None,
-        }
-    }
-}
-
-/// A resource an operation's path needs, and the operation that makes one.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Need {
-    pub resource: String,
-    pub producer_method: Method,
-    pub producer_path: String,
-}
 
 /// Path segments that name an action on a collection, not a resource (RPC-style routes:
 /// `POST /secrets/delete`, `POST /flows/filter`, `GET /artifacts/{key}/latest`).
@@ -261,24 +206,6 @@ pub fn answer_resource(path: &str) -> Option<String> {
         .rsplit('/')
         .find(|s| !s.is_empty() && !s.contains('{') && !is_version_segment(s) && verb(s).is_none())
         .and_then(resource_key)
-}
-
-/// An OpenAPI link of a success response: the operation it leads to and, per parameter
-/// of that operation, a runtime expression (`$response.body#/id`).
-#[derive(Clone, Debug, PartialEq)]
-pub struct SpecLink {
-    pub name: String,
-    pub target: LinkTarget,
-    pub parameters: Vec<(String, String)>,
-    /// The link's own `server`, when it names one.
-    pub server: Option<String>,
-}
-
-/// How a link names the operation it leads to.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LinkTarget {
-    Id(String),
-    Ref(String),
 }
 
 /// Sets `resource` on parameters, and `produces`, `deletes` and `needs` on operations:

@@ -53,7 +53,7 @@ impl MixSettings {
         let by_pattern = self
             .operations
             .iter()
-            .filter(|(pattern, _)| crate::spec::plan::pattern_matches(pattern, method, path))
+            .filter(|(pattern, _)| super::pattern::matches(pattern, method, path))
             .max_by_key(|(pattern, _)| pattern.trim().len());
         if let Some((_, weight)) = by_pattern {
             return *weight;

@@ -4,7 +4,7 @@
 
 use super::{Generator, Location, Overrides, OverridesError, Pick, Rule, Scoped, Table};
 use crate::params::fake;
-use crate::spec::plan::Filter;
+use crate::spec::filter::Filter;
 use serde_json::{Map, Number, Value};
 
 /// Generators drawn here rather than in `fake`.

@@ -57,11 +57,11 @@ impl Case {
     }
 
     /// The case's include and exclude patterns as a plan filter.
-    pub fn filter(&self) -> crate::spec::plan::Filter {
-        crate::spec::plan::Filter {
+    pub fn filter(&self) -> crate::spec::filter::Filter {
+        crate::spec::filter::Filter {
             include: self.include.clone(),
             exclude: self.exclude.clone(),
-            ..crate::spec::plan::Filter::default()
+            ..crate::spec::filter::Filter::default()
         }
     }
 
