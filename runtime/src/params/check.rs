@@ -3,7 +3,7 @@
 //! objects and arrays, `oneOf`/`anyOf`. Bounds, patterns and formats are not checked:
 //! this runs on a sample of live responses and must stay cheap.
 
-use super::schemas::{Follow, RefPath};
+use super::refs::{Follow, RefPath};
 use super::shape::{Kind, Shape};
 use serde_json::Value;
 use std::fmt::Write as _;

@@ -2,7 +2,7 @@
 //! then a format- and name-aware fake that stays inside every bound.
 
 use super::fake;
-use super::schemas::{Follow, RefPath};
+use super::refs::{Follow, RefPath};
 use super::shape::{Kind, Shape};
 use rand::rngs::SmallRng;
 use rand::RngExt;

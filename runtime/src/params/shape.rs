@@ -1,10 +1,13 @@
 //! A JSON schema compiled once into the shape values are drawn from: types, bounds,
-//! formats, patterns, enums, examples and defaults. A `$ref` to a component schema is a
-//! [`Kind::Ref`] to the app's one compiled copy of it (`schemas.rs`).
+//! formats, patterns, enums, examples and defaults; and an app's shared component
+//! schemas ([`Schemas`]): each schema's JSON text is embedded once in the generated code
+//! (one static per app) and compiled once, on first use, into one [`Shape`]; every
+//! `$ref` to it is a [`Kind::Ref`] pointing at that shape, never a copy. The two are
+//! one file because they are one recursive type: a shape refers to its table, the table
+//! holds shapes. Recursion is cut while values are drawn or checked (`refs.rs`).
 
-use super::schemas::{Compiler, Schemas};
 use serde_json::{Map, Value};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// The largest length or item count a schema may ask of a drawn value.
 const MAX_COUNT: u64 = 10_000;
@@ -359,8 +362,191 @@ fn compile_pattern(pattern: &str) -> Option<Arc<rand_regex::Regex>> {
     rand_regex::Regex::with_hir(hir, 8).ok().map(Arc::new)
 }
 
+/// How many references in a row (`A` is `$ref: B` is `$ref: C` ...) are followed when
+/// only the schema a reference stands for is wanted.
+const MAX_ALIASES: usize = 64;
+
+/// The prefix of a local component schema reference.
+pub const SCHEMA_REF_PREFIX: &str = "#/components/schemas/";
+
+/// The component schemas of one app: `(name, JSON text)` sorted by name, as generated.
+pub struct Schemas {
+    entries: &'static [(&'static str, &'static str)],
+    shapes: OnceLock<Vec<Shape>>,
+}
+
+impl std::fmt::Debug for Schemas {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Schemas({} entries)", self.entries.len())
+    }
+}
+
+impl Schemas {
+    /// The table the generated code embeds; `entries` sorted by name.
+    pub const fn new(entries: &'static [(&'static str, &'static str)]) -> Schemas {
+        Schemas {
+            entries,
+            shapes: OnceLock::new(),
+        }
+    }
+
+    /// The index of schema `name`.
+    pub fn index(&self, name: &str) -> Option<usize> {
+        self.entries
+            .binary_search_by(|(entry, _)| (*entry).cmp(name))
+            .ok()
+    }
+
+    /// The name of schema `index`.
+    pub fn name(&self, index: usize) -> &'static str {
+        self.entries.get(index).map_or("", |(name, _)| name)
+    }
+
+    /// Every schema compiled, once, in table order.
+    pub fn shapes(&'static self) -> &'static [Shape] {
+        self.shapes.get_or_init(|| {
+            let mut compiler = Compiler::building(self);
+            for index in 0..self.entries.len() {
+                compiler.ensure(index);
+            }
+            match compiler.mode {
+                Mode::Building { done, .. } => {
+                    done.into_iter().map(Option::unwrap_or_default).collect()
+                }
+                _ => Vec::new(),
+            }
+        })
+    }
+
+    /// The compiled schema at `index`.
+    pub fn shape(&'static self, index: usize) -> Option<&'static Shape> {
+        self.shapes().get(index)
+    }
+}
+
+/// Resolves references while a schema compiles: into a finished table, or into the
+/// table being built (each entry compiled once; one on the way is not entered twice).
+pub struct Compiler {
+    registry: Option<&'static Schemas>,
+    mode: Mode,
+}
+
+enum Mode {
+    Standalone,
+    Finished,
+    Building {
+        done: Vec<Option<Shape>>,
+        busy: Vec<bool>,
+    },
+}
+
+impl Compiler {
+    /// For a self-contained schema: a `$ref` is any value.
+    pub fn standalone() -> Compiler {
+        Compiler {
+            registry: None,
+            mode: Mode::Standalone,
+        }
+    }
+
+    /// For a schema whose `$ref`s name entries of `registry`.
+    pub fn within(registry: Option<&'static Schemas>) -> Compiler {
+        Compiler {
+            registry,
+            mode: match registry {
+                Some(_) => Mode::Finished,
+                None => Mode::Standalone,
+            },
+        }
+    }
+
+    fn building(registry: &'static Schemas) -> Compiler {
+        let n = registry.entries.len();
+        Compiler {
+            registry: Some(registry),
+            mode: Mode::Building {
+                done: (0..n).map(|_| None).collect(),
+                busy: vec![false; n],
+            },
+        }
+    }
+
+    /// The kind of `{"$ref": reference}`: a reference to the registry's entry, or any
+    /// value when it names none.
+    pub fn reference(&self, reference: &str) -> Kind {
+        let found = self.registry.and_then(|registry| {
+            let name = reference.strip_prefix(SCHEMA_REF_PREFIX)?;
+            Some((registry, registry.index(name)?))
+        });
+        match found {
+            Some((schemas, index)) => Kind::Ref { index, schemas },
+            None => Kind::Any,
+        }
+    }
+
+    /// What a compiled shape stands for, references followed (for `allOf`, which
+    /// merges its members now); `None` for one still compiling (a cycle of `allOf`s).
+    pub fn target(&mut self, shape: &Shape) -> Option<Shape> {
+        let mut current = shape.clone();
+        for _ in 0..MAX_ALIASES {
+            let Kind::Ref { index, schemas } = current.kind else {
+                return Some(current);
+            };
+            current = match &mut self.mode {
+                Mode::Building { .. } => {
+                    self.ensure(index);
+                    match &self.mode {
+                        Mode::Building { done, .. } => done[index].clone()?,
+                        _ => return None,
+                    }
+                }
+                _ => schemas.shape(index)?.clone(),
+            };
+        }
+        None
+    }
+
+    fn ensure(&mut self, index: usize) {
+        let Some(registry) = self.registry else {
+            return;
+        };
+        match &mut self.mode {
+            Mode::Building { done, busy } if done[index].is_none() && !busy[index] => {
+                busy[index] = true;
+            }
+            _ => return,
+        }
+        let text = registry.entries[index].1;
+        let shape = serde_json::from_str::<Value>(text)
+            .map(|value| Shape::compile_with(&value, self))
+            .unwrap_or_default();
+        if let Mode::Building { done, busy } = &mut self.mode {
+            done[index] = Some(shape);
+            busy[index] = false;
+        }
+    }
+}
+
+impl Shape {
+    /// The shape a reference stands for (aliases followed), or the shape itself: for
+    /// looking at an object's properties, never for drawing (no recursion cut).
+    pub fn resolved(&self) -> &Shape {
+        let mut current = self;
+        for _ in 0..MAX_ALIASES {
+            match current.kind {
+                Kind::Ref { index, schemas } => match schemas.shape(index) {
+                    Some(target) => current = target,
+                    None => return current,
+                },
+                _ => return current,
+            }
+        }
+        current
+    }
+}
+
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use serde_json::json;
 
@@ -430,5 +616,35 @@ mod tests {
             "{shape:?}"
         );
         assert_eq!(shape.examples, vec![json!(4)]);
+    }
+
+    // The shared table.
+    pub(crate) static NODES: Schemas = Schemas::new(&[
+        (
+            "Base",
+            r#"{"type":"object","properties":{"id":{"type":"integer"}},"required":["id"]}"#,
+        ),
+        (
+            "Loop",
+            r##"{"allOf":[{"$ref":"#/components/schemas/Loop"}]}"##,
+        ),
+        (
+            "Node",
+            r##"{"allOf":[{"$ref":"#/components/schemas/Base"},{"type":"object","properties":{"child":{"$ref":"#/components/schemas/Node"}}}]}"##,
+        ),
+    ]);
+
+    #[test]
+    fn each_schema_compiles_once_and_all_of_members_merge_through_references() {
+        let node = NODES.shape(NODES.index("Node").unwrap()).unwrap();
+        let Kind::Object { properties, .. } = &node.kind else {
+            panic!("{node:?}");
+        };
+        let names: Vec<&str> = properties.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["id", "child"]);
+        // The child is a reference to the one compiled Node, not a copy of it.
+        assert!(std::ptr::eq(properties[1].shape.resolved(), node));
+        // A schema that is its own allOf member compiles (to anything) and does not hang.
+        assert!(NODES.shape(NODES.index("Loop").unwrap()).is_some());
     }
 }
