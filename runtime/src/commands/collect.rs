@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The files a shard prints: all `merge` reads.
-pub const FILES: [&str; 3] = ["shard.json", "report.json", "cleanup.json"];
+pub const FILES: [&str; 4] = ["shard.json", "report.json", "cleanup.json", "validity.json"];
 
 const MARK: &str = "=== gateway-loadtest shard ";
 
@@ -67,6 +67,10 @@ pub fn extract(log: &Path, into: &Path) -> Result<Vec<PathBuf>, CollectError> {
             let rest = &line[at + MARK.len()..];
             let words: Vec<&str> = rest.split_whitespace().collect();
             if let [k_n, "file", name, which, "==="] = words.as_slice() {
+                // Only the files a shard prints: a name is never a path to write to.
+                if !FILES.contains(name) {
+                    continue;
+                }
                 let shard = k_n.split('/').next().and_then(|k| k.parse().ok());
                 match (*which, shard, open.remove(&prefix)) {
                     ("begin", Some(k), _) => {

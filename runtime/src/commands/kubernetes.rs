@@ -42,6 +42,11 @@ pub struct KubernetesOptions {
     /// read it as GATEWAY_TOKEN (the token itself never enters the manifests)
     #[arg(long, value_name = "SECRET")]
     pub token_secret: Option<String>,
+    /// A Secret that holds extra headers for every request under the key `headers`, as
+    /// GATEWAY_HEADERS takes them (`Name: value; Other: value`); the pods read it as
+    /// GATEWAY_HEADERS (the values never enter the manifests)
+    #[arg(long, value_name = "SECRET")]
+    pub headers_secret: Option<String>,
     /// The folder to write the manifests into
     #[arg(long, value_name = "DIR", default_value = "k8s")]
     pub out: PathBuf,
@@ -218,11 +223,15 @@ pub fn manifests(
     }
     args.extend(options.load.iter().cloned());
     let mut env = vec![json!({"name": PRINT_ENV, "value": "1"})];
-    if let Some(secret) = &options.token_secret {
-        env.push(
-            json!({"name": "GATEWAY_TOKEN", "valueFrom": {"secretKeyRef": {
-            "name": secret, "key": "token"}}}),
-        );
+    let secrets = [
+        ("GATEWAY_TOKEN", &options.token_secret, "token"),
+        ("GATEWAY_HEADERS", &options.headers_secret, "headers"),
+    ];
+    for (variable, secret, key) in secrets {
+        if let Some(secret) = secret {
+            env.push(json!({"name": variable, "valueFrom": {"secretKeyRef": {
+                "name": secret, "key": key}}}));
+        }
     }
     let mut mounts = vec![json!({"name": "results", "mountPath": "/results"})];
     let mut volumes = vec![json!({"name": "results", "emptyDir": {}})];
@@ -411,6 +420,7 @@ mod tests {
             namespace: Some("load".into()),
             lead: 90,
             token_secret: Some("gateway-token".into()),
+            headers_secret: Some("gateway-headers".into()),
             out: out.to_path_buf(),
             load: vec![
                 "--users".into(),
@@ -498,14 +508,16 @@ mod tests {
         );
         assert!(args.contains("--config /etc/gateway-loadtest/gateway-loadtest.toml"));
         assert!(args.contains("--values /etc/gateway-loadtest/values.toml"));
-        let token = container
-            .env
-            .iter()
-            .find(|e| e.name == "GATEWAY_TOKEN")
-            .unwrap();
-        assert!(token.value.is_none(), "by reference only");
-        let reference = token.value_from.as_ref().unwrap();
-        assert_eq!(reference["secretKeyRef"]["name"], "gateway-token");
+        for (variable, secret, key) in [
+            ("GATEWAY_TOKEN", "gateway-token", "token"),
+            ("GATEWAY_HEADERS", "gateway-headers", "headers"),
+        ] {
+            let env = container.env.iter().find(|e| e.name == variable).unwrap();
+            assert!(env.value.is_none(), "{variable} by reference only");
+            let reference = env.value_from.as_ref().unwrap();
+            assert_eq!(reference["secretKeyRef"]["name"], secret);
+            assert_eq!(reference["secretKeyRef"]["key"], key);
+        }
         assert!(container
             .env
             .iter()

@@ -109,12 +109,16 @@ pub async fn run(
         "Cleanup".to_string(),
         format!("{deleted} swept, {left_behind} left behind"),
     ));
+    let validity = merged_validity(&shards);
+    if let Some(validity) = &validity {
+        report::validity::write(&folder, validity, &folder_name)?;
+    }
     let context = RunContext {
         title: format!("gateway-loadtest: {folder_name}"),
         facts,
         goose_json: Some(folder.join("report.json")),
         answers: Vec::new(),
-        validity: None,
+        validity,
         // Every shard ran the same scenarios: the first one's grades say how they were
         // paced, and the merged transactions say whether the gateway kept up.
         pacing: std::fs::read(shards[0].folder.join(report::GRADES_FILE))
@@ -138,6 +142,19 @@ pub async fn run(
         left_behind,
         grades: reports.grades,
     })
+}
+
+/// The shards' `validity.json` as one run's, when every shard wrote one.
+fn merged_validity(shards: &[ShardRun]) -> Option<report::validity::Validity> {
+    let parts: Option<Vec<report::validity::Validity>> = shards
+        .iter()
+        .map(|shard| {
+            let path = shard.folder.join(report::validity::JSON_FILE);
+            let text = std::fs::read(path).ok()?;
+            serde_json::from_slice(&text).ok()
+        })
+        .collect();
+    parts.map(|parts| report::validity::Validity::merge(&parts))
 }
 
 /// Goose's `--render-report`: report.json, report.html and report.md from the merged

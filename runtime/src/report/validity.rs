@@ -162,6 +162,48 @@ impl Row {
         }
     }
 
+    /// Adds another run's answers of the same operation (see [`Validity::merge`]);
+    /// [`Row::refresh`] makes the shares again.
+    fn absorb(&mut self, other: &Row) {
+        let bytes = self.average_body_bytes * self.requests as f64
+            + other.average_body_bytes * other.requests as f64;
+        self.requests += other.requests;
+        self.ok += other.ok;
+        self.average_body_bytes = match self.requests {
+            0 => 0.0,
+            n => bytes / n as f64,
+        };
+        self.generated |= other.generated;
+        self.other_reasons += other.other_reasons;
+        for reason in &other.reasons {
+            let kept = self.reasons.len();
+            match self.reasons.iter_mut().find(|r| r.reason == reason.reason) {
+                Some(same) => same.count += reason.count,
+                None if kept < MAX_REASONS => self.reasons.push(reason.clone()),
+                None => self.other_reasons += reason.count,
+            }
+        }
+        self.not_sent = match self.requests {
+            0 => self.not_sent.take().or_else(|| other.not_sent.clone()),
+            _ => None,
+        };
+    }
+
+    /// The shares and `succeeded` from the counts, reasons most frequent first.
+    fn refresh(&mut self) {
+        let requests = self.requests;
+        let share = |count: u64| match requests {
+            0 => 0.0,
+            n => count as f64 / n as f64,
+        };
+        self.ok_share = share(self.ok);
+        self.succeeded = self.ok > 0;
+        for reason in &mut self.reasons {
+            reason.share = share(reason.count);
+        }
+        self.reasons.sort_by(|a, b| b.count.cmp(&a.count));
+    }
+
     /// The row's top reason, in one line: `422 body.reporter.email: ...`.
     pub fn top_reason(&self) -> Option<String> {
         match (&self.not_sent, self.reasons.first()) {
@@ -242,6 +284,28 @@ impl Validity {
                 });
             }
         }
+        Validity::from_rows(rows)
+    }
+
+    /// The validity of one run made of several (the shards of a sharded run, each with
+    /// its own `validity.json`): each operation's requests, 2xx answers and reasons add
+    /// up; one sent by any shard was sent.
+    pub fn merge(parts: &[Validity]) -> Validity {
+        let mut rows: Vec<Row> = Vec::new();
+        for row in parts.iter().flat_map(|part| &part.operations) {
+            match rows.iter_mut().find(|r| r.operation == row.operation) {
+                Some(merged) => merged.absorb(row),
+                None => rows.push(row.clone()),
+            }
+        }
+        for row in &mut rows {
+            row.refresh();
+        }
+        Validity::from_rows(rows)
+    }
+
+    /// The rows worst first, with the totals.
+    fn from_rows(mut rows: Vec<Row>) -> Validity {
         // Worst first: the lowest share of 2xx; among those, sent before never sent,
         // then the most requests; then by name.
         rows.sort_by(|a, b| {
@@ -532,6 +596,57 @@ mod tests {
         assert_eq!(json["operations"][0]["reasons"][0]["status"], 422);
         let back: Validity = serde_json::from_value(json).unwrap();
         assert_eq!(back, validity);
+    }
+
+    #[test]
+    fn shards_merge_to_the_validity_of_one_run_with_every_answer() {
+        let not_found = || Reason::new(Some(404), None, "Not found");
+        let one = Validity::build(
+            &[
+                answers("POST", "/tickets", 20, 0, &[(email(), 20)]),
+                answers("GET", "/tickets/{id}", 10, 10, &[]),
+            ],
+            &Planned::default(),
+            &[],
+        );
+        let mut two = Validity::build(
+            &[
+                answers("POST", "/tickets", 10, 5, &[(email(), 5)]),
+                answers("GET", "/tickets/{id}", 10, 6, &[(not_found(), 4)]),
+            ],
+            &Planned::default(),
+            &[],
+        );
+        // A row the other shard never sent is sent in the whole run.
+        two.operations.push(Row {
+            operation: "GET /health".into(),
+            method: "GET".into(),
+            name: "/health".into(),
+            generated: false,
+            requests: 0,
+            ok: 0,
+            ok_share: 0.0,
+            succeeded: false,
+            average_body_bytes: 0.0,
+            reasons: Vec::new(),
+            other_reasons: 0,
+            not_sent: Some("its scenario ran, but not this transaction".into()),
+        });
+        let three = Validity::build(
+            &[answers("GET", "/health", 4, 4, &[])],
+            &Planned::default(),
+            &[],
+        );
+        let whole = Validity::build(
+            &[
+                answers("POST", "/tickets", 30, 5, &[(email(), 25)]),
+                answers("GET", "/tickets/{id}", 20, 16, &[(not_found(), 4)]),
+                answers("GET", "/health", 4, 4, &[]),
+            ],
+            &Planned::default(),
+            &[],
+        );
+        assert_eq!(Validity::merge(&[one, two, three]), whole);
     }
 
     #[test]
