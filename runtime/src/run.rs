@@ -182,6 +182,20 @@ fn env_shape() -> Option<(Option<usize>, Option<usize>)> {
     (users.is_some() || duration.is_some()).then_some((users, duration))
 }
 
+/// `host` without a user name and password, and the headers every request carries:
+/// `GATEWAY_TOKEN`'s bearer and `GATEWAY_HEADERS`, else the URL's credentials as Basic.
+pub fn credentials(host: &str) -> (String, Vec<(String, String)>) {
+    let (host, basic) = target::split_credentials(host);
+    let mut auth = crate::spec::source::auth_headers(|name| std::env::var(name).ok());
+    if !auth
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("authorization"))
+    {
+        auth.extend(basic);
+    }
+    (host, auth)
+}
+
 /// Whether the command line asks Goose only to print (`--list`, `--scenarios-list`,
 /// `--version`): no folder, no load; `print_only` does it.
 pub fn asks_only_to_print(config: &GooseConfiguration) -> bool {
@@ -227,16 +241,9 @@ pub async fn run(
     target::set_base(gateway.base());
     // Goose prints its host and keeps it in its reports: a user name and password in
     // the URL travel as a Basic header instead (GATEWAY_TOKEN's bearer wins over them).
-    let (host, basic) = target::split_credentials(&host);
+    let (host, mut auth) = credentials(&host);
     config.host = Some(host.clone());
     let seed = crate::rng::init(options.seed);
-    let mut auth = crate::spec::source::auth_headers(|name| std::env::var(name).ok());
-    if !auth
-        .iter()
-        .any(|(name, _)| name.eq_ignore_ascii_case("authorization"))
-    {
-        auth.extend(basic);
-    }
     target::init_client(
         request_timeout(&config),
         !config.no_gzip,
@@ -261,85 +268,24 @@ pub async fn run(
         Duration::from_secs(options.connect_timeout.max(1)),
     )
     .await?;
-    crate::auth::reset();
-    let token_given = auth
-        .iter()
-        .any(|(name, _)| name.eq_ignore_ascii_case("authorization"));
-    if let Some((username, password)) =
-        crate::auth::credentials(|name| std::env::var(name).ok())?.filter(|_| !token_given)
-    {
-        let flow = match &api {
-            crate::routes::Api::Documented { flows, .. } => flows.first().cloned(),
-            crate::routes::Api::Unknown { .. } => None,
-        }
-        .ok_or(crate::auth::AuthError::NoFlow)?;
-        let path = flow.path.clone();
-        let origin = target::gateway(&host)?.origin_text();
-        auth.push(crate::auth::start(&origin, flow, username, password).await?);
-        eprintln!(
-            "gateway-loadtest: logged in at POST {path} (OAuth2 password flow); a 401 logs in again"
-        );
-    }
-    let selected: Vec<String> = config
-        .scenarios
-        .as_ref()
-        .map(|s| s.active.clone())
-        .unwrap_or_default();
-    let (scenarios, left_out) = crate::routes::retain_served(
+    log_in(&api, &host, &mut auth).await?;
+    let (scenarios, left_out) = served_scenarios(
+        compiled,
+        options,
+        &config,
         scenarios,
-        compiled.personas,
-        compiled.operations,
         &api,
-        &selected,
-    );
-    if let Some(names) = left_out.nothing_left(&scenarios, &selected) {
-        return Err(RunError::NothingToRun {
-            host: crate::spec::gateway_url::redact(&host),
-            names: names.join(", "),
-        });
-    }
-    for line in left_out
-        .lines()
-        .into_iter()
-        .chain(left_out.selected_lines(&selected))
-    {
-        eprintln!("{line}");
-    }
-    // Each app's operations are dealt across its users from one deck.
-    crate::deal::reset();
-    let scenarios =
-        crate::deal::deal_generated(scenarios, compiled.operations, &options.settings.mix, seed)?;
-    let weightless: Vec<&'static OperationInfo> = crate::deal::decks()
-        .iter()
-        .flat_map(|deck| deck.operations.iter())
-        .filter(|(_, weight)| *weight <= 0.0)
-        .map(|(info, _)| *info)
-        .collect();
-    planned.retain(|op| !weightless.iter().any(|w| std::ptr::eq(*w, op)));
+        &host,
+        seed,
+        &mut planned,
+    )?;
     crate::routes::install(match api {
         crate::routes::Api::Documented { .. } => Some(api),
         crate::routes::Api::Unknown { .. } => None,
     });
     let profile_label = profile_name(profile.as_ref(), &config);
     let folder = results::create_run_folder(&options.results_dir, &profile_label)?;
-    let goose_json = folder.join("report.json");
-    if config.report_file.is_empty() {
-        for report in ["report.html", "report.json", "report.md"] {
-            config
-                .report_file
-                .push(folder.join(report).display().to_string());
-        }
-    } else if !config.report_file.iter().any(|f| f.ends_with(".json")) {
-        // Our summary reads Goose's per-second data from its JSON report.
-        config.report_file.push(goose_json.display().to_string());
-    }
-    let goose_json = config
-        .report_file
-        .iter()
-        .find(|f| f.ends_with(".json"))
-        .map(PathBuf::from)
-        .unwrap_or(goose_json);
-    config.report_graph_data = true;
+    let goose_json = report_files(&mut config, &folder);
     {
         let described = profile
             .as_ref()
@@ -365,37 +311,8 @@ pub async fn run(
         );
     }
 
-    // Goose's shared client for the users that send through it (the bare baseline);
-    // everything else goes through target's shared client, which follows no redirect.
-    let mut attack = GooseAttack::initialize_with_config(config.clone())?
-        .set_client_builder_without_cookies(
-            GooseClientBuilder::new()
-                .without_cookies()
-                .user_agent(target::USER_AGENT),
-        )?;
-    attack = match (&profile, env_shape()) {
-        (Some(profile), _) => profile.apply(attack, &config)?,
-        (None, Some((users, duration))) => {
-            let mut attack = Profile::light().apply(attack, &config)?;
-            if let Some(users) = users {
-                attack = *attack.set_default(GooseDefault::Users, users)?;
-            }
-            if let Some(duration) = duration.filter(|_| config.iterations.is_none()) {
-                attack = *attack.set_default(GooseDefault::RunTime, duration)?;
-            }
-            attack
-        }
-        (None, None) => Profile::light().apply(attack, &config)?,
-    };
-    // Like Locust, count from the first request: on-start requests (sessions, seeds) are
-    // real traffic. Goose allows this only for run-time shaped loads.
-    if config.iterations.is_none() && !Profile::uses_test_plan(profile.as_ref(), &config) {
-        attack = *attack.set_default(GooseDefault::NoResetMetrics, true)?;
-    }
     let pacing = report::Pacing::of(&scenarios);
-    for scenario in scenarios {
-        attack = attack.register_scenario(scenario);
-    }
+    let attack = attack(&config, profile.as_ref(), scenarios)?;
     crate::shard::wait_for_start().await?; // --shard: the common start; else at once
     let progress = progress::start(&config, planned_secs(profile.as_ref(), &config));
     let executed = attack.execute().await;
@@ -414,36 +331,8 @@ pub async fn run(
         }
     };
     let interrupted = goose::is_killswitch_triggered();
-    // Generated paths hold their base: the sweep sends them to the origin.
-    let origin = target::gateway(&host)?.origin_text();
-    // The login's token may have expired during the load.
-    if let Some(fresh) = crate::auth::refresh().await {
-        auth.retain(|(name, _)| !name.eq_ignore_ascii_case("authorization"));
-        auth.push(fresh);
-    }
-    let cleanup = cleanup::sweep(compiled.operations, &origin, &auth, cleanup::SWEEP_BUDGET).await;
-    // Always said, so a run that left nothing behind says so too.
-    {
-        let with_parents = match cleanup.went_with_parents {
-            0 => String::new(),
-            n => format!(" ({n} more had gone with their parents)"),
-        };
-        eprintln!(
-            "gateway-loadtest: cleanup swept {} resource(s){with_parents}; {} left behind{}; {} created but not tracked{}",
-            cleanup.deleted,
-            cleanup.left_behind.len(),
-            describe_left(compiled.operations, &cleanup.left_behind),
-            cleanup.untracked_count(),
-            crate::untracked::describe(&cleanup.untracked)
-        );
-    }
-    if !cleanup.unlinked_deletes.is_empty() {
-        eprintln!(
-            "gateway-loadtest: cleanup: deletes no link ties to a resource answered 2xx, so \
-             some of what is left behind may be gone{}",
-            crate::untracked::describe(&cleanup.unlinked_deletes)
-        );
-    }
+    let cleanup = sweep(compiled.operations, &host, auth).await?;
+    print_cleanup(compiled.operations, &cleanup);
     let (answers, validity, validity_line) =
         write_validity(&folder, &folder_name, compiled, &planned)?;
     let coverage = report::coverage::Coverage::build(&crate::deal::decks(), &metrics);
@@ -453,37 +342,9 @@ pub async fn run(
             path: folder.join("coverage.md").display().to_string(),
             source,
         })?;
-    let (reached, planned_ops) = coverage.totals();
     let context = report::RunContext {
         title: format!("gateway-loadtest: {folder_name}"),
-        facts: vec![
-            ("Profile".to_string(), profile_label.clone()),
-            (
-                "Gateway".to_string(),
-                crate::spec::gateway_url::redact(&host),
-            ),
-            ("Seed".to_string(), seed.to_string()),
-            (
-                "Warm-up".to_string(),
-                format!(
-                    "{} request(s) before the load, not in the figures",
-                    warmup.requests
-                ),
-            ),
-            (
-                "Operations reached".to_string(),
-                format!("{reached}/{planned_ops} (see coverage.md)"),
-            ),
-            (
-                "Cleanup".to_string(),
-                format!(
-                    "{} swept, {} left behind, {} created but not tracked",
-                    cleanup.deleted,
-                    cleanup.left_behind.len(),
-                    cleanup.untracked_count()
-                ),
-            ),
-        ],
+        facts: facts(&profile_label, &host, seed, &warmup, &coverage, &cleanup),
         goose_json: Some(goose_json),
         answers,
         validity: Some(validity),
@@ -493,10 +354,8 @@ pub async fn run(
         &folder.join("discovery.json"),
         compiled.plan_json.as_bytes(),
     )?;
-    let routes_json = serde_json::to_vec_pretty(&left_out).unwrap_or_default();
-    write_file(&folder.join("routes.json"), &routes_json)?;
-    let cleanup_json = serde_json::to_vec_pretty(&cleanup).unwrap_or_default();
-    write_file(&folder.join("cleanup.json"), &cleanup_json)?;
+    write_json(&folder.join("routes.json"), &left_out)?;
+    write_json(&folder.join("cleanup.json"), &cleanup)?;
     let reports =
         report::write_run_reports(&folder, &metrics, &options.settings.grading, &context)?;
     eprintln!("{}", reports.grades.table());
@@ -517,6 +376,173 @@ pub async fn run(
         coverage,
         pacing,
     })
+}
+
+/// Logs in at the documented OAuth2 password flow when `GATEWAY_USERNAME` and
+/// `GATEWAY_PASSWORD` are set and no token was given; the token joins `auth`.
+async fn log_in(
+    api: &crate::routes::Api,
+    host: &str,
+    auth: &mut Vec<(String, String)>,
+) -> Result<(), RunError> {
+    crate::auth::reset();
+    let token_given = auth
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("authorization"));
+    let Some((username, password)) =
+        crate::auth::credentials(|name| std::env::var(name).ok())?.filter(|_| !token_given)
+    else {
+        return Ok(());
+    };
+    let flow = match api {
+        crate::routes::Api::Documented { flows, .. } => flows.first().cloned(),
+        crate::routes::Api::Unknown { .. } => None,
+    }
+    .ok_or(crate::auth::AuthError::NoFlow)?;
+    let path = flow.path.clone();
+    let origin = target::gateway(host)?.origin_text();
+    auth.push(crate::auth::start(&origin, flow, username, password).await?);
+    eprintln!(
+        "gateway-loadtest: logged in at POST {path} (OAuth2 password flow); a 401 logs in again"
+    );
+    Ok(())
+}
+
+/// The scenarios whose routes the gateway documents (saying what was left out), with
+/// each app's operations dealt across its users from one deck; `planned` loses the
+/// operations the mix gives no weight.
+#[allow(clippy::too_many_arguments)]
+fn served_scenarios(
+    compiled: &Compiled,
+    options: &RunOptions,
+    config: &GooseConfiguration,
+    scenarios: Vec<Scenario>,
+    api: &crate::routes::Api,
+    host: &str,
+    seed: u64,
+    planned: &mut report::validity::Planned,
+) -> Result<(Vec<Scenario>, crate::routes::LeftOut), RunError> {
+    let selected: Vec<String> = config
+        .scenarios
+        .as_ref()
+        .map(|s| s.active.clone())
+        .unwrap_or_default();
+    let (scenarios, left_out) = crate::routes::retain_served(
+        scenarios,
+        compiled.personas,
+        compiled.operations,
+        api,
+        &selected,
+    );
+    if let Some(names) = left_out.nothing_left(&scenarios, &selected) {
+        return Err(RunError::NothingToRun {
+            host: crate::spec::gateway_url::redact(host),
+            names: names.join(", "),
+        });
+    }
+    for line in left_out
+        .lines()
+        .into_iter()
+        .chain(left_out.selected_lines(&selected))
+    {
+        eprintln!("{line}");
+    }
+    crate::deal::reset();
+    let scenarios =
+        crate::deal::deal_generated(scenarios, compiled.operations, &options.settings.mix, seed)?;
+    let weightless: Vec<&'static OperationInfo> = crate::deal::decks()
+        .iter()
+        .flat_map(|deck| deck.operations.iter())
+        .filter(|(_, weight)| *weight <= 0.0)
+        .map(|(info, _)| *info)
+        .collect();
+    planned.retain(|op| !weightless.iter().any(|w| std::ptr::eq(*w, op)));
+    Ok((scenarios, left_out))
+}
+
+/// Makes Goose write its HTML, JSON and Markdown reports into `folder` (or adds a JSON
+/// report to the ones asked for: our summary reads its per-second data); the JSON's path.
+fn report_files(config: &mut GooseConfiguration, folder: &std::path::Path) -> PathBuf {
+    let goose_json = folder.join("report.json");
+    if config.report_file.is_empty() {
+        for report in ["report.html", "report.json", "report.md"] {
+            config
+                .report_file
+                .push(folder.join(report).display().to_string());
+        }
+    } else if !config.report_file.iter().any(|f| f.ends_with(".json")) {
+        config.report_file.push(goose_json.display().to_string());
+    }
+    config.report_graph_data = true;
+    config
+        .report_file
+        .iter()
+        .find(|f| f.ends_with(".json"))
+        .map(PathBuf::from)
+        .unwrap_or(goose_json)
+}
+
+/// The attack: Goose's client for the users that send through it (the bare baseline;
+/// everything else goes through target's shared client, which follows no redirect), the
+/// profile's load shape under the command line's flags, and the scenarios.
+fn attack(
+    config: &GooseConfiguration,
+    profile: Option<&Profile>,
+    scenarios: Vec<Scenario>,
+) -> Result<GooseAttack, RunError> {
+    let mut attack = GooseAttack::initialize_with_config(config.clone())?
+        .set_client_builder_without_cookies(
+            GooseClientBuilder::new()
+                .without_cookies()
+                .user_agent(target::USER_AGENT),
+        )?;
+    attack = match (profile, env_shape()) {
+        (Some(profile), _) => profile.apply(attack, config)?,
+        (None, Some((users, duration))) => {
+            let mut attack = Profile::light().apply(attack, config)?;
+            if let Some(users) = users {
+                attack = *attack.set_default(GooseDefault::Users, users)?;
+            }
+            if let Some(duration) = duration.filter(|_| config.iterations.is_none()) {
+                attack = *attack.set_default(GooseDefault::RunTime, duration)?;
+            }
+            attack
+        }
+        (None, None) => Profile::light().apply(attack, config)?,
+    };
+    // Like Locust, count from the first request: on-start requests (sessions, seeds) are
+    // real traffic. Goose allows this only for run-time shaped loads.
+    if config.iterations.is_none() && !Profile::uses_test_plan(profile, config) {
+        attack = *attack.set_default(GooseDefault::NoResetMetrics, true)?;
+    }
+    for scenario in scenarios {
+        attack = attack.register_scenario(scenario);
+    }
+    Ok(attack)
+}
+
+/// The run's cleanup line, after every run (also when nothing was left behind), and
+/// what deletes no link ties to a resource may have removed.
+fn print_cleanup(operations: &[&'static OperationInfo], cleanup: &cleanup::SweepReport) {
+    let with_parents = match cleanup.went_with_parents {
+        0 => String::new(),
+        n => format!(" ({n} more had gone with their parents)"),
+    };
+    eprintln!(
+        "gateway-loadtest: cleanup swept {} resource(s){with_parents}; {} left behind{}; {} created but not tracked{}",
+        cleanup.deleted,
+        cleanup.left_behind.len(),
+        describe_left(operations, &cleanup.left_behind),
+        cleanup.untracked_count(),
+        crate::untracked::describe(&cleanup.untracked)
+    );
+    if !cleanup.unlinked_deletes.is_empty() {
+        eprintln!(
+            "gateway-loadtest: cleanup: deletes no link ties to a resource answered 2xx, so \
+             some of what is left behind may be gone{}",
+            crate::untracked::describe(&cleanup.unlinked_deletes)
+        );
+    }
 }
 
 /// Writes `validity.md` and `validity.json` from what the run's requests were answered;
@@ -587,6 +613,63 @@ fn request_timeout(config: &GooseConfiguration) -> Duration {
         .and_then(|t| t.trim().parse::<f64>().ok())
         .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
         .unwrap_or(DEFAULT_REQUEST_TIMEOUT)
+}
+
+/// After the load: logs in again (the token may have expired) and sweeps what is left,
+/// on the gateway's origin (generated paths hold their base).
+async fn sweep(
+    operations: &[&'static OperationInfo],
+    host: &str,
+    mut auth: Vec<(String, String)>,
+) -> Result<cleanup::SweepReport, RunError> {
+    let origin = target::gateway(host)?.origin_text();
+    if let Some(fresh) = crate::auth::refresh().await {
+        auth.retain(|(name, _)| !name.eq_ignore_ascii_case("authorization"));
+        auth.push(fresh);
+    }
+    Ok(cleanup::sweep(operations, &origin, &auth, cleanup::SWEEP_BUDGET).await)
+}
+
+/// The facts summary.html shows at the top of a run.
+fn facts(
+    profile: &str,
+    host: &str,
+    seed: u64,
+    warmup: &crate::warmup::Warmup,
+    coverage: &report::coverage::Coverage,
+    cleanup: &cleanup::SweepReport,
+) -> Vec<(String, String)> {
+    let (reached, planned) = coverage.totals();
+    let fact = |name: &str, value: String| (name.to_string(), value);
+    vec![
+        fact("Profile", profile.to_string()),
+        fact("Gateway", crate::spec::gateway_url::redact(host)),
+        fact("Seed", seed.to_string()),
+        fact(
+            "Warm-up",
+            format!(
+                "{} request(s) before the load, not in the figures",
+                warmup.requests
+            ),
+        ),
+        fact(
+            "Operations reached",
+            format!("{reached}/{planned} (see coverage.md)"),
+        ),
+        fact(
+            "Cleanup",
+            format!(
+                "{} swept, {} left behind, {} created but not tracked",
+                cleanup.deleted,
+                cleanup.left_behind.len(),
+                cleanup.untracked_count()
+            ),
+        ),
+    ]
+}
+
+fn write_json(path: &std::path::Path, value: &impl serde::Serialize) -> Result<(), RunError> {
+    write_file(path, &serde_json::to_vec_pretty(value).unwrap_or_default())
 }
 
 fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), RunError> {
