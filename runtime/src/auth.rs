@@ -162,10 +162,11 @@ pub async fn start(
         flow,
         username,
         password,
-        header,
+        header: header.clone(),
         logged_in: Instant::now(),
     });
     ACTIVE.store(true, Ordering::Release);
+    crate::target::set_token(Some(header));
     Ok(("authorization".to_string(), text))
 }
 
@@ -173,10 +174,11 @@ pub async fn start(
 pub fn reset() {
     ACTIVE.store(false, Ordering::Release);
     *SESSION.write().unwrap_or_else(|p| p.into_inner()) = None;
+    crate::target::set_token(None);
 }
 
 /// The current token's `authorization` header, when the run logged in.
-pub fn header() -> Option<HeaderValue> {
+fn header() -> Option<HeaderValue> {
     if !ACTIVE.load(Ordering::Acquire) {
         return None;
     }
@@ -233,6 +235,7 @@ pub async fn unauthorized() {
     if let Some(s) = session.as_mut() {
         s.logged_in = Instant::now();
         if let Ok(header) = fresh {
+            crate::target::set_token(Some(header.clone()));
             s.header = header;
         }
     }

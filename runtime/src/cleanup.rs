@@ -94,14 +94,15 @@ pub async fn sweep(
     let started = Instant::now();
     let mut report = SweepReport::default();
     let mut reasons: Vec<(String, Value, String)> = Vec::new();
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .redirect(reqwest::redirect::Policy::none())
-        .build();
-    let client = match client {
-        Ok(client) => client,
-        Err(e) => {
-            let reason = format!("the sweep's HTTP client could not start: {e}");
+    // The run's client, as the load sent: its headers on every request, no redirect.
+    let client = crate::target::client(Duration::from_secs(5), true, headers, None)
+        .map_err(|e| format!("the sweep's HTTP client could not start: {e}"));
+    let base =
+        url::Url::parse(origin).map_err(|e| format!("the sweep cannot parse {origin:?}: {e}"));
+    let (client, origin) = match (client, base) {
+        (Ok(client), Ok(origin)) => (client, origin),
+        (Err(reason), _) | (_, Err(reason)) => {
+            // Nothing can be swept: everything is left, each with why.
             for (resource, captured) in chain::take_orphans() {
                 chain::record_created(&resource, &captured);
             }
@@ -114,7 +115,6 @@ pub async fn sweep(
     let mut sweeper = Sweeper {
         operations,
         origin,
-        headers,
         client,
         values: Values::new(crate::rng::for_user(usize::MAX, 0x0073_7765_6570)),
     };
@@ -179,8 +179,7 @@ pub async fn sweep(
 /// What the sweep deletes with.
 struct Sweeper<'a> {
     operations: &'a [&'static OperationInfo],
-    origin: &'a str,
-    headers: &'a [(String, String)],
+    origin: url::Url,
     client: reqwest::Client,
     values: Values,
 }
@@ -195,12 +194,9 @@ impl Sweeper<'_> {
                 && crate::routes::serves_operation(op)
         })?;
         let kind = crate::known::target_resource(op.path)?;
-        self.values.begin(op, Some((kind, captured)));
-        let parts = (op.sample)(&mut self.values);
-        let mut builder = self.client.get(format!("{}{}", self.origin, parts.path));
-        for (name, value) in self.headers {
-            builder = builder.header(name.as_str(), value.as_str());
-        }
+        let parts = crate::transaction::draw(&mut self.values, op, Some((kind, captured)));
+        let builder =
+            crate::target::builder_on(&self.client, &self.origin, &parts.method, &parts.path)?;
         let builder = parts.apply(builder, &mut self.values);
         let response = builder.send().await.ok()?;
         let status = response.status().as_u16();
@@ -221,17 +217,12 @@ impl Sweeper<'_> {
         };
         let id = captured.id.clone();
         let deleted = captured.clone();
-        self.values.begin(op, Some((kind, captured)));
-        let parts = (op.sample)(&mut self.values);
-        let Some(method) = crate::target::reqwest_method(&parts.method) else {
-            return Err(format!("{} cannot be sent", op.method));
+        let parts = crate::transaction::draw(&mut self.values, op, Some((kind, captured)));
+        let target =
+            crate::target::builder_on(&self.client, &self.origin, &parts.method, &parts.path);
+        let Some(builder) = target else {
+            return Err(format!("{} {:?} cannot be sent", op.method, parts.path));
         };
-        let mut builder = self
-            .client
-            .request(method, format!("{}{}", self.origin, parts.path));
-        for (name, value) in self.headers {
-            builder = builder.header(name.as_str(), value.as_str());
-        }
         let builder = parts.apply(builder, &mut self.values);
         let key = format!("{} {}", op.method, op.path);
         match builder.send().await {

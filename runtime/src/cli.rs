@@ -221,14 +221,19 @@ fn inspect(
         } => {
             // Generated paths hold the base they were discovered under: only the origin
             // of the host goes before them.
-            let host = crate::target::resolve_host(goose.host.as_deref());
+            let (host, auth) =
+                run::credentials(&crate::target::resolve_host(goose.host.as_deref()));
             match crate::target::gateway(&host) {
                 Ok(gateway) => {
                     if let Some(warning) = crate::target::base_mismatch(&host, compiled.plan_json) {
                         eprintln!("gateway-loadtest: warning: {warning}");
                     }
-                    let origin = crate::spec::gateway_url::redact(&gateway.origin_text());
-                    commands::sample::run(compiled.operations, &operation, count, seed, &origin)
+                    let client = commands::sample::Client {
+                        origin: gateway.origin().clone(),
+                        gzip: !goose.no_gzip,
+                        auth,
+                    };
+                    commands::sample::run(compiled.operations, &operation, count, seed, &client)
                         .map(|_| true)
                 }
                 Err(e) => Err(e.into()),

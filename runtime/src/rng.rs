@@ -35,9 +35,15 @@ pub fn for_user(user_index: usize, stream: u64) -> SmallRng {
     SmallRng::seed_from_u64(derive(seed(), user as u64, stream))
 }
 
-/// A generator for a given seed alone, for `sample` and tests.
+/// A generator for a given seed alone, for tests.
 pub fn from_seed(seed: u64) -> SmallRng {
     SmallRng::seed_from_u64(derive(seed, 0, 0))
+}
+
+/// The generator user `user_index` of a run seeded `seed` gets for `stream` (in a
+/// process that runs every user): what `sample` draws from.
+pub fn of_seed(seed: u64, user_index: usize, stream: u64) -> SmallRng {
+    SmallRng::seed_from_u64(derive(seed, user_index as u64, stream))
 }
 
 /// A stable hash of a name (FNV-1a), to derive a stream from it: the same in every

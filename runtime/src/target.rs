@@ -174,11 +174,32 @@ pub fn describe_reqwest_error(error: &reqwest::Error) -> String {
     }
 }
 
+/// Whether the run logged in (`auth`), so [`TOKEN`] is read at all.
+static HAS_TOKEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// The `authorization` header of the run's login, on every request after it.
+static TOKEN: std::sync::RwLock<Option<reqwest::header::HeaderValue>> =
+    std::sync::RwLock::new(None);
+
+/// Puts the run's login token on every request from now on (`None`: no login).
+pub fn set_token(header: Option<reqwest::header::HeaderValue>) {
+    use std::sync::atomic::Ordering;
+    HAS_TOKEN.store(header.is_some(), Ordering::Release);
+    *TOKEN.write().unwrap_or_else(|p| p.into_inner()) = header;
+}
+
+/// The run's login token, when it logged in.
+fn token() -> Option<reqwest::header::HeaderValue> {
+    if !HAS_TOKEN.load(std::sync::atomic::Ordering::Acquire) {
+        return None;
+    }
+    TOKEN.read().unwrap_or_else(|p| p.into_inner()).clone()
+}
+
 /// The client every user's requests go through during a run (see [`init_client`]).
 static CLIENT: std::sync::RwLock<Option<reqwest::Client>> = std::sync::RwLock::new(None);
 
 /// The user agent of every request the tool sends.
-pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+pub const USER_AGENT: &str = concat!("gateway-loadtest/", env!("CARGO_PKG_VERSION"));
 
 /// Builds the run's one shared client: no cookie store (the generated and hand-written
 /// scenarios carry their ids in paths and headers), so a thousand users share one
@@ -195,20 +216,48 @@ pub fn init_client(
     auth: &[(String, String)],
     max_idle: Option<usize>,
 ) -> Result<(), TargetError> {
+    let client = client(timeout, gzip, auth, max_idle)?;
+    *CLIENT.write().unwrap_or_else(|p| p.into_inner()) = Some(client);
+    Ok(())
+}
+
+/// The client a run's users share (and `sample` describes): our user agent, the
+/// run's auth headers on every request, no redirect followed.
+pub fn client(
+    timeout: Duration,
+    gzip: bool,
+    auth: &[(String, String)],
+    max_idle: Option<usize>,
+) -> Result<reqwest::Client, TargetError> {
     let mut builder = reqwest::Client::builder();
     if let Some(max_idle) = max_idle {
         builder = builder.pool_max_idle_per_host(max_idle.max(1));
     }
-    let client = builder
+    builder
         .user_agent(USER_AGENT)
         .default_headers(auth_header_map(auth)?)
         .redirect(reqwest::redirect::Policy::none())
         .timeout(timeout)
         .gzip(gzip)
         .build()
-        .map_err(|e| TargetError::Client(describe_reqwest_error(&e)))?;
-    *CLIENT.write().unwrap_or_else(|p| p.into_inner()) = Some(client);
-    Ok(())
+        .map_err(|e| TargetError::Client(describe_reqwest_error(&e)))
+}
+
+/// The headers the shared client adds to every request it sends, as `sample` prints
+/// them: reqwest's `accept`, our user agent, `accept-encoding` when answers may be
+/// gzipped, and the auth headers, whose values are never shown.
+pub fn client_headers(gzip: bool, auth: &[(String, String)]) -> Vec<(String, String)> {
+    let mut headers = vec![
+        ("accept".to_string(), "*/*".to_string()),
+        ("user-agent".to_string(), USER_AGENT.to_string()),
+    ];
+    if gzip {
+        headers.push(("accept-encoding".to_string(), "gzip".to_string()));
+    }
+    for (name, _) in auth {
+        headers.push((name.to_ascii_lowercase(), "<not shown>".to_string()));
+    }
+    headers
 }
 
 /// A request builder for `path` on the user's base URL, made by the shared client when
@@ -223,14 +272,43 @@ pub fn request_builder(
         user.client = client.clone();
     }
     crate::progress::user(user.weighted_users_index);
-    let builder = match (url_for(&user.base_url, path), reqwest_method(method)) {
-        (Some(url), Some(method)) => user.client.request(method, url),
-        _ => user.get_request_builder(method, path)?,
+    let builder = match builder_on(&user.client, &user.base_url, method, path) {
+        Some(builder) => builder,
+        None => user.get_request_builder(method, path)?, // Custom: Goose's own error
     };
     // The run's login token, when it logged in (it changes when a 401 logs in again).
-    Ok(match crate::auth::header() {
+    Ok(match token() {
         Some(token) => builder.header(reqwest::header::AUTHORIZATION, token),
         None => builder,
+    })
+}
+
+/// A request builder for `path` on `base`, from `client`: the URL every generated
+/// request, the warm-up, the sweep and `sample` go to. `None` only for Goose's `Custom`
+/// method, which names no HTTP method.
+pub fn builder_on(
+    client: &reqwest::Client,
+    base: &url::Url,
+    method: &GooseMethod,
+    path: &str,
+) -> Option<reqwest::RequestBuilder> {
+    Some(client.request(reqwest_method(method)?, url_on(base, path)))
+}
+
+/// The URL of `path` on `base`'s host, whatever the path holds: a plain absolute path
+/// (with an optional `?query`) as [`url_for`] makes it; anything else (`//host/x`, a
+/// `#` in a spec's path, no leading `/`) becomes the path itself, percent-encoded, so a
+/// request never leaves the gateway (Goose's own join would follow `//host` away).
+pub fn url_on(base: &url::Url, path: &str) -> url::Url {
+    url_for(base, path).unwrap_or_else(|| {
+        let mut url = base.clone();
+        match path.starts_with('/') {
+            true => url.set_path(path),
+            false => url.set_path(&format!("/{path}")),
+        }
+        url.set_query(None);
+        url.set_fragment(None);
+        url
     })
 }
 
@@ -416,8 +494,15 @@ mod tests {
                 "http://other/x",
                 "",
             ] {
-                assert_eq!(url_for(&base, other), None, "{other} is left to Goose");
+                assert_eq!(url_for(&base, other), None, "{other} is not plain");
+                // Whatever the path holds, a request stays on the gateway.
+                let on = url_on(&base, other);
+                assert_eq!(on.host_str(), base.host_str(), "{other}");
+                assert_eq!(on.port(), base.port(), "{other}");
+                assert!(on.fragment().is_none(), "{other}");
             }
+            assert_eq!(url_on(&base, "/x#frag").path(), "/x%23frag");
+            assert_eq!(url_on(&base, "//evil.example/x").path(), "//evil.example/x");
         }
     }
 }

@@ -31,6 +31,21 @@ pub async fn delete_resource(
     send_at(user, info, Some((resource, captured)), 0).await
 }
 
+/// Draws the next request of `info` from `values`: what every generated request sends,
+/// and what `sample` prints. `forced` pins the resource it is about (a delete of what a
+/// user created); what the app refused earlier is left out (`feedback`).
+pub fn draw(
+    values: &mut params::Values,
+    info: &'static OperationInfo,
+    forced: Option<(&'static str, chain::Captured)>,
+) -> params::RequestParts {
+    values.begin(info, forced);
+    values.send_optionals_at(crate::feedback::optional_odds(info, params::OPTIONAL_SENT));
+    let mut parts = (info.sample)(values);
+    crate::feedback::apply(info, &mut parts);
+    parts
+}
+
 fn send_at<'a>(
     user: &'a mut GooseUser,
     info: &'static OperationInfo,
@@ -53,11 +68,9 @@ fn send_at<'a>(
             }
         }
         let values = params::values(user);
-        values.begin(info, forced.clone());
-        let mut parts = (info.sample)(values);
+        let parts = draw(values, info, forced.clone());
         let taken = values.taken.take();
         let optionals = values.optionals_sent;
-        crate::feedback::apply(info, &mut parts);
         let method = parts.method;
         let builder = crate::target::request_builder(user, &method, &parts.path)?;
         let builder = parts.apply(builder, params::values(user));

@@ -49,11 +49,11 @@ pub async fn run(
 ) -> Warmup {
     let started = Instant::now();
     let mut done = Warmup::default();
-    let Ok(client) = reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-    else {
+    // The run's client, as the load sends: its headers on every request, no redirect.
+    let (Ok(client), Ok(origin)) = (
+        crate::target::client(Duration::from_secs(5), true, headers, None),
+        url::Url::parse(origin),
+    ) else {
         return done;
     };
     let mut values = Values::new(crate::rng::for_user(usize::MAX - 1, 0x0077_6172_6d75));
@@ -68,15 +68,11 @@ pub async fn run(
         let Some(subject) = crate::known::answer_resource(info.path) else {
             continue;
         };
-        values.begin(info, None);
-        let parts = (info.sample)(&mut values);
-        let Some(method) = crate::target::reqwest_method(&parts.method) else {
+        let parts = crate::transaction::draw(&mut values, info, None);
+        let target = crate::target::builder_on(&client, &origin, &parts.method, &parts.path);
+        let Some(builder) = target else {
             continue;
         };
-        let mut builder = client.request(method, format!("{origin}{}", parts.path));
-        for (name, value) in headers {
-            builder = builder.header(name.as_str(), value.as_str());
-        }
         let builder = parts.apply(builder, &mut values);
         done.requests += 1;
         let Ok(mut response) = builder.send().await else {

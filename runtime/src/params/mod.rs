@@ -8,16 +8,15 @@ pub mod fake;
 mod generate;
 pub mod overrides;
 mod parts;
-pub mod schemas;
+pub mod refs;
 pub mod shape;
 mod unique;
 
-pub use crate::spec::links::IdFrom;
+pub use crate::spec::model::IdFrom;
 pub use draw::{Drawer, Drawn, DrawnBody, Field, Fields};
 pub use overrides::{BodyField, FromOverride, Location, Overrides, OverridesError};
 pub use parts::{BodyValue, OperationInfo, RequestParts, ResponseSchema};
-pub use schemas::Schemas;
-pub use shape::{Kind, Shape};
+pub use shape::{Kind, Schemas, Shape};
 
 use goose::goose::GooseUser;
 use rand::rngs::SmallRng;
@@ -63,7 +62,7 @@ pub fn upload_bytes() -> usize {
 }
 
 /// How often an optional parameter or property is sent.
-const OPTIONAL_SENT: f64 = 0.5;
+pub const OPTIONAL_SENT: f64 = 0.5;
 
 /// One user's source of values: its generator (from the run's seed), the user's
 /// overrides (the values file) and the pool of resources it created, which parameters
@@ -119,10 +118,13 @@ pub struct Values {
     probe: Option<Vec<(String, String)>>,
 }
 
+/// The stream of each user's generator that its values are drawn from.
+pub const VALUES_STREAM: u64 = 0x0067_656e;
+
 /// The user's `Values`, created on first use from the run's seed and the user's index.
 pub fn values(user: &mut GooseUser) -> &mut Values {
     if user.get_session_data::<Values>().is_none() {
-        let rng = crate::rng::for_user(user.weighted_users_index, 0x0067_656e);
+        let rng = crate::rng::for_user(user.weighted_users_index, VALUES_STREAM);
         user.set_session_data(Values::new(rng));
     }
     user.get_session_data_unchecked_mut::<Values>()
@@ -255,6 +257,12 @@ impl Values {
         body
     }
 
+    /// Sends each optional value of the next draw with these odds (feedback lowers them
+    /// for an operation whose refusals named no field).
+    pub fn send_optionals_at(&mut self, odds: f64) {
+        self.optional_odds = odds;
+    }
+
     /// Prepares to draw the parameters of `info`: a DELETE takes what it deletes out of
     /// the pool; `forced` pins one resource (cleanup deleting what it created).
     pub fn begin(
@@ -289,7 +297,7 @@ impl Values {
         self.context.clear();
         self.picked = None;
         self.optionals_sent = 0;
-        self.optional_odds = crate::feedback::optional_odds(info, OPTIONAL_SENT);
+        self.optional_odds = OPTIONAL_SENT;
         // The resource the operation is about is picked first, so its parents'
         // parameters can name the ones it was created under.
         let about = match self.rpc_keys {
@@ -637,6 +645,21 @@ fn scalar_text(value: &Value) -> String {
 /// A value as one text: arrays joined with commas (headers, cookies).
 pub fn joined(value: &impl ParamText) -> String {
     value.texts().join(",")
+}
+
+/// `text` as a header can carry it: line breaks and other control characters (a
+/// spec's example may hold them) become spaces, so a value never ends the header.
+pub fn header_text(text: String) -> String {
+    match text.bytes().any(|b| (b < 32 && b != b'\t') || b == 127) {
+        true => text
+            .chars()
+            .map(|c| match c.is_control() && c != '\t' {
+                true => ' ',
+                false => c,
+            })
+            .collect(),
+        false => text,
+    }
 }
 
 /// Appends one percent-encoded path segment (arrays are joined with commas).

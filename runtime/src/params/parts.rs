@@ -1,8 +1,9 @@
 //! A request as plain data (method, path, query, headers, cookies, body), built by the
-//! generated code and turned into a reqwest request, or printed by `sample`.
+//! generated code and turned into a reqwest request (`apply`), the one way every
+//! generated request and `sample` build theirs.
 
 use super::{ParamText, Schemas, Shape, Values};
-use crate::spec::links::IdFrom;
+use crate::spec::model::IdFrom;
 use goose::goose::GooseMethod;
 use reqwest::RequestBuilder;
 use serde_json::Value;
@@ -125,14 +126,16 @@ impl RequestParts {
     /// Adds a header (an array's items joined with commas); `None` adds none.
     pub fn header(&mut self, name: &'static str, value: Option<&impl ParamText>) {
         if let Some(value) = value {
-            self.headers.push((name, super::joined(value)));
+            self.headers
+                .push((name, super::header_text(super::joined(value))));
         }
     }
 
     /// Adds a cookie (an array's items joined with commas); `None` adds none.
     pub fn cookie(&mut self, name: &'static str, value: Option<&impl ParamText>) {
         if let Some(value) = value {
-            self.cookies.push((name, super::joined(value)));
+            self.cookies
+                .push((name, super::header_text(super::joined(value))));
         }
     }
 
@@ -152,71 +155,4 @@ impl RequestParts {
             BodyValue::Multipart(value, shape) => super::multipart(builder, &value, shape, values),
         }
     }
-
-    /// The request as a person reads it: method and URL, headers, then the body.
-    pub fn describe(&self, origin: &str) -> String {
-        let mut url = format!("{origin}{}", self.path);
-        if !self.query.is_empty() {
-            let query: Vec<String> = self
-                .query
-                .iter()
-                .map(|(n, v)| format!("{}={}", encode(n), encode(v)))
-                .collect();
-            url.push('?');
-            url.push_str(&query.join("&"));
-        }
-        let method = format!("{:?}", self.method).to_ascii_uppercase();
-        let mut out = format!("{method} {url}\n");
-        for (name, value) in &self.headers {
-            out.push_str(&format!("{name}: {value}\n"));
-        }
-        if !self.cookies.is_empty() {
-            let pairs: Vec<String> = self
-                .cookies
-                .iter()
-                .map(|(n, v)| format!("{n}={v}"))
-                .collect();
-            out.push_str(&format!("cookie: {}\n", pairs.join("; ")));
-        }
-        match &self.body {
-            BodyValue::None => {}
-            BodyValue::Json(value) => {
-                // A declared JSON type (`+json`) is among the headers already.
-                if !self.headers.iter().any(|(n, _)| *n == "content-type") {
-                    out.push_str("content-type: application/json\n");
-                }
-                out.push('\n');
-                out.push_str(&serde_json::to_string_pretty(value).unwrap_or_default());
-                out.push('\n');
-            }
-            BodyValue::Form(value) => {
-                out.push_str("content-type: application/x-www-form-urlencoded\n\n");
-                out.push_str(&value.to_string());
-                out.push('\n');
-            }
-            BodyValue::Multipart(value, shape) => {
-                out.push_str("content-type: multipart/form-data\n\n");
-                if let Value::Object(fields) = value {
-                    for (name, field) in fields {
-                        if super::is_file_field(shape, name) {
-                            out.push_str(&format!(
-                                "{name}: <in-memory file, {} bytes, text/plain>\n",
-                                super::upload_bytes()
-                            ));
-                        } else {
-                            out.push_str(&format!(
-                                "{name}: {}\n",
-                                super::ParamText::texts(field).join(",")
-                            ));
-                        }
-                    }
-                }
-            }
-        }
-        out
-    }
-}
-
-fn encode(text: &str) -> String {
-    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
