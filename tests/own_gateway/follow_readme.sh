@@ -152,7 +152,9 @@ report = json.load(open(sys.argv[1]))
 ops = {(op["method"], op["path"]): op for app in report["apps"] for op in app["operations"]}
 delete = ops[("DELETE", "/catalog/products/{sku}")]
 create = ops[("POST", "/catalog/products")]
-if delete.get("deletes") != "sku" or (create.get("produces") or {}).get("resource") != "sku":
+# The create makes a product keyed by its sku, and the DELETE is that product's.
+produces = create.get("produces") or {}
+if produces.get("id") != {"field": "sku"} or delete.get("deletes") != produces.get("resource"):
     sys.exit(f"delete: {delete}; create: {create}")
 EOF
 run linked-run "${commands[1]}"
