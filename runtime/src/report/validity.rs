@@ -162,6 +162,24 @@ impl Row {
         }
     }
 
+    /// The row of an operation that was never sent, and why.
+    fn not_sent(method: &str, name: &str, generated: bool, why: String) -> Row {
+        Row {
+            operation: format!("{method} {name}"),
+            method: method.to_string(),
+            name: name.to_string(),
+            generated,
+            requests: 0,
+            ok: 0,
+            ok_share: 0.0,
+            succeeded: false,
+            average_body_bytes: 0.0,
+            reasons: Vec::new(),
+            other_reasons: 0,
+            not_sent: Some(why),
+        }
+    }
+
     /// Adds another run's answers of the same operation (see [`Validity::merge`]);
     /// [`Row::refresh`] makes the shares again.
     fn absorb(&mut self, other: &Row) {
@@ -268,20 +286,7 @@ impl Validity {
                     }
                     false => blocked.join("; "),
                 };
-                rows.push(Row {
-                    operation: key(op),
-                    method: op.method.to_string(),
-                    name: op.path.to_string(),
-                    generated: true,
-                    requests: 0,
-                    ok: 0,
-                    ok_share: 0.0,
-                    succeeded: false,
-                    average_body_bytes: 0.0,
-                    reasons: Vec::new(),
-                    other_reasons: 0,
-                    not_sent: Some(why),
-                });
+                rows.push(Row::not_sent(op.method, op.path, true, why));
             }
         }
         Validity::from_rows(rows)
@@ -618,20 +623,9 @@ mod tests {
             &[],
         );
         // A row the other shard never sent is sent in the whole run.
-        two.operations.push(Row {
-            operation: "GET /health".into(),
-            method: "GET".into(),
-            name: "/health".into(),
-            generated: false,
-            requests: 0,
-            ok: 0,
-            ok_share: 0.0,
-            succeeded: false,
-            average_body_bytes: 0.0,
-            reasons: Vec::new(),
-            other_reasons: 0,
-            not_sent: Some("its scenario ran, but not this transaction".into()),
-        });
+        let why = "its scenario ran, but not this transaction".to_string();
+        two.operations
+            .push(Row::not_sent("GET", "/health", false, why));
         let three = Validity::build(
             &[answers("GET", "/health", 4, 4, &[])],
             &Planned::default(),

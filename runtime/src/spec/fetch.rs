@@ -185,15 +185,21 @@ impl Fetcher {
         (!left.is_zero()).then(|| left.min(self.timeout))
     }
 
-    /// `GET path` as a landing page: where same-origin redirects took it, and its body when
-    /// it answered 200 with UTF-8 text of at most [`MAX_PAGE_BYTES`].
-    pub(super) fn get_page(&self, path: &str) -> Result<Page, FetchProblem> {
+    /// `GET path` within this fetch's limit: the answer, when it was sent, and the limit.
+    fn get(&self, path: &str) -> Result<(Response, Instant, Duration), FetchProblem> {
         let timeout = self
             .fetch_timeout()
             .ok_or(FetchProblem::TimedOut(self.total_timeout))?;
         let started = Instant::now();
         let request = self.client.get(self.gateway.url(path)).timeout(timeout);
-        let mut response = request.send().map_err(|e| problem_of(&e, timeout))?;
+        let response = request.send().map_err(|e| problem_of(&e, timeout))?;
+        Ok((response, started, timeout))
+    }
+
+    /// `GET path` as a landing page: where same-origin redirects took it, and its body when
+    /// it answered 200 with UTF-8 text of at most [`MAX_PAGE_BYTES`].
+    pub(super) fn get_page(&self, path: &str) -> Result<Page, FetchProblem> {
+        let (mut response, started, timeout) = self.get(path)?;
         let landed = response.url().path().to_string();
         let text = match response.status() {
             reqwest::StatusCode::OK => read_limited(
@@ -211,12 +217,7 @@ impl Fetcher {
 
     /// `GET path` as JSON: a 200 answer of at most `max_document_bytes`, UTF-8, not HTML.
     pub(super) fn get_json(&self, path: &str) -> Result<Value, FetchProblem> {
-        let timeout = self
-            .fetch_timeout()
-            .ok_or(FetchProblem::TimedOut(self.total_timeout))?;
-        let started = Instant::now();
-        let request = self.client.get(self.gateway.url(path)).timeout(timeout);
-        let mut response = request.send().map_err(|e| problem_of(&e, timeout))?;
+        let (mut response, started, timeout) = self.get(path)?;
         let status = response.status();
         if status != reqwest::StatusCode::OK {
             let reason = status.canonical_reason().unwrap_or_default().to_lowercase();
