@@ -219,7 +219,7 @@ impl Row {
         for reason in &mut self.reasons {
             reason.share = share(reason.count);
         }
-        self.reasons.sort_by(|a, b| b.count.cmp(&a.count));
+        self.reasons.sort_by_key(|r| std::cmp::Reverse(r.count));
     }
 
     /// The row's top reason, in one line: `422 body.reporter.email: ...`.
