@@ -132,13 +132,12 @@ pub fn password_flow(document: &Value, base: &str, prefix: &str) -> Option<Passw
     }
 }
 
-/// The run's login: the flow, the credentials and the current token's header.
+/// The run's login: the flow and the credentials (the current token is `target`'s).
 struct Session {
     origin: String,
     flow: PasswordFlow,
     username: String,
     password: String,
-    header: HeaderValue,
     logged_in: Instant,
 }
 
@@ -162,7 +161,6 @@ pub async fn start(
         flow,
         username,
         password,
-        header: header.clone(),
         logged_in: Instant::now(),
     });
     ACTIVE.store(true, Ordering::Release);
@@ -175,15 +173,6 @@ pub fn reset() {
     ACTIVE.store(false, Ordering::Release);
     *SESSION.write().unwrap_or_else(|p| p.into_inner()) = None;
     crate::target::set_token(None);
-}
-
-/// The current token's `authorization` header, when the run logged in.
-fn header() -> Option<HeaderValue> {
-    if !ACTIVE.load(Ordering::Acquire) {
-        return None;
-    }
-    let session = SESSION.read().unwrap_or_else(|p| p.into_inner());
-    session.as_ref().map(|s| s.header.clone())
 }
 
 /// Whether `template` is the token operation of the run's login.
@@ -235,8 +224,7 @@ pub async fn unauthorized() {
     if let Some(s) = session.as_mut() {
         s.logged_in = Instant::now();
         if let Ok(header) = fresh {
-            crate::target::set_token(Some(header.clone()));
-            s.header = header;
+            crate::target::set_token(Some(header));
         }
     }
 }
@@ -253,7 +241,7 @@ pub async fn refresh() -> Option<(String, String)> {
         }
     }
     unauthorized().await;
-    header().map(|h| {
+    crate::target::token().map(|h| {
         let text = h.to_str().unwrap_or_default().to_string();
         ("authorization".to_string(), text)
     })

@@ -188,7 +188,7 @@ pub fn set_token(header: Option<reqwest::header::HeaderValue>) {
 }
 
 /// The run's login token, when it logged in.
-fn token() -> Option<reqwest::header::HeaderValue> {
+pub fn token() -> Option<reqwest::header::HeaderValue> {
     if !HAS_TOKEN.load(std::sync::atomic::Ordering::Acquire) {
         return None;
     }
