@@ -5,7 +5,9 @@
 //! together reach all N operations of a pass within about N·W/U seconds (W the mean
 //! think time), however many users the app got. A user that is dealt an operation
 //! needing a resource it does not hold makes one first (`transaction`), so what each
-//! user creates, uses and deletes stays in that order for that user.
+//! user creates, uses and deletes stays in that order for that user. Such a request,
+//! sent outside the deal, takes the place of its operation's next card (`made_extra`):
+//! the app's requests keep the configured mix, not the mix plus what the uses needed.
 
 use crate::chain::POOL_CAPACITY;
 use crate::params::OperationInfo;
@@ -53,6 +55,9 @@ pub struct Deck {
     next: AtomicUsize,
     /// How many times each operation was dealt.
     dealt: Vec<AtomicU64>,
+    /// Requests of each operation sent outside the deal (a create a use needed, the
+    /// delete of a full pool's oldest) whose card has not come up yet: it is skipped.
+    credits: Vec<AtomicU64>,
     /// For each resource the app creates, its delete operation (index into `operations`).
     deletes: Vec<(&'static str, usize)>,
 }
@@ -95,6 +100,7 @@ impl Deck {
         Ok(Deck {
             scenario: scenario.to_string(),
             dealt: operations.iter().map(|_| AtomicU64::new(0)).collect(),
+            credits: operations.iter().map(|_| AtomicU64::new(0)).collect(),
             operations,
             hazards,
             cards,
@@ -108,7 +114,8 @@ impl Deck {
         self.cards.len()
     }
 
-    /// How many cards were dealt, in all.
+    /// How many cards were used, in all: dealt, or skipped since a request sent
+    /// outside the deal had taken their place.
     pub fn dealt_total(&self) -> u64 {
         self.next.load(Ordering::Relaxed) as u64
     }
@@ -135,15 +142,37 @@ impl Deck {
             .collect()
     }
 
-    /// The operation on the next card.
+    /// The operation on the next card whose place no extra request has taken (at most
+    /// one pass is skipped: then the next card is dealt whatever its credit).
     pub(crate) fn deal(&self) -> Option<&'static OperationInfo> {
-        if self.cards.is_empty() {
-            return None;
+        let len = self.cards.len();
+        for tries in 0..=len {
+            let at = self.next.fetch_add(1, Ordering::Relaxed) % len.max(1);
+            let index = *self.cards.get(at)? as usize;
+            let credit = &self.credits[index];
+            let skip = tries < len
+                && credit.load(Ordering::Relaxed) > 0
+                && credit
+                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| c.checked_sub(1))
+                    .is_ok();
+            if !skip {
+                self.dealt[index].fetch_add(1, Ordering::Relaxed);
+                return Some(self.operations[index].0);
+            }
         }
-        let at = self.next.fetch_add(1, Ordering::Relaxed) % self.cards.len();
-        let index = self.cards[at] as usize;
-        self.dealt[index].fetch_add(1, Ordering::Relaxed);
-        Some(self.operations[index].0)
+        None
+    }
+
+    /// Counts a request of `info` sent outside the deal: its next card is skipped.
+    fn credit(&self, info: &'static OperationInfo) -> bool {
+        let found = self
+            .operations
+            .iter()
+            .position(|(op, _)| std::ptr::eq(*op, info));
+        if let Some(index) = found {
+            self.credits[index].fetch_add(1, Ordering::Relaxed);
+        }
+        found.is_some()
     }
 
     fn delete_of(&self, resource: &str) -> Option<&'static OperationInfo> {
@@ -162,6 +191,19 @@ pub fn decks() -> Vec<Arc<Deck>> {
     DECKS.lock().map(|d| d.clone()).unwrap_or_default()
 }
 
+/// Says that `info` was sent outside the deal, to have what a dealt operation needed: the
+/// deck that holds it skips its next card, so its share of the app's requests stays the
+/// configured one.
+pub fn made_extra(info: &'static OperationInfo) {
+    if let Ok(decks) = DECKS.lock() {
+        for deck in decks.iter() {
+            if deck.credit(info) {
+                return;
+            }
+        }
+    }
+}
+
 /// Forgets the decks of an earlier run.
 pub fn reset() {
     if let Ok(mut decks) = DECKS.lock() {
@@ -172,12 +214,14 @@ pub fn reset() {
 /// Turns each generated scenario among `scenarios` (one whose transactions are
 /// `operations` and a cleanup) into a dealt one: one transaction that runs the next card
 /// of the app's deck, the same cleanup when a user stops, and the app's weight from
-/// `mix.apps`. Other scenarios are returned as they are.
+/// `mix.apps`. Other scenarios, and those Goose's `--scenarios` patterns (`selected`)
+/// leave out, are returned as they are: no deck, so the coverage is of the run's apps.
 pub fn deal_generated(
     scenarios: Vec<Scenario>,
     operations: &[&'static OperationInfo],
     mix: &MixSettings,
     seed: u64,
+    selected: &[String],
 ) -> Result<Vec<Scenario>, MixError> {
     let apps: Vec<String> = scenarios
         .iter()
@@ -192,7 +236,9 @@ pub fn deal_generated(
     }
     let mut dealt = Vec::with_capacity(scenarios.len());
     for mut scenario in scenarios {
-        let Some(ops) = generated_operations(&scenario, operations) else {
+        let ops = generated_operations(&scenario, operations)
+            .filter(|_| crate::routes::is_selected(selected, &scenario.machine_name));
+        let Some(ops) = ops else {
             dealt.push(scenario);
             continue;
         };
@@ -255,6 +301,9 @@ fn next_card<'a>(user: &'a mut GooseUser, deck: &Deck) -> transaction::Sending<'
     let login = crate::auth::is_token_operation(info.path);
     if full.is_none() && !login {
         return transaction::send_operation(user, info);
+    }
+    if let Some((_, delete, _)) = &full {
+        deck.credit(delete);
     }
     Box::pin(async move {
         if let Some((resource, delete, oldest)) = full {
@@ -430,6 +479,28 @@ pub(crate) mod tests {
     /// user per `ramp` seconds), reach every one of N operations by N·W/U seconds after
     /// the last user started, whatever U is.
     #[test]
+    fn a_request_sent_outside_the_deal_takes_its_operations_next_card() {
+        let ops = app(1);
+        let create = ops[2];
+        let deck = Deck::new("Generated app", ops, &MixSettings::default(), 3).unwrap();
+        // Two creates made for uses: the next two passes deal no create, the third does.
+        assert!(deck.credit(create) && deck.credit(create));
+        let passes: Vec<Vec<String>> = (0..2)
+            .map(|_| (0..5).map(|_| name(deck.deal().unwrap())).collect())
+            .collect();
+        let creates = |pass: &Vec<String>| pass.iter().filter(|n| *n == "POST /thing0s").count();
+        assert_eq!(creates(&passes[0]), 0, "{passes:?}");
+        assert_eq!(creates(&passes[1]), 0, "{passes:?}");
+        assert_eq!(name(deck.deal().unwrap()), "POST /thing0s");
+        // Cards used: 2 passes of 6, the skipped ones included, and the create.
+        assert_eq!(deck.dealt_total(), 13);
+        let dealt_creates = deck.shares()[2].2;
+        assert_eq!(dealt_creates, 1);
+        // An operation of another app is not this deck's to skip.
+        assert!(!deck.credit(op("POST", "/elsewhere", Some("other"), None)));
+    }
+
+    #[test]
     fn every_operation_is_reached_within_n_w_over_u() {
         let ops = app(32); // 192 operations
         let n = ops.len();
@@ -515,7 +586,7 @@ pub(crate) mod tests {
             apps: [("billing".to_string(), 2)].into(),
             ..MixSettings::default()
         };
-        let err = deal_generated(vec![scenario], &operations, &mix, 1)
+        let err = deal_generated(vec![scenario], &operations, &mix, 1, &[])
             .err()
             .unwrap();
         assert!(err.to_string().contains("\"billing\""), "{err}");
@@ -532,7 +603,7 @@ pub(crate) mod tests {
             apps: [("app".to_string(), 3)].into(),
             ..MixSettings::default()
         };
-        let dealt = deal_generated(vec![persona, generated], operations, &mix, 1).unwrap();
+        let dealt = deal_generated(vec![persona, generated], operations, &mix, 1, &[]).unwrap();
         let names = |s: &Scenario| {
             s.transactions
                 .iter()
@@ -548,5 +619,33 @@ pub(crate) mod tests {
             ]
         );
         assert_eq!(dealt[1].weight, 3);
+    }
+
+    #[test]
+    fn a_scenario_the_run_does_not_select_gets_no_deck() {
+        let operations: &'static [&'static OperationInfo] = Box::leak(app(1).into_boxed_slice());
+        let generated = crate::scenario::generated("Generated app", operations);
+        let selected = ["generatedother".to_string()];
+        let kept = deal_generated(
+            vec![generated],
+            operations,
+            &MixSettings::default(),
+            1,
+            &selected,
+        )
+        .unwrap();
+        // Goose runs none of it; its transactions are left as they were, undealt.
+        assert_eq!(kept[0].transactions.len(), operations.len() + 1);
+        let generated = crate::scenario::generated("Generated app", operations);
+        let selected = ["generated*".to_string()];
+        let dealt = deal_generated(
+            vec![generated],
+            operations,
+            &MixSettings::default(),
+            1,
+            &selected,
+        )
+        .unwrap();
+        assert_eq!(dealt[0].transactions.len(), 2);
     }
 }

@@ -30,6 +30,19 @@ static KNOWN: Mutex<Option<Known>> = Mutex::new(None);
 #[derive(Default)]
 struct Known {
     by_resource: HashMap<String, VecDeque<Captured>>,
+    /// When each record was first learned, by resource and id: a count of answers
+    /// learned from (`moment`).
+    learned_at: HashMap<(String, String), u64>,
+}
+
+/// Counts the answers learned from: a moment in the run's learning.
+static MOMENT: AtomicU64 = AtomicU64::new(0);
+
+/// The present moment of the run's learning: a create that reads it before it is sent
+/// can tell a record learned since (another user listed what it just made) from one
+/// that existed before ([`existed_before`]).
+pub fn moment() -> u64 {
+    MOMENT.load(Ordering::SeqCst)
 }
 
 /// The records an answer holds: itself when it is an object with an id-like field, the
@@ -126,9 +139,16 @@ pub fn learn(resource: &str, answer: &Value) {
     if !known.by_resource.contains_key(resource) && known.by_resource.len() >= MAX_RESOURCES {
         return;
     }
+    let at = MOMENT.fetch_add(1, Ordering::SeqCst);
     let queue = known.by_resource.entry(resource.to_string()).or_default();
     for record in found {
         let Some(id) = identity(record) else { continue };
+        if known.learned_at.len() < MAX_RESOURCES * PER_RESOURCE * 4 {
+            known
+                .learned_at
+                .entry((resource.to_string(), id.to_string()))
+                .or_insert(at);
+        }
         if queue.iter().any(|c| &c.id == id) {
             continue;
         }
@@ -167,15 +187,18 @@ pub fn has(resource: &str) -> bool {
     })
 }
 
-/// Whether the record of `resource` with this id was seen in an answer already: what a
-/// "create" answers with such an id existed before it (`POST /groups/{id}/users/add`
-/// answers the users it added), so it is not the user's to change or delete.
-pub fn existed(resource: &str, id: &Value) -> bool {
+/// Whether the record of `resource` with this id was seen in an answer learned before
+/// `moment` (read just before a create was sent): what a "create" answers with such an
+/// id existed before it (`POST /groups/{id}/users/add` answers the users it added), so
+/// it is not the user's to change or delete. One first seen later is the create's own,
+/// though another user's list showed it before its answer came.
+pub fn existed_before(resource: &str, id: &Value, moment: u64) -> bool {
     KNOWN.lock().ok().is_some_and(|guard| {
-        guard
-            .as_ref()
-            .and_then(|k| k.by_resource.get(resource))
-            .is_some_and(|q| q.iter().any(|c| &c.id == id))
+        guard.as_ref().is_some_and(|k| {
+            k.learned_at
+                .get(&(resource.to_string(), id.to_string()))
+                .is_some_and(|at| *at < moment)
+        })
     })
 }
 
@@ -192,8 +215,13 @@ pub fn pick(resource: &str, rng: &mut SmallRng) -> Option<Captured> {
 /// Forgets a record that was deleted (by the run, so nobody draws it again).
 pub fn forget(resource: &str, id: &Value) {
     if let Ok(mut guard) = KNOWN.lock() {
-        if let Some(queue) = guard.as_mut().and_then(|k| k.by_resource.get_mut(resource)) {
-            queue.retain(|c| &c.id != id && c.record.get("name") != Some(id));
+        if let Some(known) = guard.as_mut() {
+            known
+                .learned_at
+                .remove(&(resource.to_string(), id.to_string()));
+            if let Some(queue) = known.by_resource.get_mut(resource) {
+                queue.retain(|c| &c.id != id && c.record.get("name") != Some(id));
+            }
         }
     }
 }
@@ -304,8 +332,15 @@ mod tests {
         }
         learn("thing", &json!([{"id": 99}]));
         // What an answer showed existed; a create answering it made nothing new.
-        assert!(existed("thing", &json!(99)) && !existed("thing", &json!(100)));
-        assert!(!existed("other", &json!(99)));
+        let now = moment();
+        let existed = |id: i64| existed_before("thing", &json!(id), now);
+        assert!(existed(99) && !existed(100));
+        assert!(!existed_before("other", &json!(99), now));
+        // A record another user's list showed after the create was sent is the create's.
+        let sent = moment();
+        learn("thing", &json!([{"id": 100}]));
+        assert!(!existed_before("thing", &json!(100), sent));
+        assert!(existed_before("thing", &json!(100), moment()));
         let (records, resources) = size();
         assert_eq!((records, resources), (PER_RESOURCE, 1));
         let mut rng = crate::rng::from_seed(1);
@@ -316,10 +351,11 @@ mod tests {
                 "{id} should have been forgotten"
             );
         }
-        for i in 0..100 {
+        for i in 0..=100 {
             forget("thing", &json!(i));
         }
         assert!(pick("thing", &mut rng).is_none());
+        assert!(!existed_before("thing", &json!(99), moment()));
         reset();
     }
 }

@@ -448,8 +448,13 @@ fn served_scenarios(
         eprintln!("{line}");
     }
     crate::deal::reset();
-    let scenarios =
-        crate::deal::deal_generated(scenarios, compiled.operations, &options.settings.mix, seed)?;
+    let scenarios = crate::deal::deal_generated(
+        scenarios,
+        compiled.operations,
+        &options.settings.mix,
+        seed,
+        &selected,
+    )?;
     let weightless: Vec<&'static OperationInfo> = crate::deal::decks()
         .iter()
         .flat_map(|deck| deck.operations.iter())

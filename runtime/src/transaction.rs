@@ -55,14 +55,19 @@ fn send_at<'a>(
     Box::pin(async move {
         // A consumer whose pool is empty makes its producer run first.
         if forced.is_none() && depth < MAX_PRODUCER_DEPTH {
-            for (resource, producer) in info.needs {
+            for need in info.needs {
+                let (resource, producer) = (need.resource, need.producer);
                 // A producer the gateway does not document is never called: the
-                // consumer draws a value instead.
+                // consumer draws a value instead. A body that only refers to a resource
+                // may name one that existed before the run.
                 if params::values(user).pool.is_empty(resource)
                     && crate::routes::serves_operation(producer)
+                    && !(need.in_body && crate::known::has(resource))
                 {
                     // A producer that fails stops the operation: sent with a drawn id it
-                    // would only measure a 404; validity.md says what it lacked.
+                    // would only measure a 404; validity.md says what it lacked. Its
+                    // request takes the place of its own next card in the deal.
+                    crate::deal::made_extra(producer);
                     send_at(user, producer, None, depth + 1).await?;
                 }
             }
@@ -73,6 +78,9 @@ fn send_at<'a>(
         let optionals = values.optionals_sent;
         let method = parts.method;
         let builder = crate::target::request_builder(user, &method, &parts.path)?;
+        // What the run knew before this request: a create's answer naming a record
+        // learned later is its own, though another user listed it first.
+        let learned_before = crate::known::moment();
         let builder = parts.apply(builder, params::values(user));
         let mut reply = request::send(user, method, info.path, builder).await?;
         if matches!(reply.status, 400 | 422) {
@@ -145,7 +153,8 @@ fn send_at<'a>(
             };
             match captured {
                 // What the app had before (a user added to a group) is only read.
-                Ok(captured) if crate::known::existed(resource, &captured.id) => {}
+                Ok(captured)
+                    if crate::known::existed_before(resource, &captured.id, learned_before) => {}
                 Ok(mut captured) => {
                     captured.context = std::mem::take(&mut params::values(user).drawn);
                     chain::record_created(resource, &captured);

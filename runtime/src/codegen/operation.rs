@@ -445,7 +445,10 @@ fn operation_info(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'_
     let needs = op.needs.iter().filter_map(|need| {
         let producer = lookup(need.producer_method, &need.producer_path)?;
         let resource = &need.resource;
-        Some(quote! { (#resource, &#producer) })
+        let in_body = need.in_body;
+        Some(quote! {
+            ::gateway_loadtest_runtime::params::Need { resource: #resource, producer: &#producer, in_body: #in_body }
+        })
     });
     quote! {
         /// What the registry knows of this operation.

@@ -15,7 +15,7 @@ mod unique;
 pub use crate::spec::model::IdFrom;
 pub use draw::{Drawer, Drawn, DrawnBody, Field, Fields};
 pub use overrides::{BodyField, FromOverride, Location, Overrides, OverridesError};
-pub use parts::{BodyValue, OperationInfo, RequestParts, ResponseSchema};
+pub use parts::{BodyValue, Need, OperationInfo, RequestParts, ResponseSchema};
 pub use shape::{Kind, Schemas, Shape};
 
 use goose::goose::GooseUser;

@@ -25,8 +25,17 @@ pub struct OperationInfo {
     pub produces: Option<(&'static str, IdFrom<&'static str>)>,
     /// The resource it deletes.
     pub deletes: Option<&'static str>,
-    /// Resources its path needs, each with the operation that creates one.
-    pub needs: &'static [(&'static str, &'static OperationInfo)],
+    /// Resources it needs made first, each with the operation that creates one.
+    pub needs: &'static [Need],
+}
+
+/// A resource an operation needs, and the operation that creates one.
+pub struct Need {
+    pub resource: &'static str,
+    pub producer: &'static OperationInfo,
+    /// Named by a required body property (`"model_id"`), not a path parameter: one the
+    /// run saw exist will do, since the operation only refers to it.
+    pub in_body: bool,
 }
 
 /// An operation's documented response schema: JSON text from the spec, compiled on first

@@ -56,6 +56,14 @@ pub struct AppCoverage {
     pub operations: Vec<OperationShare>,
 }
 
+impl AppCoverage {
+    /// Whether no user ran the app (it dealt nothing): the run had fewer users than
+    /// scenarios. No run time would reach its operations.
+    pub fn got_no_user(&self) -> bool {
+        self.users == 0 && self.dealt == 0
+    }
+}
+
 /// What would reach every operation of an app.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Needs {
@@ -106,6 +114,15 @@ impl Coverage {
             ));
         }
         for app in &self.apps {
+            if app.got_no_user() {
+                lines.push(format!(
+                    "gateway-loadtest: warning: {} got no user, so none of its {} operations \
+                     was reached: Goose gives each scenario its users in turn; run with more \
+                     users than scenarios, or choose fewer with --scenarios",
+                    app.scenario, app.planned
+                ));
+                continue;
+            }
             let Some(needs) = &app.needs else {
                 if !app.not_reached.is_empty() {
                     lines.push(format!(
@@ -135,9 +152,9 @@ impl Coverage {
         out.push_str(
             "Each app's operations are dealt to its users from one deck, in which each \
              operation appears as often as its weight in `[mix]` says. Configured is its \
-             share of the deck; achieved is its share of the app's requests, which also \
-             counts the creates and deletes a user sends to have what a dealt operation \
-             needs.\n",
+             share of the deck; achieved is its share of the app's requests. A create or \
+             delete a user sends to have what a dealt operation needs takes the place of \
+             that operation's next card, so the two agree over a long run.\n",
         );
         for app in &self.apps {
             let _ = write!(
@@ -146,7 +163,13 @@ impl Coverage {
                  per pass.\n",
                 app.scenario, app.reached, app.planned, app.dealt, app.users, app.pass
             );
-            if let Some(needs) = &app.needs {
+            if app.got_no_user() {
+                let _ = writeln!(
+                    out,
+                    "\nNo user ran this app: run with more users than scenarios, or choose \
+                     fewer with --scenarios."
+                );
+            } else if let Some(needs) = &app.needs {
                 let _ = writeln!(
                     out,
                     "\nNot reached: {}. A run of about {} s with {} user(s), or about {} users \
@@ -249,7 +272,7 @@ fn app_coverage(deck: &Deck, metrics: &GooseMetrics) -> AppCoverage {
     let undealt = operations
         .iter()
         .any(|op| op.weight > 0.0 && op.dealt == 0 && op.requests == 0);
-    let needs = undealt.then(|| {
+    let needs = (undealt && dealt > 0).then(|| {
         // Cards dealt per second over the run; a whole pass from the first card.
         let secs = metrics.duration.max(1) as f64;
         let pass = deck.pass_len() as f64;
@@ -371,5 +394,18 @@ mod tests {
             coverage.lines(),
             ["gateway-loadtest: operations reached: 6/6".to_string()]
         );
+    }
+
+    #[test]
+    fn an_app_no_user_ran_says_so_instead_of_a_run_time() {
+        let deck = Deck::new("Generated app", app(1), &MixSettings::default(), 5).unwrap();
+        let coverage = Coverage::build(&[std::sync::Arc::new(deck)], &GooseMetrics::default());
+        let app = &coverage.apps[0];
+        assert!(app.got_no_user());
+        assert_eq!(app.needs, None);
+        let lines = coverage.lines();
+        assert_eq!(lines[0], "gateway-loadtest: operations reached: 0/6");
+        assert!(lines[1].contains("Generated app got no user"), "{lines:?}");
+        assert!(coverage.markdown("run").contains("No user ran this app"));
     }
 }

@@ -271,11 +271,12 @@ impl Validity {
                 let blocked: Vec<String> = op
                     .needs
                     .iter()
-                    .filter(|(_, producer)| !succeeded(producer))
-                    .map(|(resource, producer)| {
+                    .filter(|need| !succeeded(need.producer))
+                    .map(|need| {
                         format!(
-                            "it needs a {resource}, made by {}, which never succeeded",
-                            key(producer)
+                            "it needs a {}, made by {}, which never succeeded",
+                            need.resource,
+                            key(need.producer)
                         )
                     })
                     .collect();

@@ -4,7 +4,7 @@
 //! and the `DELETE` that takes it removes it.
 
 use super::model::{
-    AppPlan, IdFrom, LinkTarget, Location, Method, Need, Operation, Plan, Produces,
+    AppPlan, IdFrom, LinkTarget, Location, Media, Method, Need, Operation, Plan, Produces,
 };
 use super::settings::{LinkSettings, DELETE_ROLE};
 use std::collections::HashMap;
@@ -484,13 +484,37 @@ fn apply_config(plan: &mut Plan, config: &LinkSettings) -> Result<(), String> {
     Ok(())
 }
 
+/// What each operation needs made first: the resources its path parameters name, then
+/// those its JSON body's required properties name (`"model_id"` of
+/// `POST /model_versions`, `"project"` of most creates), when the API has a create for
+/// them. A body's own resource (what a create makes) is not one of them.
 fn set_needs(app: &mut AppPlan, producers: &HashMap<String, Vec<(Method, String)>>) {
-    for op in &mut app.operations {
+    let AppPlan {
+        operations,
+        schemas,
+        ..
+    } = app;
+    for op in operations.iter_mut() {
         let mut needs = Vec::new();
-        for param in op.params.iter().filter(|p| p.location == Location::Path) {
-            let Some(resource) = &param.resource else {
-                continue;
-            };
+        let path_resources = op
+            .params
+            .iter()
+            .filter(|p| p.location == Location::Path)
+            .filter_map(|p| p.resource.clone());
+        let own = op.produces.as_ref().map(|p| p.resource.clone());
+        let body_resources = required_references(op, schemas)
+            .into_iter()
+            .filter(|r| Some(r) != own.as_ref() && producers.contains_key(r));
+        let mut resources: Vec<(String, bool)> = Vec::new();
+        let named = path_resources
+            .map(|r| (r, false))
+            .chain(body_resources.map(|r| (r, true)));
+        for (resource, in_body) in named {
+            if !resources.iter().any(|(r, _)| *r == resource) {
+                resources.push((resource, in_body));
+            }
+        }
+        for (resource, in_body) in &resources {
             // The operation cannot produce what it needs itself.
             let producer = producers.get(resource).and_then(|all| {
                 all.iter()
@@ -501,11 +525,41 @@ fn set_needs(app: &mut AppPlan, producers: &HashMap<String, Vec<(Method, String)
                     resource: resource.clone(),
                     producer_method: *method,
                     producer_path: path.clone(),
+                    in_body: *in_body,
                 });
             }
         }
         op.needs = needs;
     }
+}
+
+/// The resources a JSON body's required top-level properties refer to by name
+/// (`model_id`, `stack_name`, or a bare `project` / `model`).
+fn required_references(
+    op: &Operation,
+    schemas: &serde_json::Map<String, serde_json::Value>,
+) -> Vec<String> {
+    let Some(body) = op.body.as_ref().filter(|b| b.media == Media::Json) else {
+        return Vec::new();
+    };
+    let schema = crate::spec::shared::resolve(schemas, &body.schema);
+    let required = schema.get("required").and_then(serde_json::Value::as_array);
+    required
+        .into_iter()
+        .flatten()
+        .filter_map(serde_json::Value::as_str)
+        .filter_map(|name| resource_of(name, None).or_else(|| bare_resource(name)))
+        .collect()
+}
+
+/// A property named after a resource itself (`project`, `model`), not a field of one.
+fn bare_resource(name: &str) -> Option<String> {
+    const NEVER: [&str; 10] = [
+        "limit", "offset", "page", "size", "sort", "order", "status", "type", "name", "body",
+    ];
+    (!NEVER.contains(&name))
+        .then(|| resource_key(name))
+        .flatten()
 }
 
 /// What a POST creates: a bare `id` names the collection it was posted to; otherwise the

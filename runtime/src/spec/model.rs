@@ -228,12 +228,16 @@ impl<S: AsRef<str>> IdFrom<S> {
     }
 }
 
-/// A resource an operation's path needs, and the operation that makes one.
+/// A resource an operation needs (its path, or its body, names one), and the operation
+/// that makes one.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Need {
     pub resource: String,
     pub producer_method: Method,
     pub producer_path: String,
+    /// Named by a required property of the body, not by a path parameter.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub in_body: bool,
 }
 
 /// An OpenAPI link of a success response: the operation it leads to and, per parameter

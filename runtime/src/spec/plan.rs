@@ -984,4 +984,43 @@ pub(super) mod tests {
         assert!(plan.apps[0].operations.is_empty());
         assert_eq!(plan.excluded[0].method, "OPTIONS");
     }
+
+    #[test]
+    fn a_required_body_reference_needs_its_create_first() {
+        let created = |props: Value, required: Value| {
+            json!({"requestBody": {"required": true, "content": {"application/json": {"schema":
+                {"type": "object", "properties": props, "required": required}}}},
+              "responses": {"201": {"description": "ok", "content": {"application/json":
+                {"schema": {"type": "object", "properties": {"id": {"type": "string"}}}}}}}})
+        };
+        let d = doc(json!({
+            "/projects": {"post": created(json!({"name": {"type": "string"}}), json!(["name"]))},
+            "/models": {"post": created(
+                json!({"name": {"type": "string"}, "project": {"type": "string"}}),
+                json!(["name", "project"]))},
+            "/model_versions": {"post": created(
+                json!({"model_id": {"type": "string"}, "project": {"type": "string"},
+                       "stack_id": {"type": "string"}}),
+                // No create makes stacks: nothing to make first.
+                json!(["model_id", "project", "stack_id"]))},
+            "/tags": {"post": created(
+                // Optional: left to the draw.
+                json!({"project": {"type": "string"}}), json!([]))}
+        }));
+        let plan = build(&discovery(vec![app("root", "", d)]), &Filter::default()).unwrap();
+        let needs = |path: &str| {
+            op(&plan, Method::Post, path)
+                .needs
+                .iter()
+                .map(|n| (n.resource.as_str(), n.producer_path.as_str(), n.in_body))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(needs("/projects"), []);
+        assert_eq!(needs("/models"), [("project", "/projects", true)]);
+        assert_eq!(
+            needs("/model_versions"),
+            [("model", "/models", true), ("project", "/projects", true)]
+        );
+        assert_eq!(needs("/tags"), []);
+    }
 }
