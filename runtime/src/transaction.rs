@@ -58,11 +58,11 @@ fn send_at<'a>(
             for need in info.needs {
                 let (resource, producer) = (need.resource, need.producer);
                 // A producer the gateway does not document is never called: the
-                // consumer draws a value instead. A body that only refers to a resource
-                // may name one that existed before the run.
+                // consumer draws a value instead. One that existed before the run will
+                // do where the plan says so (a body's reference; what cannot be deleted).
                 if params::values(user).pool.is_empty(resource)
                     && crate::routes::serves_operation(producer)
-                    && !(need.in_body && crate::known::has(resource))
+                    && !(need.existing_will_do && crate::known::has(resource))
                 {
                     // A producer that fails stops the operation: sent with a drawn id it
                     // would only measure a 404; validity.md says what it lacked. Its
@@ -75,6 +75,7 @@ fn send_at<'a>(
         let values = params::values(user);
         let parts = draw(values, info, forced.clone());
         let taken = values.taken.take();
+        let made_unique = values.made_unique.take();
         let optionals = values.optionals_sent;
         let method = parts.method;
         let builder = crate::target::request_builder(user, &method, &parts.path)?;
@@ -143,12 +144,15 @@ fn send_at<'a>(
                 }
                 (params::IdFrom::Location, None) => Err(Why::NoLocation),
                 (params::IdFrom::Field(id_field), _) => {
-                    match serde_json::from_slice::<Value>(&reply.body) {
+                    let answered = match serde_json::from_slice::<Value>(&reply.body) {
                         Ok(answer) => {
                             crate::known::created(&answer, id_field).ok_or(Why::NoIdField)
                         }
                         Err(_) => Err(Why::NotJson),
-                    }
+                    };
+                    // An answer without the key (`{}`, `null`): the unique one the body
+                    // sent is it.
+                    answered.or_else(|why| sent_key(id_field, made_unique.clone()).ok_or(why))
                 }
             };
             match captured {
@@ -163,10 +167,29 @@ fn send_at<'a>(
                 // The resource exists, but the sweep cannot know it: the report says so.
                 Err(why) => crate::untracked::count(info, why),
             }
+        } else if let (409, Some((resource, params::IdFrom::Field(id_field))), Some(key)) =
+            (reply.status, info.produces, made_unique)
+        {
+            // A conflict over a key unique to this run and user: the app has it by that
+            // key (some apps create, then answer 409): the sweep deletes it.
+            if let Some(mut captured) = sent_key(id_field, Some(key)) {
+                captured.context = std::mem::take(&mut params::values(user).drawn);
+                chain::record_created(resource, &captured);
+            }
         } else if reply.status == 201 && info.method == "POST" && info.deletes.is_none() {
             crate::untracked::count(info, crate::untracked::Why::NotLinked);
         }
         checked
+    })
+}
+
+/// What a create made, keyed by the unique `key` its body sent as `id_field`.
+fn sent_key(id_field: &str, key: Option<Value>) -> Option<chain::Captured> {
+    let key = key?;
+    Some(chain::Captured {
+        record: serde_json::json!({ id_field: key.clone() }),
+        id: key,
+        context: Vec::new(),
     })
 }
 

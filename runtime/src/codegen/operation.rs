@@ -445,9 +445,9 @@ fn operation_info(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'_
     let needs = op.needs.iter().filter_map(|need| {
         let producer = lookup(need.producer_method, &need.producer_path)?;
         let resource = &need.resource;
-        let in_body = need.in_body;
+        let existing = need.existing_will_do;
         Some(quote! {
-            ::gateway_loadtest_runtime::params::Need { resource: #resource, producer: &#producer, in_body: #in_body }
+            ::gateway_loadtest_runtime::params::Need { resource: #resource, producer: &#producer, existing_will_do: #existing }
         })
     });
     quote! {

@@ -100,6 +100,9 @@ pub struct Values {
     taking: Option<&'static str>,
     /// What the current operation took out of the pool.
     pub taken: Option<crate::chain::Captured>,
+    /// The value the current create's id field (its `name`, a linked `sku`) was made
+    /// unique to: the key of what it makes, which only this run and user could have sent.
+    pub made_unique: Option<Value>,
     /// Values the user gave, first in the value order.
     overrides: Arc<Overrides>,
     /// The operation being drawn (`POST /docman/tickets`), and its own table in `overrides`.
@@ -152,6 +155,7 @@ impl Values {
             drawn: Vec::new(),
             taking: None,
             taken: None,
+            made_unique: None,
             overrides,
             operation: "",
             scope: None,
@@ -273,6 +277,7 @@ impl Values {
         self.taking = info.deletes;
         self.forced = forced;
         self.taken = None;
+        self.made_unique = None;
         self.subject = crate::known::answer_resource(info.path);
         let verb = crate::spec::links::final_verb(info.path);
         use crate::spec::links::Verb;
@@ -481,9 +486,12 @@ impl Values {
             return body;
         }
         let (overrides, scope) = (&self.overrides, self.scope);
+        let id_before = self.id_field.and_then(|f| body.get(f).cloned());
         unique::apply(&mut body, shape, &mut self.rng, self.id_field, |name| {
             overrides.property_rule(scope, name).is_some()
         });
+        let id_after = self.id_field.and_then(|f| body.get(f).cloned());
+        self.made_unique = id_after.filter(|after| Some(after) != id_before.as_ref());
         body
     }
 

@@ -33,9 +33,9 @@ pub struct OperationInfo {
 pub struct Need {
     pub resource: &'static str,
     pub producer: &'static OperationInfo,
-    /// Named by a required body property (`"model_id"`), not a path parameter: one the
-    /// run saw exist will do, since the operation only refers to it.
-    pub in_body: bool,
+    /// One the run saw exist will do: a required body property (`"model_id"`) only
+    /// refers to it, or the API cannot delete what its create would leave behind.
+    pub existing_will_do: bool,
 }
 
 /// An operation's documented response schema: JSON text from the spec, compiled on first

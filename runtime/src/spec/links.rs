@@ -221,14 +221,9 @@ pub fn infer(plan: &mut Plan, config: &LinkSettings) -> Result<(), String> {
                     param.resource = resource_of(&param.name, previous_segment(&path, &param.name));
                 }
             }
-            op.produces = producer(op);
+            op.produces = producer(op).or_else(|| named_by_its_body(op, &app.schemas));
             op.deletes = match op.method {
-                Method::Delete => op
-                    .params
-                    .iter()
-                    .rev()
-                    .find(|p| p.location == Location::Path)
-                    .and_then(|p| p.resource.clone()),
+                Method::Delete => last_path_param(op).and_then(|p| p.resource.clone()),
                 // RPC style: `POST /secrets/delete {"names": [...]}`.
                 Method::Post if final_verb(&op.path) == Some(Verb::Delete) => collection(&op.path),
                 _ => None,
@@ -487,13 +482,18 @@ fn apply_config(plan: &mut Plan, config: &LinkSettings) -> Result<(), String> {
 /// What each operation needs made first: the resources its path parameters name, then
 /// those its JSON body's required properties name (`"model_id"` of
 /// `POST /model_versions`, `"project"` of most creates), when the API has a create for
-/// them. A body's own resource (what a create makes) is not one of them.
+/// them. A body's own resource (what a create makes) is not one of them. One that
+/// existed before the run will do for a body, and for what the API cannot delete.
 fn set_needs(app: &mut AppPlan, producers: &HashMap<String, Vec<(Method, String)>>) {
     let AppPlan {
         operations,
         schemas,
         ..
     } = app;
+    let deleted: Vec<String> = operations
+        .iter()
+        .filter_map(|op| op.deletes.clone())
+        .collect();
     for op in operations.iter_mut() {
         let mut needs = Vec::new();
         let path_resources = op
@@ -515,6 +515,8 @@ fn set_needs(app: &mut AppPlan, producers: &HashMap<String, Vec<(Method, String)
             }
         }
         for (resource, in_body) in &resources {
+            // What the API cannot delete would be left behind: one that exists will do.
+            let undeletable = !deleted.contains(resource);
             // The operation cannot produce what it needs itself.
             let producer = producers.get(resource).and_then(|all| {
                 all.iter()
@@ -525,7 +527,7 @@ fn set_needs(app: &mut AppPlan, producers: &HashMap<String, Vec<(Method, String)
                     resource: resource.clone(),
                     producer_method: *method,
                     producer_path: path.clone(),
-                    in_body: *in_body,
+                    existing_will_do: *in_body || undeletable,
                 });
             }
         }
@@ -581,11 +583,7 @@ fn producer(op: &Operation) -> Option<Produces> {
     // (`POST /chats/{id}/clone`) makes another of the resource it names.
     let action = action_on_element(&op.path);
     if let Some(word) = &action {
-        let copied = op
-            .params
-            .iter()
-            .rev()
-            .find(|p| p.location == Location::Path);
+        let copied = last_path_param(op);
         let has_id = op.response_fields.iter().any(|f| f == "id");
         if COPY_VERBS.contains(&word.as_str()) && has_id {
             return copied
@@ -610,6 +608,44 @@ fn producer(op: &Operation) -> Option<Produces> {
             .find(|k| op.response_fields.iter().any(|f| f == k))?;
         Some(Produces::field(resource, field))
     })
+}
+
+/// The path parameter that comes last in the path (`{database_name}` of
+/// `/tenants/{tenant}/databases/{database_name}`), whatever order the spec lists them in.
+fn last_path_param(op: &Operation) -> Option<&crate::spec::model::Param> {
+    op.params
+        .iter()
+        .filter(|p| p.location == Location::Path)
+        .max_by_key(|p| op.path.rfind(&format!("{{{}}}", p.name)))
+}
+
+/// A create whose answer is not documented (`{}`) but whose JSON body requires the new
+/// resource's `name` (or `key`, `slug`): it makes its collection, keyed by that name
+/// (the runtime reads it from the answer, or takes what the body sent).
+fn named_by_its_body(
+    op: &Operation,
+    schemas: &serde_json::Map<String, serde_json::Value>,
+) -> Option<Produces> {
+    if op.method != Method::Post
+        || !op.response_fields.is_empty()
+        || final_verb(&op.path).is_some()
+        || action_on_element(&op.path).is_some()
+    {
+        return None;
+    }
+    let body = op.body.as_ref().filter(|b| b.media == Media::Json)?;
+    let schema = crate::spec::shared::resolve(schemas, &body.schema);
+    let required = schema.get("required")?.as_array()?;
+    let field = ["name", "key", "slug"]
+        .into_iter()
+        .find(|k| required.iter().any(|r| r.as_str() == Some(k)))?;
+    let own: Vec<&str> = op
+        .params
+        .iter()
+        .filter_map(|p| p.resource.as_deref())
+        .collect();
+    let resource = collection(&op.path).filter(|r| !own.contains(&r.as_str()))?;
+    Some(Produces::field(resource, field))
 }
 
 #[cfg(test)]

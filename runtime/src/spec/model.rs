@@ -235,9 +235,10 @@ pub struct Need {
     pub resource: String,
     pub producer_method: Method,
     pub producer_path: String,
-    /// Named by a required property of the body, not by a path parameter.
+    /// One the run saw exist will do: a required body property only refers to it, or
+    /// the API has no delete for what the create would leave behind.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub in_body: bool,
+    pub existing_will_do: bool,
 }
 
 /// An OpenAPI link of a success response: the operation it leads to and, per parameter

@@ -1012,7 +1012,13 @@ pub(super) mod tests {
             op(&plan, Method::Post, path)
                 .needs
                 .iter()
-                .map(|n| (n.resource.as_str(), n.producer_path.as_str(), n.in_body))
+                .map(|n| {
+                    (
+                        n.resource.as_str(),
+                        n.producer_path.as_str(),
+                        n.existing_will_do,
+                    )
+                })
                 .collect::<Vec<_>>()
         };
         assert_eq!(needs("/projects"), []);
@@ -1022,5 +1028,37 @@ pub(super) mod tests {
             [("model", "/models", true), ("project", "/projects", true)]
         );
         assert_eq!(needs("/tags"), []);
+    }
+
+    #[test]
+    fn a_create_with_an_undocumented_answer_makes_what_its_body_names() {
+        let name_param = |name: &str| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}});
+        let d = doc(json!({
+            "/tenants/{tenant}/databases": {"post": {
+                "parameters": [name_param("tenant")],
+                "requestBody": {"required": true, "content": {"application/json": {"schema":
+                    {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}}}},
+                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {}}}}}}},
+            // The spec lists the element's parameter before its parent's.
+            "/tenants/{tenant}/databases/{database_name}": {"delete": {
+                "parameters": [name_param("database_name"), name_param("tenant")],
+                "responses": {"200": {"description": "ok"}}}}
+        }));
+        let plan = build(&discovery(vec![app("root", "", d)]), &Filter::default()).unwrap();
+        let create = op(&plan, Method::Post, "/tenants/{tenant}/databases");
+        let produces = create.produces.as_ref().expect("a producer");
+        assert_eq!(
+            (produces.resource.as_str(), produces.id.field()),
+            ("database", Some("name"))
+        );
+        let delete = op(
+            &plan,
+            Method::Delete,
+            "/tenants/{tenant}/databases/{database_name}",
+        );
+        assert_eq!(delete.deletes.as_deref(), Some("database"));
+        // The delete needs its database made first, by a create it can delete again.
+        assert_eq!(delete.needs.len(), 1);
+        assert!(!delete.needs[0].existing_will_do);
     }
 }
