@@ -214,7 +214,9 @@ def replay(stream):
     headers, i = auth_headers(), 1
     while i < len(lines) and lines[i].strip():
         name, _, value = lines[i].partition(":")
-        headers[name.strip()] = value.strip()
+        # `sample` hides the credential; the one exported for the app is sent instead.
+        if value.strip() != "<not shown>":
+            headers[name.strip()] = value.strip()
         i += 1
     body = "\n".join(lines[i + 1:]).strip()
     data = body.encode() if body else None

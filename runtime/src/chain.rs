@@ -54,6 +54,11 @@ impl Pool {
         queue.get(index % queue.len())
     }
 
+    /// The newest resource of this kind, left in the pool.
+    pub fn newest(&self, resource: &str) -> Option<&Captured> {
+        self.by_resource.get(resource)?.back()
+    }
+
     /// The oldest resource of this kind, left in the pool.
     pub fn peek_oldest(&self, resource: &str) -> Option<&Captured> {
         self.by_resource.get(resource)?.front()

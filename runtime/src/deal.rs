@@ -50,6 +50,9 @@ pub struct Deck {
     pub operations: Vec<(&'static OperationInfo, f64)>,
     /// Why an operation weighs 0 though the mix did not say so (`hazard`), by index.
     pub hazards: Vec<(usize, &'static str)>,
+    /// Creates of what no operation of the app deletes, by index: dealt once a run,
+    /// since each one would stay on the gateway.
+    pub once: Vec<usize>,
     /// One pass: indices into `operations`.
     cards: Vec<u32>,
     next: AtomicUsize,
@@ -92,10 +95,23 @@ impl Deck {
         }
         let phases: Vec<u8> = operations.iter().map(|(info, _)| phase(info)).collect();
         let cards = cards(&counts, &phases, seed ^ crate::rng::hash_str(scenario));
-        let deletes = operations
+        let deletes: Vec<(&'static str, usize)> = operations
             .iter()
             .enumerate()
             .filter_map(|(i, (info, _))| info.deletes.map(|r| (r, i)))
+            .collect();
+        // What nothing deletes, unless it goes with a parent that is deleted (a document
+        // uploaded under a session).
+        let deletable = |r: &str| deletes.iter().any(|(d, _)| *d == r);
+        let once = operations
+            .iter()
+            .enumerate()
+            .filter(|(_, (info, weight))| {
+                *weight > 0.0
+                    && info.produces.is_some_and(|(r, _)| !deletable(r))
+                    && !info.needs.iter().any(|n| deletable(n.resource))
+            })
+            .map(|(i, _)| i)
             .collect();
         Ok(Deck {
             scenario: scenario.to_string(),
@@ -103,6 +119,7 @@ impl Deck {
             credits: operations.iter().map(|_| AtomicU64::new(0)).collect(),
             operations,
             hazards,
+            once,
             cards,
             next: AtomicUsize::new(0),
             deletes,
@@ -149,6 +166,14 @@ impl Deck {
         for tries in 0..=len {
             let at = self.next.fetch_add(1, Ordering::Relaxed) % len.max(1);
             let index = *self.cards.get(at)? as usize;
+            if self.once.contains(&index) {
+                // Dealt the first time only: nothing could delete another one.
+                if self.dealt[index].fetch_add(1, Ordering::Relaxed) == 0 {
+                    return Some(self.operations[index].0);
+                }
+                self.dealt[index].fetch_sub(1, Ordering::Relaxed);
+                continue;
+            }
             let credit = &self.credits[index];
             let skip = tries < len
                 && credit.load(Ordering::Relaxed) > 0
@@ -289,7 +314,12 @@ fn generated_operations(
 /// bounded; the token operation of the run's login logs in with its credentials.
 fn next_card<'a>(user: &'a mut GooseUser, deck: &Deck) -> transaction::Sending<'a> {
     let Some(info) = deck.deal() else {
-        return Box::pin(async { Ok(()) });
+        // Nothing left to deal (every card is a create already sent once): wait, rather
+        // than spin through the deck.
+        return Box::pin(async {
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            Ok(())
+        });
     };
     let full = info.produces.and_then(|(resource, _)| {
         let values = crate::params::values(user);
@@ -451,6 +481,21 @@ pub(crate) mod tests {
         ops
     }
 
+    fn clone_info(info: &OperationInfo) -> OperationInfo {
+        OperationInfo {
+            app: info.app,
+            method: info.method,
+            path: info.path,
+            success: info.success,
+            json_response: info.json_response,
+            response: ResponseSchema::new(""),
+            sample: info.sample,
+            produces: info.produces,
+            deletes: info.deletes,
+            needs: info.needs,
+        }
+    }
+
     fn mix(toml: &str) -> MixSettings {
         crate::spec::settings::parse(toml).expect("settings").mix
     }
@@ -498,6 +543,42 @@ pub(crate) mod tests {
         assert_eq!(dealt_creates, 1);
         // An operation of another app is not this deck's to skip.
         assert!(!deck.credit(op("POST", "/elsewhere", Some("other"), None)));
+    }
+
+    #[test]
+    fn a_create_of_what_nothing_deletes_is_dealt_once_a_run() {
+        let mut ops = app(1);
+        ops.push(op("POST", "/tenants", Some("tenant"), None));
+        let deck = Deck::new("Generated app", ops, &MixSettings::default(), 3).unwrap();
+        assert_eq!(deck.once, [6]);
+        let dealt: Vec<String> = (0..40).map(|_| name(deck.deal().unwrap())).collect();
+        assert_eq!(dealt.iter().filter(|n| *n == "POST /tenants").count(), 1);
+        // The rest of the deck goes on as before.
+        assert_eq!(dealt.iter().filter(|n| *n == "POST /thing0s").count(), 7);
+        // What is made under a parent that is deleted goes with it: dealt as usual.
+        let session = op("POST", "/sessions", Some("session"), None);
+        let mut with_parent = vec![
+            session,
+            op("DELETE", "/sessions/{id}", None, Some("session")),
+        ];
+        let upload = op("POST", "/sessions/{id}/upload", Some("doc"), None);
+        let need = Box::leak(Box::new([crate::params::Need {
+            resource: "session",
+            producer: session,
+            existing_will_do: false,
+        }]));
+        let upload: &'static OperationInfo = Box::leak(Box::new(OperationInfo {
+            needs: need,
+            ..clone_info(upload)
+        }));
+        with_parent.push(upload);
+        let deck = Deck::new("Generated docs", with_parent, &MixSettings::default(), 3).unwrap();
+        assert!(deck.once.is_empty());
+        // A deck of nothing else deals it once, then nothing.
+        let lone = vec![op("POST", "/tenants", Some("tenant"), None)];
+        let deck = Deck::new("Generated lone", lone, &MixSettings::default(), 3).unwrap();
+        assert!(deck.deal().is_some());
+        assert!(deck.deal().is_none() && deck.deal().is_none());
     }
 
     #[test]

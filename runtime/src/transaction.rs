@@ -69,6 +69,13 @@ fn send_at<'a>(
                     // request takes the place of its own next card in the deal.
                     crate::deal::made_extra(producer);
                     send_at(user, producer, None, depth + 1).await?;
+                    // What any existing one would do for is shared with every user, so
+                    // they do not each make one (the API may not delete it again).
+                    if need.existing_will_do {
+                        if let Some(made) = params::values(user).pool.newest(resource) {
+                            crate::known::learn(resource, &made.record);
+                        }
+                    }
                 }
             }
         }

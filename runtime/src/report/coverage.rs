@@ -44,6 +44,9 @@ pub struct AppCoverage {
     /// server's configuration (`hazard`): `METHOD /path: reason`.
     #[serde(default)]
     pub hazards: Vec<String>,
+    /// Creates of what no operation deletes: dealt once a run.
+    #[serde(default)]
+    pub once: Vec<String>,
     /// Cards in one pass over the app's deck.
     pub pass: usize,
     /// Cards dealt in the whole run.
@@ -187,6 +190,14 @@ impl Coverage {
                     app.weighed_zero.join(", ")
                 );
             }
+            if !app.once.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "\nDealt once a run, since no operation of the app deletes what they make \
+                     (each one stays on the gateway; cleanup.json names them): {}.",
+                    app.once.join(", ")
+                );
+            }
             if !app.hazards.is_empty() {
                 let _ = writeln!(
                     out,
@@ -289,6 +300,12 @@ fn app_coverage(deck: &Deck, metrics: &GooseMetrics) -> AppCoverage {
         not_reached,
         weighed_zero,
         hazards,
+        once: deck
+            .once
+            .iter()
+            .filter_map(|&i| deck.operations.get(i))
+            .map(|(info, _)| format!("{} {}", info.method, info.path))
+            .collect(),
         pass: deck.pass_len(),
         dealt,
         users,
