@@ -498,7 +498,13 @@ pub mod documents {
             ::gateway_loadtest_runtime::params::IdFrom::Field("doc_id"),
         )),
         deletes: ::std::option::Option::None,
-        needs: &[("session", &super::documents::POST_SESSIONS_OP)],
+        needs: &[
+            ::gateway_loadtest_runtime::params::Need {
+                resource: "session",
+                producer: &super::documents::POST_SESSIONS_OP,
+                existing_will_do: false,
+            },
+        ],
     };
     /// Sends `POST /api/v1/documents/session/{session_id}/upload`.
     pub fn post_session_session_id_upload(
@@ -660,7 +666,13 @@ pub mod documents {
         sample: |values| GetDocumentsDocIdParams::sample(values).parts(),
         produces: ::std::option::Option::None,
         deletes: ::std::option::Option::None,
-        needs: &[("doc", &super::documents::POST_SESSION_SESSION_ID_UPLOAD_OP)],
+        needs: &[
+            ::gateway_loadtest_runtime::params::Need {
+                resource: "doc",
+                producer: &super::documents::POST_SESSION_SESSION_ID_UPLOAD_OP,
+                existing_will_do: false,
+            },
+        ],
     };
     /// Sends `GET /api/v1/documents/documents/{doc_id}`.
     pub fn get_documents_doc_id(
@@ -729,7 +741,13 @@ pub mod documents {
         sample: |values| GetSessionSessionIdParams::sample(values).parts(),
         produces: ::std::option::Option::None,
         deletes: ::std::option::Option::None,
-        needs: &[("session", &super::documents::POST_SESSIONS_OP)],
+        needs: &[
+            ::gateway_loadtest_runtime::params::Need {
+                resource: "session",
+                producer: &super::documents::POST_SESSIONS_OP,
+                existing_will_do: false,
+            },
+        ],
     };
     /// Sends `GET /api/v1/documents/session/{session_id}`.
     pub fn get_session_session_id(
@@ -795,7 +813,13 @@ pub mod documents {
         sample: |values| DeleteSessionSessionIdParams::sample(values).parts(),
         produces: ::std::option::Option::None,
         deletes: ::std::option::Option::Some("session"),
-        needs: &[("session", &super::documents::POST_SESSIONS_OP)],
+        needs: &[
+            ::gateway_loadtest_runtime::params::Need {
+                resource: "session",
+                producer: &super::documents::POST_SESSIONS_OP,
+                existing_will_do: false,
+            },
+        ],
     };
     /// Sends `DELETE /api/v1/documents/session/{session_id}`.
     pub fn delete_session_session_id(
@@ -1237,7 +1261,13 @@ pub mod docman {
         sample: |values| GetTicketsTicketIdParams::sample(values).parts(),
         produces: ::std::option::Option::None,
         deletes: ::std::option::Option::None,
-        needs: &[("ticket", &super::docman::POST_TICKETS_OP)],
+        needs: &[
+            ::gateway_loadtest_runtime::params::Need {
+                resource: "ticket",
+                producer: &super::docman::POST_TICKETS_OP,
+                existing_will_do: false,
+            },
+        ],
     };
     /// Sends `GET /docman/tickets/{ticket_id}`.
     pub fn get_tickets_ticket_id(
@@ -1323,7 +1353,13 @@ pub mod docman {
         sample: |values| PutTicketsTicketIdParams::sample(values).parts(),
         produces: ::std::option::Option::None,
         deletes: ::std::option::Option::None,
-        needs: &[("ticket", &super::docman::POST_TICKETS_OP)],
+        needs: &[
+            ::gateway_loadtest_runtime::params::Need {
+                resource: "ticket",
+                producer: &super::docman::POST_TICKETS_OP,
+                existing_will_do: false,
+            },
+        ],
     };
     /// Sends `PUT /docman/tickets/{ticket_id}`.
     pub fn put_tickets_ticket_id(
@@ -1389,7 +1425,13 @@ pub mod docman {
         sample: |values| DeleteTicketsTicketIdParams::sample(values).parts(),
         produces: ::std::option::Option::None,
         deletes: ::std::option::Option::Some("ticket"),
-        needs: &[("ticket", &super::docman::POST_TICKETS_OP)],
+        needs: &[
+            ::gateway_loadtest_runtime::params::Need {
+                resource: "ticket",
+                producer: &super::docman::POST_TICKETS_OP,
+                existing_will_do: false,
+            },
+        ],
     };
     /// Sends `DELETE /docman/tickets/{ticket_id}`.
     pub fn delete_tickets_ticket_id(
@@ -1475,7 +1517,13 @@ pub mod docman {
         sample: |values| PatchTicketsTicketIdParams::sample(values).parts(),
         produces: ::std::option::Option::None,
         deletes: ::std::option::Option::None,
-        needs: &[("ticket", &super::docman::POST_TICKETS_OP)],
+        needs: &[
+            ::gateway_loadtest_runtime::params::Need {
+                resource: "ticket",
+                producer: &super::docman::POST_TICKETS_OP,
+                existing_will_do: false,
+            },
+        ],
     };
     /// Sends `PATCH /docman/tickets/{ticket_id}`.
     pub fn patch_tickets_ticket_id(
@@ -1610,7 +1658,13 @@ pub mod docman {
         sample: |values| GetContactsIdParams::sample(values).parts(),
         produces: ::std::option::Option::None,
         deletes: ::std::option::Option::None,
-        needs: &[("contact", &super::docman::POST_CONTACTS_OP)],
+        needs: &[
+            ::gateway_loadtest_runtime::params::Need {
+                resource: "contact",
+                producer: &super::docman::POST_CONTACTS_OP,
+                existing_will_do: false,
+            },
+        ],
     };
     /// Sends `GET /docman/contacts/{id}`.
     pub fn get_contacts_id(
@@ -1676,7 +1730,13 @@ pub mod docman {
         sample: |values| DeleteContactsIdParams::sample(values).parts(),
         produces: ::std::option::Option::None,
         deletes: ::std::option::Option::Some("contact"),
-        needs: &[("contact", &super::docman::POST_CONTACTS_OP)],
+        needs: &[
+            ::gateway_loadtest_runtime::params::Need {
+                resource: "contact",
+                producer: &super::docman::POST_CONTACTS_OP,
+                existing_will_do: false,
+            },
+        ],
     };
     /// Sends `DELETE /docman/contacts/{id}`.
     pub fn delete_contacts_id(

@@ -490,10 +490,23 @@ fn set_needs(app: &mut AppPlan, producers: &HashMap<String, Vec<(Method, String)
         schemas,
         ..
     } = app;
-    let deleted: Vec<String> = operations
+    let mut deleted: Vec<String> = operations
         .iter()
         .filter_map(|op| op.deletes.clone())
         .collect();
+    // What is made under a parent that is deleted goes with it (a session's uploads).
+    let with_parents: Vec<String> = operations
+        .iter()
+        .filter_map(|op| {
+            let made = op.produces.as_ref()?;
+            op.params
+                .iter()
+                .filter(|p| p.location == Location::Path)
+                .any(|p| p.resource.as_ref().is_some_and(|r| deleted.contains(r)))
+                .then(|| made.resource.clone())
+        })
+        .collect();
+    deleted.extend(with_parents);
     for op in operations.iter_mut() {
         let mut needs = Vec::new();
         let path_resources = op
