@@ -174,15 +174,6 @@ fn send_at<'a>(
                 // The resource exists, but the sweep cannot know it: the report says so.
                 Err(why) => crate::untracked::count(info, why),
             }
-        } else if let (409, Some((resource, params::IdFrom::Field(id_field))), Some(key)) =
-            (reply.status, info.produces, made_unique)
-        {
-            // A conflict over a key unique to this run and user: the app has it by that
-            // key (some apps create, then answer 409): the sweep deletes it.
-            if let Some(mut captured) = sent_key(id_field, Some(key)) {
-                captured.context = std::mem::take(&mut params::values(user).drawn);
-                chain::record_created(resource, &captured);
-            }
         } else if reply.status == 201 && info.method == "POST" && info.deletes.is_none() {
             crate::untracked::count(info, crate::untracked::Why::NotLinked);
         }
