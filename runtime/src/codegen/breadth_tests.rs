@@ -82,7 +82,7 @@ fn validate_bodies(app: &AppPlan) -> (usize, usize, Vec<String>) {
             drawn += 1;
             match validator.validate(&body) {
                 Ok(()) => valid += 1,
-                Err(error) if failures.len() < 5 => failures.push(format!(
+                Err(error) if failures.len() < max_failures() => failures.push(format!(
                     "{} {}: {error} at {}",
                     op.method.as_str(),
                     op.path,
@@ -133,4 +133,12 @@ fn breadth_bodies_validate() {
         eprintln!("invalid: {failure}");
     }
     println!("bodies: {valid}/{drawn}");
+}
+
+/// Failures kept for the printout: `BREADTH_FAILURES` (default 5).
+fn max_failures() -> usize {
+    std::env::var("BREADTH_FAILURES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(5)
 }

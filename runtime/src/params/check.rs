@@ -1,7 +1,9 @@
 //! Checks an answer's JSON body against the documented response schema, compiled into a
 //! [`Shape`] as request schemas are: types, `null`, enums, required properties, nested
 //! objects and arrays, `oneOf`/`anyOf`. Bounds, patterns and formats are not checked:
-//! this runs on a sample of live responses and must stay cheap.
+//! this runs on a sample of live responses and must stay cheap. [`Shape::fits`] is the
+//! strict form, for the spec's own examples and defaults before a draw takes them:
+//! bounds, lengths, item counts and the `date`/`date-time` formats too (patterns not).
 
 use super::refs::{Follow, RefPath};
 use super::shape::{Kind, Shape};
@@ -18,7 +20,16 @@ impl Shape {
     /// `at /items/0/id: expected integer, got string "x1"`.
     pub fn check(&self, value: &Value) -> Result<(), String> {
         let mut at = String::new();
-        self.check_at(value, &mut at, 0, &mut RefPath::default())
+        self.check_at(value, &mut at, 0, &mut RefPath::default(), false)
+    }
+
+    /// Whether `value` fits the schema strictly: what [`Shape::check`] checks, and bounds,
+    /// lengths, item counts and date formats. Descriptions' examples often do not (a
+    /// date-time for a `date`, `"true"` for a boolean, a required property missing).
+    pub fn fits(&self, value: &Value) -> bool {
+        let mut at = String::new();
+        self.check_at(value, &mut at, 0, &mut RefPath::default(), true)
+            .is_ok()
     }
 
     fn check_at(
@@ -27,6 +38,7 @@ impl Shape {
         at: &mut String,
         depth: usize,
         refs: &mut RefPath,
+        strict: bool,
     ) -> Result<(), String> {
         if depth > MAX_DEPTH {
             return Ok(());
@@ -42,7 +54,7 @@ impl Shape {
             // A shared schema, checked as inlining did: recursion cut.
             Kind::Ref { .. } => match refs.enter(self) {
                 Follow::Target(target) => {
-                    let result = target.check_at(value, at, depth, refs);
+                    let result = target.check_at(value, at, depth, refs, strict);
                     refs.leave();
                     result
                 }
@@ -54,18 +66,48 @@ impl Shape {
                 let whole = value.is_i64()
                     || value.is_u64()
                     || value.as_f64().is_some_and(|f| f.fract() == 0.0);
-                expect(whole, at, "integer", value)
+                expect(whole, at, "integer", value)?;
+                expect(
+                    !strict || self.in_bounds(value),
+                    at,
+                    "a value in bounds",
+                    value,
+                )
             }
-            Kind::Number { .. } => expect(value.is_number(), at, "number", value),
-            Kind::String { .. } => expect(value.is_string(), at, "string", value),
-            Kind::Array { items, .. } => {
+            Kind::Number { .. } => {
+                expect(value.is_number(), at, "number", value)?;
+                expect(
+                    !strict || self.in_bounds(value),
+                    at,
+                    "a value in bounds",
+                    value,
+                )
+            }
+            Kind::String { .. } => {
+                expect(value.is_string(), at, "string", value)?;
+                expect(
+                    !strict || self.in_bounds(value),
+                    at,
+                    "a string in bounds",
+                    value,
+                )
+            }
+            Kind::Array {
+                items,
+                min_items,
+                max_items,
+                ..
+            } => {
                 let Some(array) = value.as_array() else {
                     return Err(mismatch(at, "array", value));
                 };
+                let counted =
+                    array.len() >= *min_items && max_items.is_none_or(|m| array.len() <= m);
+                expect(!strict || counted, at, "an item count in bounds", value)?;
                 for (index, item) in array.iter().take(MAX_ITEMS_CHECKED).enumerate() {
                     let len = at.len();
                     let _ = write!(at, "/{index}");
-                    items.check_at(item, at, depth + 1, refs)?;
+                    items.check_at(item, at, depth + 1, refs, strict)?;
                     at.truncate(len);
                 }
                 Ok(())
@@ -73,16 +115,35 @@ impl Shape {
             Kind::Object {
                 properties,
                 additional,
+                closed,
+                min_properties,
+                max_properties,
             } => {
                 let Some(object) = value.as_object() else {
                     return Err(mismatch(at, "object", value));
                 };
+                if strict {
+                    let counted = object.len() >= *min_properties
+                        && max_properties.is_none_or(|m| object.len() <= m);
+                    expect(counted, at, "a property count in bounds", value)?;
+                    let declared = |name: &String| properties.iter().any(|p| &p.name == name);
+                    expect(
+                        !closed || object.keys().all(declared),
+                        at,
+                        "only the declared properties",
+                        value,
+                    )?;
+                }
                 for property in properties {
                     let len = at.len();
                     at.push('/');
                     at.push_str(&property.name);
                     match object.get(&property.name) {
-                        Some(found) => property.shape.check_at(found, at, depth + 1, refs)?,
+                        Some(found) => {
+                            property
+                                .shape
+                                .check_at(found, at, depth + 1, refs, strict)?
+                        }
                         None if property.required => {
                             return Err(format!("at {at}: required property is missing"));
                         }
@@ -98,7 +159,7 @@ impl Shape {
                         let len = at.len();
                         at.push('/');
                         at.push_str(name);
-                        additional.check_at(found, at, depth + 1, refs)?;
+                        additional.check_at(found, at, depth + 1, refs, strict)?;
                         at.truncate(len);
                     }
                 }
@@ -107,7 +168,7 @@ impl Shape {
             Kind::OneOf(variants) => {
                 let fits = |v: &Shape| {
                     let mut scratch = String::new();
-                    v.check_at(value, &mut scratch, depth, &mut refs.clone())
+                    v.check_at(value, &mut scratch, depth, &mut refs.clone(), strict)
                         .is_ok()
                 };
                 if variants.is_empty() || variants.iter().any(fits) {
@@ -120,6 +181,109 @@ impl Shape {
                 ))
             }
         }
+    }
+}
+
+impl Shape {
+    /// A number or string inside the shape's own bounds, lengths and date format.
+    fn in_bounds(&self, value: &Value) -> bool {
+        match (&self.kind, value) {
+            (
+                Kind::Integer {
+                    min,
+                    max,
+                    multiple_of,
+                },
+                Value::Number(n),
+            ) => {
+                let Some(f) = n.as_f64() else { return true };
+                min.is_none_or(|m| f >= m as f64)
+                    && max.is_none_or(|m| f <= m as f64)
+                    && multiple_of.is_none_or(|m| n.as_i64().is_none_or(|i| i % m == 0))
+            }
+            (
+                Kind::Number {
+                    min,
+                    max,
+                    exclusive_min,
+                    exclusive_max,
+                    ..
+                },
+                Value::Number(n),
+            ) => {
+                let Some(f) = n.as_f64() else { return true };
+                min.is_none_or(|m| if *exclusive_min { f > m } else { f >= m })
+                    && max.is_none_or(|m| if *exclusive_max { f < m } else { f <= m })
+            }
+            (
+                Kind::String {
+                    min_len,
+                    max_len,
+                    format,
+                    ..
+                },
+                Value::String(s),
+            ) => {
+                let chars = s.chars().count();
+                chars >= *min_len
+                    && max_len.is_none_or(|m| chars <= m)
+                    && match format.as_deref() {
+                        Some("date") => is_date(s),
+                        Some("date-time") => is_date_time(s),
+                        _ => true,
+                    }
+            }
+            _ => true,
+        }
+    }
+}
+
+/// `YYYY-MM-DD` with a real month and day (RFC 3339's full-date).
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let (Some(_), Some(month), Some(day)) = (digits(0..4), digits(5..7), digits(8..10)) else {
+        return false;
+    };
+    (1..=12).contains(&month) && (1..=31).contains(&day)
+}
+
+/// RFC 3339's date-time: a date, `T`, `hh:mm:ss`, optional fraction, `Z` or an offset.
+fn is_date_time(s: &str) -> bool {
+    let Some((date, time)) = s.split_once(['T', 't']) else {
+        return false;
+    };
+    let b = time.as_bytes();
+    let two = |i: usize, max: u8| {
+        b.get(i..i + 2).is_some_and(|d| {
+            d.iter().all(u8::is_ascii_digit) && (d[0] - b'0') * 10 + (d[1] - b'0') <= max
+        })
+    };
+    if !(is_date(date) && two(0, 23) && b.get(2) == Some(&b':') && two(3, 59))
+        || b.get(5) != Some(&b':')
+        || !two(6, 60)
+    {
+        return false;
+    }
+    let mut rest = &time[8..];
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return false;
+        }
+        rest = &fraction[digits..];
+    }
+    match rest.as_bytes() {
+        [b'Z' | b'z'] => true,
+        [b'+' | b'-', h1, h2, b':', m1, m2] => [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit()),
+        _ => false,
     }
 }
 
@@ -222,6 +386,68 @@ mod tests {
         assert_eq!(sampled, vec![0, every, 2 * every]);
         assert!(schema.shape().check(&json!("x")).is_err());
         assert!(crate::params::ResponseSchema::new("").sampled().is_none());
+    }
+
+    #[test]
+    fn fits_is_strict_about_bounds_lengths_counts_and_dates() {
+        let fits = |schema: Value, value: Value| shape(schema).fits(&value);
+        assert!(fits(
+            json!({"type": "integer", "minimum": 1, "maximum": 9}),
+            json!(9)
+        ));
+        assert!(!fits(
+            json!({"type": "integer", "minimum": 1, "maximum": 9}),
+            json!(10)
+        ));
+        assert!(!fits(json!({"type": "integer", "multipleOf": 5}), json!(7)));
+        assert!(!fits(
+            json!({"type": "number", "minimum": 0, "exclusiveMinimum": true}),
+            json!(0)
+        ));
+        assert!(!fits(
+            json!({"type": "string", "maxLength": 2}),
+            json!("abc")
+        ));
+        assert!(!fits(json!({"type": "array", "minItems": 1}), json!([])));
+        assert!(fits(
+            json!({"type": "string", "format": "date"}),
+            json!("2013-01-15")
+        ));
+        for bad in ["2013-1-15", "2013-13-01", "2013-01-15T00:00:00Z", "x"] {
+            assert!(
+                !fits(json!({"type": "string", "format": "date"}), json!(bad)),
+                "{bad}"
+            );
+        }
+        for good in [
+            "2025-10-15T13:53:36.354Z",
+            "2025-10-15T13:53:36+02:00",
+            "2025-10-15t13:53:36z",
+        ] {
+            assert!(
+                fits(
+                    json!({"type": "string", "format": "date-time"}),
+                    json!(good)
+                ),
+                "{good}"
+            );
+        }
+        for bad in [
+            "2025-10-15",
+            "2025-10-15T25:00:00Z",
+            "2025-10-15T13:53:36",
+            "2025-10-15T13:53:36.Z",
+        ] {
+            assert!(
+                !fits(json!({"type": "string", "format": "date-time"}), json!(bad)),
+                "{bad}"
+            );
+        }
+        // `check` (answers) stays lenient about all of these.
+        assert_eq!(
+            shape(json!({"type": "integer", "maximum": 9})).check(&json!(10)),
+            Ok(())
+        );
     }
 
     #[test]

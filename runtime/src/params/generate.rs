@@ -131,8 +131,14 @@ impl Draw<'_> {
             Kind::Object {
                 properties,
                 additional,
+                min_properties,
+                max_properties,
+                ..
             } => {
                 let mut object = Map::new();
+                // Room for optional properties under `maxProperties`, after the required.
+                let required = properties.iter().filter(|p| p.required).count();
+                let mut room = max_properties.map_or(usize::MAX, |m| m.saturating_sub(required));
                 for property in properties {
                     if let Some(given) = self
                         .by_name
@@ -141,13 +147,14 @@ impl Draw<'_> {
                         object.insert(property.name.clone(), given);
                         continue;
                     }
-                    let keep =
-                        property.required || (depth < MAX_DEPTH && self.rng.random_bool(0.5));
-                    if !keep
-                        || (matches!(self.refs.kind(&property.shape), Kind::Recursive)
-                            && !property.required)
-                    {
-                        continue;
+                    if !property.required {
+                        let keep = room > 0
+                            && (object.len() < *min_properties
+                                || (depth < MAX_DEPTH && self.rng.random_bool(0.5)));
+                        if !keep || matches!(self.refs.kind(&property.shape), Kind::Recursive) {
+                            continue;
+                        }
+                        room -= 1;
                     }
                     let v = self.value_at(&property.shape, &property.name, depth + 1);
                     object.insert(property.name.clone(), v);
@@ -236,15 +243,19 @@ impl Draw<'_> {
     }
 }
 
-/// The spec's example (one of them), else its default, else its first enum value.
+/// The spec's example (one of those that fit the shape), else its default if it fits,
+/// else its first enum value.
 fn suggested(shape: &Shape, rng: &mut SmallRng) -> Option<Value> {
-    if !shape.examples.is_empty() {
-        return Some(shape.examples[rng.random_range(0..shape.examples.len())].clone());
+    if shape.examples.is_empty() && shape.default.is_none() {
+        return shape.enumeration.iter().find(|v| !v.is_null()).cloned();
     }
-    if let Some(default) = &shape.default {
-        if !default.is_null() {
-            return Some(default.clone());
-        }
+    let vetted = shape.vetted();
+    if !vetted.examples.is_empty() {
+        let pick = vetted.examples[rng.random_range(0..vetted.examples.len())];
+        return Some(shape.examples[pick].clone());
+    }
+    if vetted.default {
+        return shape.default.clone();
     }
     shape.enumeration.iter().find(|v| !v.is_null()).cloned()
 }
@@ -413,7 +424,7 @@ mod tests {
         .iter()
         .all(|v| v == "x"));
         assert!(draw(
-            json!({"type": "string", "default": "d", "enum": ["e"]}),
+            json!({"type": "string", "default": "d", "enum": ["e", "d"]}),
             "a",
             5
         )
@@ -422,6 +433,68 @@ mod tests {
         assert!(draw(json!({"type": "string", "enum": ["e", "f"]}), "a", 5)
             .iter()
             .all(|v| v == "e"));
+    }
+
+    #[test]
+    fn examples_and_defaults_that_do_not_fit_their_schema_are_passed_over() {
+        // As real descriptions have them: a date-time for a date, a string for a
+        // boolean, an object example missing a required property, a default off the enum.
+        let cases = [
+            json!({"type": "string", "format": "date", "example": "2025-10-15T13:53:36.354Z"}),
+            json!({"type": "string", "format": "date", "example": "2015-02-1"}),
+            json!({"type": "boolean", "example": "true"}),
+            json!({"type": "number", "example": "6.75"}),
+            json!({"type": "string", "example": null}),
+            json!({"type": "string", "enum": ["Daily", "Monthly"], "example": "daily"}),
+            json!({"type": "integer", "maximum": 10, "default": 50}),
+            json!({"type": "object", "required": ["id"], "example": {"name": "x"},
+                   "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}),
+        ];
+        for schema in cases {
+            let shape = Shape::compile(&schema);
+            for v in draw(schema.clone(), "field", 20) {
+                assert!(shape.fits(&v), "{schema}: drew {v}");
+            }
+        }
+        // One fitting example among others is still taken, every time.
+        let mixed =
+            json!({"type": "string", "format": "date", "examples": ["2013-1-15", "2013-01-15"]});
+        assert!(draw(mixed, "day", 20).iter().all(|v| v == "2013-01-15"));
+    }
+
+    #[test]
+    fn required_names_the_properties_do_not_declare_are_sent() {
+        let schema = json!({"type": "object", "required": ["column"], "properties": {"row": {"type": "integer"}}});
+        assert!(draw(schema, "position", 20)
+            .iter()
+            .all(|v| v.get("column").is_some()));
+        // Named by the outer schema of an allOf, declared by a member.
+        let schema = json!({"allOf": [{"type": "object", "properties": {"id": {"type": "integer"}}}],
+                            "required": ["id"]});
+        assert!(draw(schema, "thing", 20).iter().all(|v| v["id"].is_i64()));
+        // Not where no other property is allowed.
+        let closed = json!({"type": "object", "required": ["x"], "additionalProperties": false, "properties": {}});
+        assert!(draw(closed, "thing", 5)
+            .iter()
+            .all(|v| v.get("x").is_none()));
+    }
+
+    #[test]
+    fn objects_keep_their_property_counts_and_closed_objects_take_no_stray_example() {
+        let many: Map<String, Value> = (0..30)
+            .map(|i| (format!("p{i}"), json!({"type": "boolean"})))
+            .collect();
+        let schema = json!({"type": "object", "minProperties": 2, "maxProperties": 4,
+                            "required": ["p29"], "properties": many});
+        for v in draw(schema, "node", 50) {
+            let n = v.as_object().unwrap().len();
+            assert!((2..=4).contains(&n) && v.get("p29").is_some(), "{v}");
+        }
+        let closed = json!({"type": "object", "additionalProperties": false,
+                            "properties": {"key": {"type": "string"}}, "example": {"id": 1}});
+        assert!(draw(closed, "issue", 20)
+            .iter()
+            .all(|v| v.get("id").is_none()));
     }
 
     #[test]

@@ -21,6 +21,17 @@ pub struct Shape {
     pub default: Option<Value>,
     pub enumeration: Vec<Value>,
     pub nullable: bool,
+    /// Which examples, and whether the default, fit the shape (descriptions' often do
+    /// not): found on the first draw, since fitting follows shared schemas.
+    pub(super) vetted: OnceLock<Vetted>,
+}
+
+/// The spec's suggestions for a shape that fit it ([`Shape::fits`]).
+#[derive(Clone, Debug, Default)]
+pub(super) struct Vetted {
+    /// Indices into `examples`.
+    pub examples: Vec<usize>,
+    pub default: bool,
 }
 
 /// The type-specific part of a shape.
@@ -59,6 +70,11 @@ pub enum Kind {
         properties: Vec<Property>,
         /// `additionalProperties` as a shape, when the object is a free-form map.
         additional: Option<Box<Shape>>,
+        /// `additionalProperties: false`: no property but the declared ones.
+        closed: bool,
+        /// `minProperties`, `maxProperties`.
+        min_properties: usize,
+        max_properties: Option<usize>,
     },
     /// `oneOf`/`anyOf`: a value of any one of these.
     OneOf(Vec<Shape>),
@@ -119,7 +135,9 @@ impl Shape {
             .and_then(Value::as_array)
             .map(Vec::as_slice)
         {
-            Some([only]) if !object.contains_key("properties") => {
+            Some([only])
+                if !object.contains_key("properties") && !object.contains_key("required") =>
+            {
                 Some(Shape::compile_with(only, cx))
             }
             _ => None,
@@ -142,6 +160,7 @@ impl Shape {
                 .get("nullable")
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
+            vetted: OnceLock::new(),
         };
         if let Some(inner) = only {
             shape.kind = inner.kind;
@@ -159,6 +178,19 @@ impl Shape {
             shape.enumeration.clear();
         }
         shape
+    }
+
+    /// The spec's suggestions that fit the shape, vetted once.
+    pub(super) fn vetted(&self) -> &Vetted {
+        self.vetted.get_or_init(|| Vetted {
+            examples: (0..self.examples.len())
+                .filter(|&i| self.fits(&self.examples[i]))
+                .collect(),
+            default: self
+                .default
+                .as_ref()
+                .is_some_and(|d| !d.is_null() && self.fits(d)),
+        })
     }
 
     /// The format of a string shape, if any.
@@ -282,7 +314,7 @@ fn compile_object(object: &Map<String, Value>, cx: &mut Compiler) -> Kind {
         .and_then(Value::as_array)
         .map(|r| r.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    let properties = object
+    let mut properties: Vec<Property> = object
         .get("properties")
         .and_then(Value::as_object)
         .map(|props| {
@@ -296,14 +328,54 @@ fn compile_object(object: &Map<String, Value>, cx: &mut Compiler) -> Kind {
                 .collect()
         })
         .unwrap_or_default();
+    // A required name the properties do not declare (descriptions do this) must still
+    // be sent: as any value, unless no other property is allowed.
+    if object.get("additionalProperties") != Some(&Value::Bool(false)) {
+        for name in required {
+            if !properties.iter().any(|p| p.name == name) {
+                properties.push(Property {
+                    name: name.to_string(),
+                    shape: Shape::default(),
+                    required: true,
+                });
+            }
+        }
+    }
     let additional = match object.get("additionalProperties") {
         Some(schema @ Value::Object(_)) => Some(Box::new(Shape::compile_with(schema, cx))),
         _ => None,
     };
+    let count = |key: &str| {
+        object
+            .get(key)
+            .and_then(Value::as_u64)
+            .map(|n| n.min(MAX_COUNT) as usize)
+    };
     Kind::Object {
         properties,
         additional,
+        closed: object.get("additionalProperties") == Some(&Value::Bool(false)),
+        min_properties: count("minProperties").unwrap_or(0),
+        max_properties: count("maxProperties"),
     }
+}
+
+/// Properties merged from `allOf` members, one per name: required if any member
+/// requires it, its shape the first one that says more than "any value".
+fn merge_properties(all: impl IntoIterator<Item = Property>) -> Vec<Property> {
+    let mut merged: Vec<Property> = Vec::new();
+    for property in all {
+        match merged.iter_mut().find(|p| p.name == property.name) {
+            Some(kept) => {
+                kept.required |= property.required;
+                if matches!(kept.shape.kind, Kind::Any) && kept.shape.examples.is_empty() {
+                    kept.shape = property.shape;
+                }
+            }
+            None => merged.push(property),
+        }
+    }
+    merged
 }
 
 /// `allOf` of objects merges their properties; of anything else, the first member wins,
@@ -320,23 +392,26 @@ fn merge_all_of(outer: &Map<String, Value>, members: &[Value], cx: &mut Compiler
         };
         shapes.push(shape);
     }
-    if let Some(properties) = outer.get("properties") {
+    // The outer schema's own properties, and its `required` (which may name members').
+    if outer.contains_key("properties") || outer.contains_key("required") {
         let mut own = outer.clone();
         own.remove("allOf");
         own.insert("type".into(), "object".into());
-        own.insert("properties".into(), properties.clone());
+        own.entry("properties")
+            .or_insert_with(|| Value::Object(Map::new()));
         shapes.push(Shape::compile_with(&Value::Object(own), cx));
     }
     if shapes.len() > 1 && shapes.iter().all(|s| matches!(s.kind, Kind::Object { .. })) {
-        let mut merged = Vec::new();
-        for shape in shapes {
-            if let Kind::Object { properties, .. } = shape.kind {
-                merged.extend(properties);
-            }
-        }
+        let merged = merge_properties(shapes.into_iter().flat_map(|shape| match shape.kind {
+            Kind::Object { properties, .. } => properties,
+            _ => Vec::new(),
+        }));
         return Kind::Object {
             properties: merged,
             additional: None,
+            closed: false,
+            min_properties: 0,
+            max_properties: None,
         };
     }
     shapes
