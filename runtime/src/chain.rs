@@ -8,6 +8,9 @@ use std::sync::Mutex;
 
 /// How many created resources of one kind a user remembers.
 pub const POOL_CAPACITY: usize = 16;
+/// Live resources the ledger holds at most: past it a create is not tracked (the run's
+/// cleanup line counts it), so a run whose creates outlive it keeps bounded memory.
+pub const MAX_LIVE: usize = 50_000;
 
 /// One created resource: its id, the answer that created it, and the keys its creating
 /// request's path named (`work_pool_name` of a queue), which later requests about it
@@ -227,12 +230,18 @@ fn key(resource: &str, id: &Value) -> (String, String) {
 }
 
 /// Records a created resource.
-pub fn record_created(resource: &str, captured: &Captured) {
-    if let Ok(mut ledger) = LEDGER.lock() {
-        ledger
-            .get_or_insert_with(Ledger::default)
-            .insert_captured(resource, captured);
+/// `false` when the ledger already holds [`MAX_LIVE`] live resources and this is not
+/// one of them: it is not tracked.
+pub fn record_created(resource: &str, captured: &Captured) -> bool {
+    let Ok(mut guard) = LEDGER.lock() else {
+        return false;
+    };
+    let ledger = guard.get_or_insert_with(Ledger::default);
+    if ledger.ids.len() >= MAX_LIVE && !ledger.ids.contains_key(&key(resource, &captured.id)) {
+        return false;
     }
+    ledger.insert_captured(resource, captured);
+    true
 }
 
 /// Records a deleted resource. Every resource whose creating path named one of its keys
@@ -435,6 +444,31 @@ mod tests {
         assert_eq!(pool.peek("ticket", 0).map(|c| &c.id), Some(&json!("t1")));
         pool.forget("ticket", &json!("t1"));
         assert!(pool.is_empty("ticket"));
+    }
+
+    #[test]
+    fn the_ledger_stops_tracking_at_its_cap_and_takes_more_once_some_are_deleted() {
+        let _turn = crate::GLOBAL_STATE
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        reset();
+        let item = |n: usize| Captured {
+            id: json!(n),
+            record: json!({"id": n}),
+            context: Vec::new(),
+        };
+        for n in 0..MAX_LIVE {
+            assert!(record_created("item", &item(n)));
+        }
+        assert!(!record_created("item", &item(MAX_LIVE)), "past the cap");
+        assert!(
+            record_created("item", &item(7)),
+            "one already tracked is updated"
+        );
+        assert_eq!(live().len(), MAX_LIVE);
+        record_deleted("item", &item(0));
+        assert!(record_created("item", &item(MAX_LIVE)));
+        reset();
     }
 
     #[test]

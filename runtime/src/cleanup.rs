@@ -11,17 +11,54 @@ use std::time::{Duration, Instant};
 
 /// How long the final sweep may take.
 pub const SWEEP_BUDGET: Duration = Duration::from_secs(30);
+/// How long the users' own deletes, when they stop, may take together (from the first
+/// user's stop); what is left goes to the sweep, whose time is bounded too.
+pub const STOP_BUDGET: Duration = Duration::from_secs(15);
+/// A user's delete slower than this says the gateway no longer keeps up (a hung app
+/// answers nothing, and each delete waited out the request time-out: 12 minutes for
+/// one run's held resources): every user stops deleting and leaves the rest to the
+/// sweep.
+pub const SLOW_DELETE: Duration = Duration::from_secs(5);
+
+/// When the users' deletes must stop, set by the first user that stops.
+static STOP_DEADLINE: std::sync::Mutex<Option<Instant>> = std::sync::Mutex::new(None);
+/// Set when a user's delete was slower than [`SLOW_DELETE`].
+static GATEWAY_SLOW: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Starts a run's stop budget afresh.
+pub fn reset_stop() {
+    *STOP_DEADLINE.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    GATEWAY_SLOW.store(false, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether a stopping user may send another delete: inside [`STOP_BUDGET`] and the
+/// gateway still answering in time.
+fn may_delete_on_stop() -> bool {
+    let deadline = *STOP_DEADLINE
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get_or_insert_with(|| Instant::now() + STOP_BUDGET);
+    Instant::now() < deadline && !GATEWAY_SLOW.load(std::sync::atomic::Ordering::Relaxed)
+}
 
 /// The operation among `operations` that deletes `resource`, if the API has one (and
-/// the gateway of the run documents it).
+/// the gateway of the run documents it): of several (an API's v1 and v2 routes), the
+/// first that has deleted something in this run, else the first.
 pub fn delete_operation(
     operations: &[&'static OperationInfo],
     resource: &str,
 ) -> Option<&'static OperationInfo> {
-    operations
+    let mut deleters = operations
         .iter()
         .copied()
-        .find(|info| info.deletes == Some(resource) && crate::routes::serves_operation(info))
+        .filter(|info| info.deletes == Some(resource) && crate::routes::serves_operation(info));
+    let first = deleters.next()?;
+    match crate::backoff::has_deleted(first) {
+        true => Some(first),
+        false => deleters
+            .find(|info| crate::backoff::has_deleted(info))
+            .or(Some(first)),
+    }
 }
 
 /// The on-stop transaction of every generated scenario: deletes, newest first, what the
@@ -36,9 +73,16 @@ pub async fn user_stop(
         if !chain::is_live(resource, &captured.id) {
             continue; // already gone with its parent
         }
+        if !may_delete_on_stop() {
+            break; // the sweep deletes the rest, or names them
+        }
         if let Some(op) = delete_operation(operations, resource) {
             // A failed delete stays in the ledger for the final sweep.
+            let sent = Instant::now();
             let _ = crate::transaction::delete_resource(user, op, resource, captured).await;
+            if sent.elapsed() > SLOW_DELETE {
+                GATEWAY_SLOW.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
         }
     }
     Ok(())
@@ -263,4 +307,24 @@ fn finish(mut report: SweepReport, reasons: Vec<(String, Value, String)>) -> Swe
         }
     }
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stopping_users_stop_deleting_once_the_gateway_is_slow_or_the_budget_is_spent() {
+        let _turn = crate::GLOBAL_STATE
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        reset_stop();
+        assert!(may_delete_on_stop());
+        GATEWAY_SLOW.store(true, std::sync::atomic::Ordering::Relaxed);
+        assert!(!may_delete_on_stop());
+        reset_stop();
+        *STOP_DEADLINE.lock().unwrap() = Some(Instant::now());
+        assert!(!may_delete_on_stop(), "past the stop budget");
+        reset_stop();
+    }
 }

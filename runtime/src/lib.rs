@@ -10,6 +10,7 @@ extern crate self as gateway_loadtest_runtime;
 
 pub mod answers;
 pub mod auth;
+pub mod backoff;
 pub mod chain;
 pub mod cleanup;
 pub mod cli;

@@ -255,6 +255,8 @@ pub async fn run(
     crate::answers::reset();
     crate::untracked::reset(compiled.operations);
     crate::feedback::reset();
+    crate::backoff::reset();
+    crate::cleanup::reset_stop();
     let mut planned = report::validity::Planned::from_scenarios(&scenarios, compiled.operations);
 
     // The pre-flight check: reads the gateway's documents (an error when nothing
@@ -362,6 +364,16 @@ pub async fn run(
     eprintln!("{validity_line}");
     for line in coverage.lines() {
         eprintln!("{line}");
+    }
+    let backed_off = crate::backoff::backed_off(compiled.operations);
+    if !backed_off.is_empty() {
+        eprintln!(
+            "gateway-loadtest: {} producer(s) never succeeded, so what needs them was sent only \
+             1 time in {} (validity.md says why they fail): {}",
+            backed_off.len(),
+            crate::backoff::RETRY_EVERY,
+            backed_off.join(", ")
+        );
     }
     if let Some(note) = &reports.timeline_note {
         eprintln!("gateway-loadtest: summary.html has no charts over time: {note}");

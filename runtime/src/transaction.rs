@@ -66,9 +66,17 @@ fn send_at<'a>(
                 {
                     // A producer that fails stops the operation: sent with a drawn id it
                     // would only measure a 404; validity.md says what it lacked. Its
-                    // request takes the place of its own next card in the deal.
+                    // request takes the place of its own next card in the deal. One that
+                    // has never made anything is tried only now and then (`backoff`).
+                    if !crate::backoff::should_try(producer) {
+                        tokio::task::yield_now().await;
+                        return Ok(());
+                    }
                     crate::deal::made_extra(producer);
-                    send_at(user, producer, None, depth + 1).await?;
+                    let made = send_at(user, producer, None, depth + 1).await;
+                    let has = !params::values(user).pool.is_empty(resource);
+                    crate::backoff::record(producer, made.is_ok() && has);
+                    made?;
                     // What any existing one would do for is shared with every user, so
                     // they do not each make one (the API may not delete it again).
                     if need.existing_will_do {
@@ -103,6 +111,9 @@ fn send_at<'a>(
         );
 
         if let Some(resource) = info.deletes {
+            if (200..300).contains(&reply.status) {
+                crate::backoff::deleted(info);
+            }
             // 404 counts as gone: someone (a parent's delete) removed it already.
             let gone = (200..300).contains(&reply.status) || reply.status == 404;
             let deleted = taken.or(forced.map(|(_, c)| c));
@@ -168,7 +179,9 @@ fn send_at<'a>(
                     if crate::known::existed_before(resource, &captured.id, learned_before) => {}
                 Ok(mut captured) => {
                     captured.context = std::mem::take(&mut params::values(user).drawn);
-                    chain::record_created(resource, &captured);
+                    if !chain::record_created(resource, &captured) {
+                        crate::untracked::count(info, Why::LedgerFull);
+                    }
                     params::values(user).pool.add(resource, captured);
                 }
                 // The resource exists, but the sweep cannot know it: the report says so.

@@ -30,15 +30,18 @@ pub enum Why {
     /// Not a create: a 2xx to a `DELETE` that no link ties to a resource, which may have
     /// deleted something the ledger still counts as left behind.
     UnlinkedDelete,
+    /// Captured, but the ledger already held [`crate::chain::MAX_LIVE`] live resources.
+    LedgerFull,
 }
 
-const WHYS: [Why; 6] = [
+const WHYS: [Why; 7] = [
     Why::NoIdField,
     Why::NotJson,
     Why::NoLocation,
     Why::BadLocation,
     Why::NotLinked,
     Why::UnlinkedDelete,
+    Why::LedgerFull,
 ];
 
 impl Why {
@@ -66,6 +69,11 @@ impl Why {
                  so what it deleted may be counted as left behind; name it with [[links.add]] \
                  and role = \"delete\""
                 .to_string(),
+            Why::LedgerFull => format!(
+                "the run already tracked {} live resources, its most: what it made past them \
+                 and never deleted is not swept",
+                crate::chain::MAX_LIVE
+            ),
         }
     }
 }
