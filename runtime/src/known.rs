@@ -123,6 +123,14 @@ pub fn key_for(param: &str, captured: &Captured) -> Option<Value> {
     };
     match wants {
         Some(field) => captured.record.get(field).filter(|v| !v.is_null()).cloned(),
+        // An `_id` takes the record's own `id` where the resource is keyed by something
+        // else (Chroma's collections are deleted by name, read by UUID).
+        None if lower == "id" || lower.ends_with("_id") || param.ends_with("Id") => captured
+            .record
+            .get("id")
+            .filter(|v| v.is_string() || v.is_number())
+            .cloned()
+            .or_else(|| Some(captured.id.clone())),
         None => Some(captured.id.clone()),
     }
 }
@@ -318,6 +326,25 @@ mod tests {
         assert_eq!(key_for("work_pool_id", &pool), Some(json!("7d1c")));
         assert_eq!(key_for("id_or_name", &pool), Some(json!("7d1c")));
         assert_eq!(key_for("key", &pool), None);
+        // Keyed by its name (deleted by name), read by its id.
+        let collection = Captured {
+            id: json!("docs-a1b2c3"),
+            record: json!({"id": "0b6f2c1e-uuid", "name": "docs-a1b2c3"}),
+            context: Vec::new(),
+        };
+        assert_eq!(
+            key_for("collection_id", &collection),
+            Some(json!("0b6f2c1e-uuid"))
+        );
+        assert_eq!(
+            key_for("collection_name", &collection),
+            Some(json!("docs-a1b2c3"))
+        );
+        let no_id = Captured {
+            record: json!({"sku": "A-1"}),
+            ..collection
+        };
+        assert_eq!(key_for("product_id", &no_id), Some(json!("docs-a1b2c3")));
     }
 
     #[test]

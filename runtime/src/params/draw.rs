@@ -196,8 +196,14 @@ macro_rules! drawn {
                 if field.silent {
                     return values.param(at, field.name, |_| None);
                 }
+                // A create's optional reference to a parent the user holds is sent: made
+                // under the user's own (`?tenant=`), not where the app's default puts
+                // it, so its delete, under the same parent, finds it.
+                let held = field
+                    .resource
+                    .is_some_and(|r| values.creating && !values.pool.is_empty(r));
                 values.param(at, field.name, |values| {
-                    values.optional(false, |values| <$ty>::chained(values, field, shape))
+                    values.optional(held, |values| <$ty>::chained(values, field, shape))
                 })
             }
         }

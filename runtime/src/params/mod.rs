@@ -379,6 +379,21 @@ impl Values {
             return Some(parent.id.clone());
         }
         if let Some((about, captured)) = &self.picked {
+            // The resource's own record names its parent (`{"name": "db1", "tenant":
+            // "default_tenant"}` for `/tenants/{tenant}/databases/{database_name}`):
+            // made where the create's defaults put it, not under one of the user's.
+            if *about != resource {
+                let bare = param
+                    .strip_suffix("_name")
+                    .or_else(|| param.strip_suffix("_id"))
+                    .unwrap_or(param);
+                let named = [param, bare]
+                    .into_iter()
+                    .find_map(|field| captured.record.get(field));
+                if let Some(key) = named.filter(|v| v.is_string() || v.is_number()) {
+                    return Some(key.clone());
+                }
+            }
             if *about == resource {
                 let key = key_for(param, captured).or_else(|| Some(captured.id.clone()));
                 if self.forced.is_none() && self.taking == Some(resource) && self.taken.is_none() {
@@ -793,6 +808,55 @@ mod tests {
                 ("limit", "5".to_string())
             ]
         );
+    }
+
+    fn never_sent(_: &mut Values) -> RequestParts {
+        unreachable!("drawn by hand")
+    }
+
+    static DELETE_DATABASE: OperationInfo = OperationInfo {
+        app: "vectors",
+        method: "DELETE",
+        path: "/tenants/{tenant}/databases/{database_name}",
+        success: &[(200, 299)],
+        json_response: true,
+        response: ResponseSchema::new(""),
+        sample: never_sent,
+        produces: None,
+        deletes: Some("database"),
+        needs: &[],
+    };
+
+    #[test]
+    fn a_parent_parameter_takes_what_the_resource_s_own_record_names() {
+        let mut values = Values::new(crate::rng::from_seed(3));
+        values.pool.add(
+            "tenant",
+            crate::chain::Captured {
+                id: json!("mine"),
+                record: json!({"name": "mine"}),
+                context: Vec::new(),
+            },
+        );
+        // Made by a create that put it in the default tenant: its record says so.
+        let database = crate::chain::Captured {
+            id: json!("db1"),
+            record: json!({"id": "7f", "name": "db1", "tenant": "default_tenant"}),
+            context: Vec::new(),
+        };
+        values.begin(&DELETE_DATABASE, Some(("database", database)));
+        let tenant: String = values.chained("tenant", "tenant", |_| "drawn".to_string());
+        let name: String = values.chained("database", "database_name", |_| "drawn".to_string());
+        assert_eq!((tenant.as_str(), name.as_str()), ("default_tenant", "db1"));
+        // Without such a field, the user's own parent is used, as before.
+        let bare = crate::chain::Captured {
+            id: json!("db2"),
+            record: json!({"name": "db2"}),
+            context: Vec::new(),
+        };
+        values.begin(&DELETE_DATABASE, Some(("database", bare)));
+        let tenant: String = values.chained("tenant", "tenant", |_| "drawn".to_string());
+        assert_eq!(tenant, "mine");
     }
 
     #[test]

@@ -51,14 +51,32 @@ pub fn unique(shape: &Shape, name: &str, current: &str, rng: &mut SmallRng) -> O
         let local: String = local.chars().take(20).collect();
         return Some(format!("{local}.{token}@{domain}"));
     }
-    // `base-token`, the base cut so the whole fits.
+    // `base-token`, the base cut so the whole fits, in the form most apps accept for a
+    // name (a DNS label's: lower-case letters, digits and inner hyphens, at most 63):
+    // Chroma refuses "Branson Robel" as a name, Kubernetes-style APIs anything else.
+    let max_len = max_len.min(63);
     let room = max_len.saturating_sub(token.len() + 1);
-    let base: String = current.chars().take(room).collect();
+    let base: String = slug(current).chars().take(room).collect();
+    let base = base.trim_end_matches('-');
     let text = match base.is_empty() {
         true => token.chars().take(max_len).collect(),
         false => format!("{base}-{token}"),
     };
     Some(text)
+}
+
+/// `text` as lower-case letters and digits, every other run of characters one hyphen,
+/// none at either end: "Branson Robel" → "branson-robel".
+fn slug(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
 }
 
 /// Six random lower-case letters and digits: 2 billion values.
@@ -141,6 +159,20 @@ mod tests {
         let mut body = json!({"code": "SAME"});
         apply(&mut body, &object, &mut rng, Some("code"), |_| false);
         assert_ne!(body["code"], "SAME", "the id field is unique");
+    }
+
+    #[test]
+    fn names_without_a_pattern_take_a_dns_label_s_form() {
+        let label = regex::Regex::new("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$").unwrap();
+        let object = shape(json!({"type": "object", "properties": {"name": {"type": "string"}}}));
+        let mut rng = crate::rng::from_seed(4);
+        let long = "Über   Long Name! ".repeat(10);
+        for current in ["Branson Robel", "-x-", "", long.as_str()] {
+            let mut body = json!({ "name": current });
+            apply(&mut body, &object, &mut rng, None, |_| false);
+            let name = body["name"].as_str().unwrap();
+            assert!(label.is_match(name), "{current:?} became {name:?}");
+        }
     }
 
     #[test]
