@@ -13,12 +13,12 @@ use std::time::{Duration, Instant};
 pub const SWEEP_BUDGET: Duration = Duration::from_secs(30);
 /// How long the users' own deletes, when they stop, may take together (from the first
 /// user's stop); what is left goes to the sweep, whose time is bounded too.
-pub const STOP_BUDGET: Duration = Duration::from_secs(15);
+pub const STOP_BUDGET: Duration = Duration::from_secs(30);
 /// A user's delete slower than this says the gateway no longer keeps up (a hung app
 /// answers nothing, and each delete waited out the request time-out: 12 minutes for
 /// one run's held resources): every user stops deleting and leaves the rest to the
 /// sweep.
-pub const SLOW_DELETE: Duration = Duration::from_secs(5);
+pub const SLOW_DELETE: Duration = Duration::from_secs(10);
 
 /// When the users' deletes must stop, set by the first user that stops.
 static STOP_DEADLINE: std::sync::Mutex<Option<Instant>> = std::sync::Mutex::new(None);
