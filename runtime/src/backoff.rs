@@ -11,7 +11,7 @@
 
 use crate::params::OperationInfo;
 use std::collections::{HashMap, HashSet};
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 
 /// Failures a producer gets before consumers back off from it.
 pub const FREE_TRIES: u32 = 3;
@@ -29,7 +29,7 @@ struct State {
 /// Per producer (by address).
 static STATES: Mutex<Option<HashMap<usize, State>>> = Mutex::new(None);
 /// Delete operations (by address) that answered a 2xx in this run.
-static DELETED: Mutex<Option<HashSet<usize>>> = Mutex::new(None);
+static DELETED: RwLock<Option<HashSet<usize>>> = RwLock::new(None);
 
 fn address(info: &OperationInfo) -> usize {
     info as *const OperationInfo as usize
@@ -38,18 +38,22 @@ fn address(info: &OperationInfo) -> usize {
 /// Forgets every producer's record (a new run).
 pub fn reset() {
     *STATES.lock().unwrap_or_else(|p| p.into_inner()) = None;
-    *DELETED.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    *DELETED.write().unwrap_or_else(|p| p.into_inner()) = None;
 }
 
-/// Records that the delete operation `info` answered a 2xx.
+/// Records that the delete operation `info` answered a 2xx: a shared read after its
+/// first, since every 2xx delete of a run comes here.
 pub fn deleted(info: &'static OperationInfo) {
-    let mut guard = DELETED.lock().unwrap_or_else(|p| p.into_inner());
+    if has_deleted(info) {
+        return;
+    }
+    let mut guard = DELETED.write().unwrap_or_else(|p| p.into_inner());
     guard.get_or_insert_with(HashSet::new).insert(address(info));
 }
 
 /// Whether the delete operation `info` has answered a 2xx in this run.
 pub fn has_deleted(info: &OperationInfo) -> bool {
-    let guard = DELETED.lock().unwrap_or_else(|p| p.into_inner());
+    let guard = DELETED.read().unwrap_or_else(|p| p.into_inner());
     guard.as_ref().is_some_and(|d| d.contains(&address(info)))
 }
 

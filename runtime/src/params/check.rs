@@ -49,6 +49,11 @@ impl Shape {
         if !self.enumeration.is_empty() && !self.enumeration.contains(value) {
             return Err(mismatch(at, "one of the documented enum values", value));
         }
+        // A number or string of the right type outside its bounds (any other pair is
+        // in bounds, and the type check below names it).
+        if strict && !self.in_bounds(value) {
+            return Err(mismatch(at, "a value inside the schema's bounds", value));
+        }
         match &self.kind {
             Kind::Any | Kind::Recursive => Ok(()),
             // A shared schema, checked as inlining did: recursion cut.
@@ -66,32 +71,10 @@ impl Shape {
                 let whole = value.is_i64()
                     || value.is_u64()
                     || value.as_f64().is_some_and(|f| f.fract() == 0.0);
-                expect(whole, at, "integer", value)?;
-                expect(
-                    !strict || self.in_bounds(value),
-                    at,
-                    "a value in bounds",
-                    value,
-                )
+                expect(whole, at, "integer", value)
             }
-            Kind::Number { .. } => {
-                expect(value.is_number(), at, "number", value)?;
-                expect(
-                    !strict || self.in_bounds(value),
-                    at,
-                    "a value in bounds",
-                    value,
-                )
-            }
-            Kind::String { .. } => {
-                expect(value.is_string(), at, "string", value)?;
-                expect(
-                    !strict || self.in_bounds(value),
-                    at,
-                    "a string in bounds",
-                    value,
-                )
-            }
+            Kind::Number { .. } => expect(value.is_number(), at, "number", value),
+            Kind::String { .. } => expect(value.is_string(), at, "string", value),
             Kind::Array {
                 items,
                 min_items,

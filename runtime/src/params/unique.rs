@@ -56,27 +56,16 @@ pub fn unique(shape: &Shape, name: &str, current: &str, rng: &mut SmallRng) -> O
     // Chroma refuses "Branson Robel" as a name, Kubernetes-style APIs anything else.
     let max_len = max_len.min(63);
     let room = max_len.saturating_sub(token.len() + 1);
-    let base: String = slug(current).chars().take(room).collect();
+    let base: String = crate::spec::discovery::slug(current)
+        .chars()
+        .take(room)
+        .collect();
     let base = base.trim_end_matches('-');
     let text = match base.is_empty() {
         true => token.chars().take(max_len).collect(),
         false => format!("{base}-{token}"),
     };
     Some(text)
-}
-
-/// `text` as lower-case letters and digits, every other run of characters one hyphen,
-/// none at either end: "Branson Robel" → "branson-robel".
-fn slug(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    out.trim_end_matches('-').to_string()
 }
 
 /// Six random lower-case letters and digits: 2 billion values.

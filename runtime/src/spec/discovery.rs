@@ -613,8 +613,9 @@ fn derived_prefixes(root: &Value) -> Vec<String> {
     out.into_iter().map(|(_, prefix)| prefix).collect()
 }
 
-/// Lower-case ASCII letters, digits and single dashes: safe as a file name.
-fn slug(text: &str) -> String {
+/// Lower-case ASCII letters, digits and single dashes: safe as a file name, and the
+/// form most apps accept for a name (`params::unique`).
+pub(crate) fn slug(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars() {
         if c.is_ascii_alphanumeric() {
