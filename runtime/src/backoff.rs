@@ -129,6 +129,7 @@ mod tests {
             produces: None,
             deletes,
             needs: &[],
+            facts: crate::params::Facts::new(),
         }
     }
 

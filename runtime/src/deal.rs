@@ -467,6 +467,7 @@ pub(crate) mod tests {
             produces: produces.map(|r| (r, crate::params::IdFrom::Field("id"))),
             deletes,
             needs: &[],
+            facts: Default::default(),
         }))
     }
 
@@ -497,6 +498,7 @@ pub(crate) mod tests {
             produces: info.produces,
             deletes: info.deletes,
             needs: info.needs,
+            facts: Default::default(),
         }
     }
 

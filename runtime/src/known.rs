@@ -136,16 +136,18 @@ pub fn key_for(param: &str, captured: &Captured) -> Option<Value> {
 }
 
 /// Learns the records of a 2xx JSON answer of an operation whose answers describe
-/// `resource`.
-pub fn learn(resource: &str, answer: &Value) {
+/// `resource`; whether the answer showed any.
+pub fn learn(resource: &str, answer: &Value) -> bool {
     let found = records(answer);
     if found.is_empty() {
-        return;
+        return false;
     }
-    let Ok(mut guard) = KNOWN.lock() else { return };
+    let Ok(mut guard) = KNOWN.lock() else {
+        return true;
+    };
     let known = guard.get_or_insert_with(Known::default);
     if !known.by_resource.contains_key(resource) && known.by_resource.len() >= MAX_RESOURCES {
-        return;
+        return true;
     }
     let at = MOMENT.fetch_add(1, Ordering::SeqCst);
     let queue = known.by_resource.entry(resource.to_string()).or_default();
@@ -169,6 +171,7 @@ pub fn learn(resource: &str, answer: &Value) {
             context: Vec::new(),
         });
     }
+    true
 }
 
 /// Whether an answer about `resource` is worth reading: always while fewer than

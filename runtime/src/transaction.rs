@@ -139,10 +139,12 @@ fn send_at<'a>(
         // What the answer shows exists, for the parameters that name it.
         // A create's answer is the user's own (its pool); other answers are shared.
         if success && info.json_response && info.deletes.is_none() && info.produces.is_none() {
-            let subject = crate::known::answer_resource(info.path);
+            let subject = info.derived().subject;
             if let Some(subject) = subject.filter(|s| crate::known::wants(s)) {
-                if let Ok(answer) = serde_json::from_slice::<Value>(&reply.body) {
-                    crate::known::learn(subject, &answer);
+                if info.worth_reading() {
+                    if let Ok(answer) = serde_json::from_slice::<Value>(&reply.body) {
+                        info.read(crate::known::learn(subject, &answer));
+                    }
                 }
             }
         }

@@ -210,6 +210,7 @@ mod tests {
         produces: Some(("sku", crate::params::IdFrom::Field("sku"))),
         deletes: None,
         needs: &[],
+        facts: crate::params::Facts::new(),
     };
 
     #[test]

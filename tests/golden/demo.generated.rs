@@ -66,6 +66,7 @@ pub mod root {
         produces: ::std::option::Option::None,
         deletes: ::std::option::Option::None,
         needs: &[],
+        facts: ::gateway_loadtest_runtime::params::Facts::new(),
     };
     /// Sends `GET /`.
     pub fn get(
@@ -109,6 +110,7 @@ pub mod root {
         produces: ::std::option::Option::None,
         deletes: ::std::option::Option::None,
         needs: &[],
+        facts: ::gateway_loadtest_runtime::params::Facts::new(),
     };
     /// Sends `GET /health`.
     pub fn get_health(
@@ -152,6 +154,7 @@ pub mod root {
         produces: ::std::option::Option::None,
         deletes: ::std::option::Option::None,
         needs: &[],
+        facts: ::gateway_loadtest_runtime::params::Facts::new(),
     };
     /// Sends `GET /gateway/status`.
     pub fn get_gateway_status(
@@ -198,6 +201,7 @@ pub mod root {
         produces: ::std::option::Option::None,
         deletes: ::std::option::Option::None,
         needs: &[],
+        facts: ::gateway_loadtest_runtime::params::Facts::new(),
     };
     /// Sends `GET /gateway/services`.
     pub fn get_gateway_services(
@@ -300,6 +304,7 @@ pub mod documents {
         produces: ::std::option::Option::None,
         deletes: ::std::option::Option::None,
         needs: &[],
+        facts: ::gateway_loadtest_runtime::params::Facts::new(),
     };
     /// Sends `GET /api/v1/documents/health`.
     pub fn get_health(
@@ -343,6 +348,7 @@ pub mod documents {
         produces: ::std::option::Option::None,
         deletes: ::std::option::Option::None,
         needs: &[],
+        facts: ::gateway_loadtest_runtime::params::Facts::new(),
     };
     /// Sends `GET /api/v1/documents/info`.
     pub fn get_info(
@@ -410,6 +416,7 @@ pub mod documents {
         )),
         deletes: ::std::option::Option::None,
         needs: &[],
+        facts: ::gateway_loadtest_runtime::params::Facts::new(),
     };
     /// Sends `POST /api/v1/documents/sessions`.
     pub fn post_sessions(
@@ -505,6 +512,7 @@ pub mod documents {
                 existing_will_do: false,
             },
         ],
+        facts: ::gateway_loadtest_runtime::params::Facts::new(),
     };
     /// Sends `POST /api/v1/documents/session/{session_id}/upload`.
     pub fn post_session_session_id_upload(
@@ -601,6 +609,7 @@ pub mod documents {
         produces: ::std::option::Option::None,
         deletes: ::std::option::Option::None,
         needs: &[],
+        facts: ::gateway_loadtest_runtime::params::Facts::new(),
     };
     /// Sends `GET /api/v1/documents/`.
     pub fn get(
@@ -673,6 +682,7 @@ pub mod documents {
                 existing_will_do: false,
             },
         ],
+        facts: ::gateway_loadtest_runtime::params::Facts::new(),
     };
     /// Sends `GET /api/v1/documents/documents/{doc_id}`.
     pub fn get_documents_doc_id(
@@ -748,6 +758,7 @@ pub mod documents {
                 existing_will_do: false,
             },
         ],
+        facts: ::gateway_loadtest_runtime::params::Facts::new(),
     };
     /// Sends `GET /api/v1/documents/session/{session_id}`.
     pub fn get_session_session_id(
@@ -820,6 +831,7 @@ pub mod documents {
                 existing_will_do: false,
             },
         ],
+        facts: ::gateway_loadtest_runtime::params::Facts::new(),
     };
     /// Sends `DELETE /api/v1/documents/session/{session_id}`.
     pub fn delete_session_session_id(
@@ -937,6 +949,7 @@ pub mod docman {
         produces: ::std::option::Option::None,
         deletes: ::std::option::Option::None,
         needs: &[],
+        facts: ::gateway_loadtest_runtime::params::Facts::new(),
     };
     /// Sends `GET /docman/health`.
     pub fn get_health(
@@ -980,6 +993,7 @@ pub mod docman {
         produces: ::std::option::Option::None,
         deletes: ::std::option::Option::None,
         needs: &[],
+        facts: ::gateway_loadtest_runtime::params::Facts::new(),
     };
     /// Sends `GET /docman/ping`.
     pub fn get_ping(
@@ -1023,6 +1037,7 @@ pub mod docman {
         produces: ::std::option::Option::None,
         deletes: ::std::option::Option::None,
         needs: &[],
+        facts: ::gateway_loadtest_runtime::params::Facts::new(),
     };
     /// Sends `POST /docman/ping`.
     pub fn post_ping(
@@ -1130,6 +1145,7 @@ pub mod docman {
         produces: ::std::option::Option::None,
         deletes: ::std::option::Option::None,
         needs: &[],
+        facts: ::gateway_loadtest_runtime::params::Facts::new(),
     };
     /// Sends `GET /docman/tickets`.
     pub fn get_tickets(
@@ -1196,6 +1212,7 @@ pub mod docman {
         )),
         deletes: ::std::option::Option::None,
         needs: &[],
+        facts: ::gateway_loadtest_runtime::params::Facts::new(),
     };
     /// Sends `POST /docman/tickets`.
     pub fn post_tickets(
@@ -1268,6 +1285,7 @@ pub mod docman {
                 existing_will_do: false,
             },
         ],
+        facts: ::gateway_loadtest_runtime::params::Facts::new(),
     };
     /// Sends `GET /docman/tickets/{ticket_id}`.
     pub fn get_tickets_ticket_id(
@@ -1360,6 +1378,7 @@ pub mod docman {
                 existing_will_do: false,
             },
         ],
+        facts: ::gateway_loadtest_runtime::params::Facts::new(),
     };
     /// Sends `PUT /docman/tickets/{ticket_id}`.
     pub fn put_tickets_ticket_id(
@@ -1432,6 +1451,7 @@ pub mod docman {
                 existing_will_do: false,
             },
         ],
+        facts: ::gateway_loadtest_runtime::params::Facts::new(),
     };
     /// Sends `DELETE /docman/tickets/{ticket_id}`.
     pub fn delete_tickets_ticket_id(
@@ -1524,6 +1544,7 @@ pub mod docman {
                 existing_will_do: false,
             },
         ],
+        facts: ::gateway_loadtest_runtime::params::Facts::new(),
     };
     /// Sends `PATCH /docman/tickets/{ticket_id}`.
     pub fn patch_tickets_ticket_id(
@@ -1593,6 +1614,7 @@ pub mod docman {
         )),
         deletes: ::std::option::Option::None,
         needs: &[],
+        facts: ::gateway_loadtest_runtime::params::Facts::new(),
     };
     /// Sends `POST /docman/contacts`.
     pub fn post_contacts(
@@ -1665,6 +1687,7 @@ pub mod docman {
                 existing_will_do: false,
             },
         ],
+        facts: ::gateway_loadtest_runtime::params::Facts::new(),
     };
     /// Sends `GET /docman/contacts/{id}`.
     pub fn get_contacts_id(
@@ -1737,6 +1760,7 @@ pub mod docman {
                 existing_will_do: false,
             },
         ],
+        facts: ::gateway_loadtest_runtime::params::Facts::new(),
     };
     /// Sends `DELETE /docman/contacts/{id}`.
     pub fn delete_contacts_id(

@@ -463,6 +463,7 @@ fn operation_info(op: &Operation, app: &str, names: &OpNames, lookup: &Lookup<'_
             produces: #produces,
             deletes: #deletes,
             needs: &[#(#needs),*],
+            facts: ::gateway_loadtest_runtime::params::Facts::new(),
         };
     }
 }

@@ -202,9 +202,18 @@ macro_rules! drawn {
                 let held = field
                     .resource
                     .is_some_and(|r| values.creating && !values.pool.is_empty(r));
-                values.param(at, field.name, |values| {
+                let sent = values.param(at, field.name, |values| {
                     values.optional(held, |values| <$ty>::chained(values, field, shape))
-                })
+                });
+                // Left out, the app's default names the parent it is made under
+                // (`tenant=default_tenant`): its context says so, so its delete and
+                // reads name that one and not another the user holds.
+                if sent.is_none() && values.creating {
+                    if let (Some(_), Some(default)) = (field.resource, &shape.default) {
+                        values.drawn.push((field.name, default.clone()));
+                    }
+                }
+                sent
             }
         }
     )*};

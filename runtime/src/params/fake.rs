@@ -8,6 +8,7 @@ use fake::faker::name::en::{FirstName, LastName, Name};
 use fake::Fake;
 use rand::rngs::SmallRng;
 use rand::RngExt;
+use serde_json::Value;
 
 /// A string for a property or parameter called `name` with an optional `format`.
 pub fn string_for(name: &str, format: Option<&str>, rng: &mut SmallRng) -> String {
@@ -162,6 +163,25 @@ pub fn generated(generator: &str, rng: &mut SmallRng) -> Option<String> {
         "hostname" | "ipv4" | "ipv6" | "date" | "time" | "password" => by_format(generator, rng)?,
         _ => return None,
     })
+}
+
+/// The length of every drawn embedding: one for the whole run, since a vector store
+/// takes a collection's dimension from its first vector and refuses any other.
+pub const VECTOR_DIMENSION: usize = 4;
+
+/// Whether an untyped value's name says it is an embedding (`embedding`, `vector`,
+/// `query_embedding`, the items of `embeddings`).
+pub fn is_vector_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    let name = name.strip_suffix('s').unwrap_or(&name);
+    name.ends_with("embedding") || name == "vector" || name.ends_with("_vector")
+}
+
+/// An embedding: [`VECTOR_DIMENSION`] numbers in [-1, 1].
+pub fn vector(rng: &mut SmallRng) -> Value {
+    (0..VECTOR_DIMENSION)
+        .map(|_| Value::from((rng.random_range(-1.0..=1.0f64) * 1000.0).round() / 1000.0))
+        .collect()
 }
 
 /// One lower-case word.

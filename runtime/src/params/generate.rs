@@ -36,6 +36,7 @@ pub fn value_with(shape: &Shape, name: &str, rng: &mut SmallRng, by_name: ByName
         by_name,
         budget: BUDGET,
         refs: RefPath::default(),
+        parallel: None,
     };
     draw.value_at(shape, name, 0)
 }
@@ -48,6 +49,10 @@ struct Draw<'a> {
     budget: usize,
     /// The shared schemas followed down to here: a recursive one is cut as inlining did.
     refs: RefPath,
+    /// The length the object being drawn gave its first array: its other arrays take it
+    /// where their bounds allow (`ids`, `documents`, `metadatas` are columns of one
+    /// batch, and apps refuse them at unequal lengths).
+    parallel: Option<usize>,
 }
 
 impl Draw<'_> {
@@ -84,6 +89,7 @@ impl Draw<'_> {
         let rng = &mut *self.rng;
         match &shape.kind {
             Kind::Ref { .. } => Value::Null,
+            Kind::Any if fake::is_vector_name(name) => fake::vector(rng),
             Kind::Any => Value::String(fake::text_for(name, rng)),
             Kind::Null | Kind::Recursive => Value::Null,
             Kind::Bool => Value::Bool(rng.random_bool(0.5)),
@@ -136,6 +142,7 @@ impl Draw<'_> {
                 ..
             } => {
                 let mut object = Map::new();
+                let outer = self.parallel.take();
                 // Room for optional properties under `maxProperties`, after the required.
                 let required = properties.iter().filter(|p| p.required).count();
                 let mut room = max_properties.map_or(usize::MAX, |m| m.saturating_sub(required));
@@ -166,6 +173,7 @@ impl Draw<'_> {
                         object.insert(key, v);
                     }
                 }
+                self.parallel = outer;
                 Value::Object(object)
             }
             Kind::OneOf(members) => {
@@ -198,12 +206,14 @@ impl Draw<'_> {
             .max(min);
         // Items of a recursive schema cut off are null: as few as allowed.
         let cut = matches!(self.refs.kind(items), Kind::Recursive);
-        let wanted = if depth >= MAX_DEPTH || cut {
-            min
-        } else {
-            self.rng.random_range(min..=hi)
+        let wanted = match self.parallel {
+            _ if depth >= MAX_DEPTH || cut => min,
+            Some(n) if (min..=hi).contains(&n) => n,
+            _ => self.rng.random_range(min..=hi),
         };
         let wanted = wanted.min(self.budget);
+        // The items are a scope of their own; the object's next arrays take this length.
+        let shared = self.parallel.take().unwrap_or(wanted);
         let singular = name.strip_suffix('s').unwrap_or(name);
         let mut out: Vec<Value> = Vec::with_capacity(wanted);
         // Items already drawn, as JSON text, when they must be unique.
@@ -223,6 +233,7 @@ impl Draw<'_> {
             }
             out.push(v);
         }
+        self.parallel = Some(shared);
         Value::Array(out)
     }
 }
@@ -412,6 +423,60 @@ mod tests {
         let shape = Shape::compile(&schema);
         let mut rng = SmallRng::seed_from_u64(1);
         (0..n).map(|_| value(&shape, name, &mut rng)).collect()
+    }
+
+    #[test]
+    fn the_arrays_of_one_object_share_a_length_where_their_bounds_allow() {
+        // Chroma's `add`: ids, documents and metadatas are columns of one batch.
+        let schema = json!({"type": "object", "required": ["ids", "documents", "metadatas", "pair"],
+            "properties": {
+                "ids": {"type": "array", "items": {"type": "string"}},
+                "documents": {"anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}]},
+                "metadatas": {"type": "array", "items": {"type": "object", "properties": {
+                    "tags": {"type": "array", "items": {"type": "string"}, "minItems": 5, "maxItems": 5}}}},
+                "pair": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}}});
+        let mut lengths = HashSet::new();
+        for body in draw(schema, "body", 40) {
+            let len = |key: &str| body[key].as_array().map(Vec::len);
+            let ids = len("ids").unwrap();
+            lengths.insert(ids);
+            assert_eq!(len("metadatas"), Some(ids), "{body}");
+            if !body["documents"].is_null() {
+                assert_eq!(len("documents"), Some(ids), "{body}");
+            }
+            // Arrays whose bounds exclude the shared length keep their own; nested
+            // objects are a scope of their own.
+            assert_eq!(len("pair"), Some(2), "{body}");
+            for metadata in body["metadatas"].as_array().unwrap() {
+                if let Some(tags) = metadata.get("tags") {
+                    assert_eq!(tags.as_array().unwrap().len(), 5, "{body}");
+                }
+            }
+        }
+        assert!(
+            lengths.len() > 1,
+            "the shared length still varies: {lengths:?}"
+        );
+    }
+
+    #[test]
+    fn free_form_maps_get_an_entry_and_untyped_embeddings_are_vectors() {
+        let map = json!({"type": "object", "additionalProperties": true});
+        for value in draw(map, "metadata", 10) {
+            assert_eq!(value.as_object().map(|m| m.len()), Some(1), "{value}");
+        }
+        let batch = json!({"type": "object", "required": ["embeddings", "query_embeddings"],
+            "properties": {"embeddings": {"type": "array", "items": {}, "minItems": 1},
+                           "query_embeddings": {"type": "array", "items": {}, "minItems": 1}}});
+        for body in draw(batch, "body", 10) {
+            for key in ["embeddings", "query_embeddings"] {
+                for vector in body[key].as_array().unwrap() {
+                    let numbers = vector.as_array().unwrap();
+                    assert_eq!(numbers.len(), fake::VECTOR_DIMENSION, "{body}");
+                    assert!(numbers.iter().all(Value::is_f64), "{body}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -27,6 +27,83 @@ pub struct OperationInfo {
     pub deletes: Option<&'static str>,
     /// Resources it needs made first, each with the operation that creates one.
     pub needs: &'static [Need],
+    /// What its path says, worked out on its first request, and how reading its
+    /// answers has gone.
+    pub facts: Facts,
+}
+
+impl OperationInfo {
+    /// What the operation's path says, worked out once (it is read on every request).
+    pub fn derived(&self) -> &Derived {
+        self.facts.derived.get_or_init(|| Derived {
+            subject: crate::known::answer_resource(self.path),
+            target: crate::known::target_resource(self.path),
+            verb: crate::spec::links::final_verb(self.path),
+        })
+    }
+
+    /// Whether to read this answer for the records it shows: every answer until
+    /// [`Facts::FRUITLESS`] in a row have shown none, then one in [`Facts::RETRY_EVERY`]
+    /// (a status page's answers are about nothing the run can name).
+    pub fn worth_reading(&self) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        let fruitless = self.facts.fruitless.load(Relaxed);
+        fruitless < Facts::FRUITLESS
+            || self.facts.skipped.fetch_add(1, Relaxed) % Facts::RETRY_EVERY == 0
+    }
+
+    /// What reading an answer found: records (`true`) or none.
+    pub fn read(&self, found: bool) {
+        use std::sync::atomic::Ordering::Relaxed;
+        match found {
+            true if self.facts.fruitless.load(Relaxed) != 0 => {
+                self.facts.fruitless.store(0, Relaxed)
+            }
+            true => {}
+            false => {
+                self.facts.fruitless.fetch_add(1, Relaxed);
+            }
+        }
+    }
+}
+
+/// An operation's facts from its path, and a count of its answers read in vain.
+pub struct Facts {
+    derived: std::sync::OnceLock<Derived>,
+    fruitless: std::sync::atomic::AtomicU32,
+    skipped: std::sync::atomic::AtomicU32,
+}
+
+impl Facts {
+    /// Answers in a row that showed no record before they are read only now and then.
+    pub const FRUITLESS: u32 = 8;
+    /// After that, one answer in this many is read.
+    pub const RETRY_EVERY: u32 = 16;
+
+    pub const fn new() -> Facts {
+        Facts {
+            derived: std::sync::OnceLock::new(),
+            fruitless: std::sync::atomic::AtomicU32::new(0),
+            skipped: std::sync::atomic::AtomicU32::new(0),
+        }
+    }
+}
+
+impl Default for Facts {
+    fn default() -> Facts {
+        Facts::new()
+    }
+}
+
+/// What an operation's path says.
+#[derive(Clone, Copy, Debug)]
+pub struct Derived {
+    /// The resource its answers are about (`/work_pools/` → `workpool`).
+    pub subject: Option<&'static str>,
+    /// The resource its last path parameter names: what a PUT, PATCH or DELETE changes.
+    pub target: Option<&'static str>,
+    /// The verb its last segment spells (`.../filter`: a read), if any.
+    pub verb: Option<crate::spec::links::Verb>,
 }
 
 /// A resource an operation needs, and the operation that creates one.
