@@ -206,10 +206,11 @@ macro_rules! drawn {
                     values.optional(held, |values| <$ty>::chained(values, field, shape))
                 });
                 // Left out, the app's default names the parent it is made under
-                // (`tenant=default_tenant`): its context says so, so its delete and
-                // reads name that one and not another the user holds.
+                // (`?tenant=` defaults to `default_tenant`): the context says so, so the
+                // delete and reads, whose path names the parent, name that one and not
+                // another the user holds. Only parameters of the same name read it.
                 if sent.is_none() && values.creating {
-                    if let (Some(_), Some(default)) = (field.resource, &shape.default) {
+                    if let Some(default) = shape.default.as_ref().filter(|d| d.is_string() || d.is_number()) {
                         values.drawn.push((field.name, default.clone()));
                     }
                 }

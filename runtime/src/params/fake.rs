@@ -184,6 +184,25 @@ pub fn vector(rng: &mut SmallRng) -> Value {
         .collect()
 }
 
+/// Whether a free-form map's name says it holds labels anyone may add (`metadata`,
+/// `tags`, `labels`, `annotations`, `attributes`, `extra`), which apps often refuse
+/// empty.
+pub fn is_label_map_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    let base = name.strip_prefix("new_").unwrap_or(&name);
+    [
+        "metadata",
+        "meta",
+        "tags",
+        "labels",
+        "annotations",
+        "attributes",
+        "extra",
+    ]
+    .iter()
+    .any(|label| base == *label || base.ends_with(&format!("_{label}")))
+}
+
 /// One lower-case word.
 pub fn word(rng: &mut SmallRng) -> String {
     Word().fake_with_rng(rng)

@@ -167,7 +167,11 @@ impl Draw<'_> {
                     object.insert(property.name.clone(), v);
                 }
                 if let (Some(additional), true) = (additional, properties.is_empty()) {
-                    if depth < MAX_DEPTH {
+                    // An untyped map gets an entry only when its name says it holds
+                    // free-form labels (`metadata`, `tags`): a `configuration` or
+                    // `settings` map takes known keys only, and `{}` is safer there.
+                    let untyped = matches!(additional.kind, Kind::Any);
+                    if depth < MAX_DEPTH && (!untyped || fake::is_label_map_name(name)) {
                         let key = fake::word(self.rng);
                         let v = self.value_at(additional, &key, depth + 1);
                         object.insert(key, v);
@@ -460,10 +464,14 @@ mod tests {
     }
 
     #[test]
-    fn free_form_maps_get_an_entry_and_untyped_embeddings_are_vectors() {
+    fn label_maps_get_an_entry_and_untyped_embeddings_are_vectors() {
         let map = json!({"type": "object", "additionalProperties": true});
-        for value in draw(map, "metadata", 10) {
+        for value in draw(map.clone(), "metadata", 10) {
             assert_eq!(value.as_object().map(|m| m.len()), Some(1), "{value}");
+        }
+        // A configuration map takes known keys only: none is made up.
+        for value in draw(map, "configuration", 10) {
+            assert_eq!(value, json!({}));
         }
         let batch = json!({"type": "object", "required": ["embeddings", "query_embeddings"],
             "properties": {"embeddings": {"type": "array", "items": {}, "minItems": 1},

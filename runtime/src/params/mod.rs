@@ -849,15 +849,15 @@ mod tests {
             Location::Query,
             "tenant",
             "{\"type\":\"string\",\"default\":\"default_tenant\"}",
-        )
-        .names("tenant")],
+        )],
     );
 
     #[test]
     fn a_create_that_leaves_its_parent_to_the_default_records_the_default_parent() {
         let mut values = Values::new(crate::rng::from_seed(5));
-        // Holding no tenant, the create may leave `?tenant=` out: the app puts the
-        // database in `default_tenant`, and its context must say so for its delete.
+        // The create may leave `?tenant=` out (a query parameter names no resource):
+        // the app puts the database in `default_tenant`, and its context must say so
+        // for its delete, whose path names the tenant.
         let mut left_out = 0;
         for _ in 0..40 {
             values.begin(&CREATE_DATABASE, None);

@@ -343,8 +343,8 @@ fn compile_object(object: &Map<String, Value>, cx: &mut Compiler) -> Kind {
     }
     let additional = match object.get("additionalProperties") {
         Some(schema @ Value::Object(_)) => Some(Box::new(Shape::compile_with(schema, cx))),
-        // A free-form map (FastAPI's `dict[str, Any]`) gets an entry: apps refuse an
-        // empty `metadata` ("expected a non-empty dict") more often than any entry.
+        // A free-form map (FastAPI's `dict[str, Any]`): its values may be anything. The
+        // draw gives label maps an entry (apps refuse an empty `metadata`).
         Some(Value::Bool(true)) => Some(Box::default()),
         _ => None,
     };
