@@ -94,8 +94,11 @@ done
 #   app_auth URL DIR   export GATEWAY_TOKEN or GATEWAY_HEADERS (may create users, keys);
 #                      called again after the run, so it must work twice
 #   app_kinds          print `kind<TAB>GET path` lines: the list endpoints of its resources
+#   app_cannot_succeed (optional) print `METHOD /path-glob<TAB>reason` lines: operations
+#                      no request can make succeed on this install (a server bug, a
+#                      feature its configuration turns off), counted apart with the reason
 load_app() {
-    unset -f app_start app_auth app_kinds
+    unset -f app_start app_auth app_kinds app_cannot_succeed
     unset APP_VERSION APP_DESCRIPTION APP_USERNAME APP_PASSWORD
     # shellcheck source=/dev/null
     source "$HERE/$1.sh"
@@ -246,8 +249,12 @@ print(", ".join(f"{k} {v}" for k, v in d.items() if v) or "none")' "$WORK/before
     app_auth "$url" "$WORK/data" || say "$app: logging in again after the run failed; listing with the old credential"
     "${TALLY[@]}" list "$url" "$WORK/kinds.tsv" "$WORK/after.json"
     local row
+    # Operations no request can make succeed on this install (a server bug, a feature
+    # its configuration turns off), each with its reason: counted apart.
+    : >"$WORK/cannot.tsv"
+    if declare -F app_cannot_succeed >/dev/null; then app_cannot_succeed >"$WORK/cannot.tsv"; fi
     row=$("${TALLY[@]}" summary "$APP_VERSION" "$WORK/openapi.json" "$WORK/report.json" \
-        "$WORK/before.json" "$WORK/after.json")
+        "$WORK/before.json" "$WORK/after.json" "$WORK/cannot.tsv")
     echo "$row" >>"$ROWS"
     "$PYTHON" - "$row" <<'EOF'
 import json, sys
@@ -256,6 +263,12 @@ left = {k: v for k, v in r["left_behind"].items() if v}
 print(f"{r['app']}: {r['operations']} operations, {r['called']} called, {r['with_2xx']} with a 2xx; "
       f"{r['requests']:,} requests: " + ", ".join(f"{k} {100*v:.1f}%" for k, v in s.items() if v)
       + f"; left behind: {json.dumps(left) if left else 'nothing'}")
+if r["cannot_succeed"]:
+    print(f"  left out, cannot succeed here: {len(r['cannot_succeed'])} operation(s); of the rest, "
+          f"{r['rest_with_2xx']}/{r['rest_called']} called got a 2xx, and "
+          f"{100*r['rest_2xx_of_not_5xx']:.1f}% of their answers that were not 5xx were 2xx")
+    for op, why in list(r["cannot_succeed"].items())[:12]:
+        print(f"    {op}: {why}")
 if r["other_names"]:
     print(f"  requests not named after a documented operation: {', '.join(r['other_names'][:10])}")
 EOF

@@ -27,3 +27,20 @@ databases (default_tenant)	/api/v2/tenants/default_tenant/databases
 collections (default_database)	/api/v2/tenants/default_tenant/databases/default_database/collections_count
 KINDS
 }
+
+# Seen on this install (every call, whatever its input; checked by hand with curl):
+# chromadb 0.6.3's v1 routes that read by name or list answer 400 "cannot unpack
+# non-iterable coroutine object" (a server bug: an async auth call not awaited), and
+# reset is off unless ALLOW_RESET=TRUE, which would wipe every user's data mid-run.
+app_cannot_succeed() {
+    local bug="chromadb 0.6.3 server bug: every call answers 400 \"cannot unpack non-iterable coroutine object\""
+    cat <<CANNOT
+GET /api/v1/collections	$bug
+GET /api/v1/count_collections	$bug
+GET /api/v1/collections/{collection_name}	$bug
+DELETE /api/v1/collections/{collection_name}	$bug
+GET /api/v1/databases/{database}	$bug
+GET /api/v1/tenants/{tenant}	$bug
+POST /api/*/reset	off in this configuration: 400 "Resetting is not allowed" (ALLOW_RESET=TRUE would wipe every user's data mid-run)
+CANNOT
+}

@@ -7,8 +7,11 @@
       counts each resource kind through the app's own list endpoints; KINDS_FILE has
       one `kind<TAB>GET path` a line. Auth comes from GATEWAY_TOKEN / GATEWAY_HEADERS,
       as the load tester reads them. A kind whose list fails is recorded as null.
-  tally.py summary APP SPEC.json REPORT.json BEFORE.json AFTER.json
-      one JSON row: operations, called, with a 2xx, shares of status classes, leftovers
+  tally.py summary APP SPEC.json REPORT.json BEFORE.json AFTER.json [CANNOT.tsv]
+      one JSON row: operations, called, with a 2xx, shares of status classes, leftovers;
+      CANNOT.tsv (`METHOD /path-glob<TAB>reason` a line) lists the operations that
+      cannot succeed on this local install: the row counts them apart, and judges the
+      rest (called with a 2xx, 2xx among the answers that are not 5xx)
   tally.py failures SPEC.json REPORT.json [N]
       the operations that never got a 2xx, with their status counts, and Goose's errors
   tally.py worst SPEC.json REPORT.json N
@@ -20,6 +23,7 @@
   tally.py table ROWS.jsonl DATE USERS RUN_TIME
       the final markdown table
 """
+import fnmatch
 import json
 import os
 import sys
@@ -106,25 +110,57 @@ def status_counts(agg):
     return {int(code): n for code, n in (agg.get("status_code_counts") or {}).items()}
 
 
-def summary(app, spec_file, report_file, before_file, after_file):
+def cannot_succeed(cannot_file):
+    """The `(method glob, path glob, reason)` lines of a CANNOT.tsv file."""
+    rules = []
+    if not cannot_file or not os.path.exists(cannot_file):
+        return rules
+    for line in open(cannot_file):
+        line = line.rstrip("\n")
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        pattern, _, reason = line.partition("\t")
+        method, _, path = pattern.strip().partition(" ")
+        rules.append((method.upper(), path.strip(), reason.strip() or "(no reason given)"))
+    return rules
+
+
+def reason_for(op, rules):
+    for method, path, reason in rules:
+        if fnmatch.fnmatchcase(op[0], method) and fnmatch.fnmatchcase(op[1], path):
+            return reason
+    return None
+
+
+def summary(app, spec_file, report_file, before_file, after_file, cannot_file=None):
     spec = load(spec_file)
     ops = operations(spec)
     report = load(report_file)
+    rules = cannot_succeed(cannot_file)
     called, ok, unknown = set(), set(), set()
+    excluded = {}
     classes = {"2xx": 0, "404": 0, "409": 0, "422": 0, "other4xx": 0, "5xx": 0, "0": 0, "other": 0}
     total = 0
+    # The answers of the operations that can succeed here: 2xx and not 5xx.
+    rest_2xx = rest_not_5xx = 0
     for key, agg in requests_of(report).items():
         method, _, name = key.partition(" ")
         op = (method.upper(), name)
         codes = status_counts(agg)
         n = sum(codes.values())
+        reason = reason_for(op, rules) if op in ops else None
         if op in ops:
             if n:
                 called.add(op)
+                if reason:
+                    excluded[f"{op[0]} {op[1]}"] = reason
             if any(200 <= c < 300 and k for c, k in codes.items()):
                 ok.add(op)
         else:
             unknown.add(key)
+        if not reason:
+            rest_2xx += sum(k for c, k in codes.items() if 200 <= c < 300)
+            rest_not_5xx += sum(k for c, k in codes.items() if c < 500)
         for code, k in codes.items():
             total += k
             if 200 <= code < 300:
@@ -148,11 +184,16 @@ def summary(app, spec_file, report_file, before_file, after_file):
         elif a != b:
             left[kind] = a - b
     errors = report.get("errors") or (report.get("raw_metrics") or {}).get("errors") or {}
+    rest = {op for op in called if f"{op[0]} {op[1]}" not in excluded}
     return {
         "app": app,
         "operations": len(ops),
         "called": len(called),
         "with_2xx": len(ok),
+        "cannot_succeed": excluded,
+        "rest_called": len(rest),
+        "rest_with_2xx": len(rest & ok),
+        "rest_2xx_of_not_5xx": (rest_2xx / rest_not_5xx) if rest_not_5xx else 0.0,
         "requests": total,
         "shares": {k: (v / total if total else 0.0) for k, v in classes.items()},
         "counts": classes,
@@ -279,18 +320,29 @@ def table(rows_file, date, users, run_time):
     rows = [json.loads(line) for line in open(rows_file) if line.strip()]
     print(f"Real apps, {date}: {users} users, {run_time} per app, --scenarios 'generated*' --no-wait")
     print()
-    print("| app | operations | called | with a 2xx | requests | 2xx | 404 | 409 | 422 | other 4xx | 5xx | no answer | left behind |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("| app | operations | called | with a 2xx | cannot succeed here | rest with a 2xx | 2xx of the rest's non-5xx | requests | 2xx | 404 | 409 | 422 | other 4xx | 5xx | no answer | left behind |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in rows:
         if r.get("failed"):
-            print(f"| {r['app']} | | | | | | | | | | | | failed: {r['failed']} |")
+            print(f"| {r['app']} | | | | | | | | | | | | | | | failed: {r['failed']} |")
             continue
         s = r["shares"]
+        rest = r.get("rest_called", r["called"])
+        rest_ok = r.get("rest_with_2xx", r["with_2xx"])
         print(
-            f"| {r['app']} | {r['operations']} | {r['called']} | {r['with_2xx']} | {r['requests']:,} | "
+            f"| {r['app']} | {r['operations']} | {r['called']} | {r['with_2xx']} | "
+            f"{len(r.get('cannot_succeed', {}))} | {rest_ok}/{rest} ({pct(rest_ok / rest if rest else 0)}) | "
+            f"{pct(r.get('rest_2xx_of_not_5xx', 0))} | {r['requests']:,} | "
             f"{pct(s['2xx'])} | {pct(s['404'])} | {pct(s['409'])} | {pct(s['422'])} | "
             f"{pct(s['other4xx'])} | {pct(s['5xx'])} | {pct(s['0'])} | {left_text(r['left_behind'])} |"
         )
+    listed = [(r["app"], op, why) for r in rows for op, why in (r.get("cannot_succeed") or {}).items()]
+    if listed:
+        print()
+        print("Left out as unable to succeed on a local install (benches/real_apps/<app>.sh, `app_cannot_succeed`):")
+        print()
+        for app, op, why in listed:
+            print(f"- {app}: `{op}`: {why}")
 
 
 def main(argv):
