@@ -205,13 +205,17 @@ macro_rules! drawn {
                 let sent = values.param(at, field.name, |values| {
                     values.optional(held, |values| <$ty>::chained(values, field, shape))
                 });
-                // Left out, the app's default names the parent it is made under
-                // (`?tenant=` defaults to `default_tenant`): the context says so, so the
-                // delete and reads, whose path names the parent, name that one and not
-                // another the user holds. Only parameters of the same name read it.
-                if sent.is_none() && values.creating {
-                    if let Some(default) = shape.default.as_ref().filter(|d| d.is_string() || d.is_number()) {
-                        values.drawn.push((field.name, default.clone()));
+                // A create's parameters say where it is made (`?tenant=`, or, left out,
+                // its default `default_tenant`): its context keeps them, so the delete
+                // and reads, whose path names the parent, name that one and not another
+                // the user holds. Only parameters of the same name read it.
+                if values.creating && !values.drawn.iter().any(|(name, _)| *name == field.name) {
+                    let made_in = match &sent {
+                        Some(sent) => serde_json::to_value(sent).ok(),
+                        None => shape.default.clone(),
+                    };
+                    if let Some(made_in) = made_in.filter(|v| v.is_string() || v.is_number()) {
+                        values.drawn.push((field.name, made_in));
                     }
                 }
                 sent

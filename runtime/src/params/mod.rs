@@ -868,7 +868,7 @@ mod tests {
                     left_out += 1;
                     assert_eq!(recorded.map(|(_, v)| v), Some(&json!("default_tenant")));
                 }
-                Some(_) => {}
+                Some(sent) => assert_eq!(recorded.map(|(_, v)| v), Some(&json!(sent))),
             }
         }
         assert!(left_out > 0, "the optional parameter was always sent");
