@@ -214,7 +214,9 @@ macro_rules! drawn {
                         Some(sent) => serde_json::to_value(sent).ok(),
                         None => shape.default.clone(),
                     };
-                    if let Some(made_in) = made_in.filter(|v| v.is_string() || v.is_number()) {
+                    // Names only: a number left to its default is a page size or a
+                    // count, and the ledger reads the context as what the resource is in.
+                    if let Some(made_in) = made_in.filter(Value::is_string) {
                         values.drawn.push((field.name, made_in));
                     }
                 }
