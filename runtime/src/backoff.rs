@@ -106,11 +106,6 @@ pub fn backed_off(operations: &[&'static OperationInfo]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::params::{RequestParts, ResponseSchema, Values};
-
-    fn sample(_: &mut Values) -> RequestParts {
-        unreachable!("never sent")
-    }
 
     /// An operation of a vector store's API.
     const fn op(
@@ -118,19 +113,7 @@ mod tests {
         path: &'static str,
         deletes: Option<&'static str>,
     ) -> OperationInfo {
-        OperationInfo {
-            app: "vectors",
-            method,
-            path,
-            success: &[(200, 299)],
-            json_response: true,
-            response: ResponseSchema::new(""),
-            sample,
-            produces: None,
-            deletes,
-            needs: &[],
-            facts: crate::params::Facts::new(),
-        }
+        OperationInfo::for_test("vectors", method, path, None, deletes)
     }
 
     static CREATE: OperationInfo = op("POST", "/api/v1/collections", None);

@@ -441,13 +441,8 @@ impl PartialOrd for Due {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::params::{RequestParts, ResponseSchema, Values};
-    use goose::goose::GooseMethod;
+    use crate::params::ResponseSchema;
     use std::collections::{BTreeMap, BTreeSet};
-
-    fn nothing(_: &mut Values) -> RequestParts {
-        RequestParts::new(GooseMethod::Get, "/")
-    }
 
     /// A made-up operation: `produces`/`deletes` name a resource.
     pub(crate) fn op(
@@ -456,19 +451,13 @@ pub(crate) mod tests {
         produces: Option<&'static str>,
         deletes: Option<&'static str>,
     ) -> &'static OperationInfo {
-        Box::leak(Box::new(OperationInfo {
-            app: "app",
+        Box::leak(Box::new(OperationInfo::for_test(
+            "app",
             method,
-            path: Box::leak(path.to_string().into_boxed_str()),
-            success: &[(200, 299)],
-            json_response: true,
-            response: ResponseSchema::new(""),
-            sample: nothing,
-            produces: produces.map(|r| (r, crate::params::IdFrom::Field("id"))),
+            Box::leak(path.to_string().into_boxed_str()),
+            produces.map(|r| (r, crate::params::IdFrom::Field("id"))),
             deletes,
-            needs: &[],
-            facts: Default::default(),
-        }))
+        )))
     }
 
     /// An app of `kinds` resources, each with a create, four reads and a delete.

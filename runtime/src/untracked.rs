@@ -193,25 +193,14 @@ pub fn describe(untracked: &[Untracked]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::params::{RequestParts, ResponseSchema, Values};
 
-    fn sample(_: &mut Values) -> RequestParts {
-        unreachable!("never sent")
-    }
-
-    static CREATE: OperationInfo = OperationInfo {
-        app: "catalog",
-        method: "POST",
-        path: "/catalog/products",
-        success: &[(200, 299)],
-        json_response: true,
-        response: ResponseSchema::new(""),
-        sample,
-        produces: Some(("sku", crate::params::IdFrom::Field("sku"))),
-        deletes: None,
-        needs: &[],
-        facts: crate::params::Facts::new(),
-    };
+    static CREATE: OperationInfo = OperationInfo::for_test(
+        "catalog",
+        "POST",
+        "/catalog/products",
+        Some(("sku", crate::params::IdFrom::Field("sku"))),
+        None,
+    );
 
     #[test]
     fn counts_by_operation_and_reason_and_says_why() {

@@ -811,37 +811,21 @@ mod tests {
         );
     }
 
-    fn never_sent(_: &mut Values) -> RequestParts {
-        unreachable!("drawn by hand")
-    }
+    static DELETE_DATABASE: OperationInfo = OperationInfo::for_test(
+        "vectors",
+        "DELETE",
+        "/tenants/{tenant}/databases/{database_name}",
+        None,
+        Some("database"),
+    );
 
-    static DELETE_DATABASE: OperationInfo = OperationInfo {
-        app: "vectors",
-        method: "DELETE",
-        path: "/tenants/{tenant}/databases/{database_name}",
-        success: &[(200, 299)],
-        json_response: true,
-        response: ResponseSchema::new(""),
-        sample: never_sent,
-        produces: None,
-        deletes: Some("database"),
-        needs: &[],
-        facts: crate::params::Facts::new(),
-    };
-
-    static CREATE_DATABASE: OperationInfo = OperationInfo {
-        app: "vectors",
-        method: "POST",
-        path: "/databases",
-        success: &[(200, 299)],
-        json_response: true,
-        response: ResponseSchema::new(""),
-        sample: never_sent,
-        produces: Some(("database", IdFrom::Field("name"))),
-        deletes: None,
-        needs: &[],
-        facts: crate::params::Facts::new(),
-    };
+    static CREATE_DATABASE: OperationInfo = OperationInfo::for_test(
+        "vectors",
+        "POST",
+        "/databases",
+        Some(("database", IdFrom::Field("name"))),
+        None,
+    );
 
     static CREATE_DATABASE_FIELDS: Fields = Fields::new(
         "POST /databases",

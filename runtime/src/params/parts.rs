@@ -67,6 +67,36 @@ impl OperationInfo {
     }
 }
 
+#[cfg(test)]
+impl OperationInfo {
+    /// An operation for a test: a JSON answer, any 2xx a success, nothing documented to
+    /// check, nothing needed first, never sent (its `sample` panics).
+    pub const fn for_test(
+        app: &'static str,
+        method: &'static str,
+        path: &'static str,
+        produces: Option<(&'static str, IdFrom<&'static str>)>,
+        deletes: Option<&'static str>,
+    ) -> OperationInfo {
+        fn never_sent(_: &mut Values) -> RequestParts {
+            unreachable!("a test's operation is never sent")
+        }
+        OperationInfo {
+            app,
+            method,
+            path,
+            success: &[(200, 299)],
+            json_response: true,
+            response: ResponseSchema::new(""),
+            sample: never_sent,
+            produces,
+            deletes,
+            needs: &[],
+            facts: Facts::new(),
+        }
+    }
+}
+
 /// An operation's facts from its path, and a count of its answers read in vain.
 pub struct Facts {
     derived: std::sync::OnceLock<Derived>,
