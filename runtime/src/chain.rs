@@ -57,6 +57,38 @@ impl Pool {
         queue.get(index % queue.len())
     }
 
+    /// The first resource from `index` on (modulo the pool's size) that a request to
+    /// `path` can be about ([`fits`]).
+    pub fn peek_fitting(&self, resource: &str, index: usize, path: &str) -> Option<&Captured> {
+        let queue = self.by_resource.get(resource).filter(|q| !q.is_empty())?;
+        let start = index % queue.len();
+        (0..queue.len())
+            .map(|i| &queue[(start + i) % queue.len()])
+            .find(|c| fits(path, c))
+    }
+
+    /// The oldest resource of this kind a request to `path` can be about, left in the
+    /// pool.
+    pub fn oldest_fitting(&self, resource: &str, path: &str) -> Option<&Captured> {
+        self.by_resource
+            .get(resource)?
+            .iter()
+            .find(|c| fits(path, c))
+    }
+
+    /// Takes the oldest resource of this kind a request to `path` can be about out of
+    /// the pool (for a DELETE).
+    pub fn take_oldest_fitting(&mut self, resource: &str, path: &str) -> Option<Captured> {
+        let queue = self.by_resource.get_mut(resource)?;
+        let at = queue.iter().position(|c| fits(path, c))?;
+        queue.remove(at)
+    }
+
+    /// Whether the user holds a resource of this kind a request to `path` can be about.
+    pub fn has_fitting(&self, resource: &str, path: &str) -> bool {
+        self.oldest_fitting(resource, path).is_some()
+    }
+
     /// The newest resource of this kind, left in the pool.
     pub fn newest(&self, resource: &str) -> Option<&Captured> {
         self.by_resource.get(resource)?.back()
@@ -272,6 +304,29 @@ pub fn take_orphans() -> Vec<(String, Captured)> {
         .collect()
 }
 
+/// Whether a request to `path` can be about `captured`: the parents its path names
+/// (every path parameter but the last) include one its creating request named, when
+/// both name any. A note made under `/experiments/{exp_id}/note` is not reached through
+/// `/runs/{run_id}/note/{_id}`: sent there it only measures a 404 (and a delete's 404
+/// would pass for gone while the note stays).
+pub fn fits(path: &str, captured: &Captured) -> bool {
+    if captured.context.is_empty() {
+        return true;
+    }
+    let params: Vec<&str> = path
+        .split('/')
+        .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+        .collect();
+    let Some((_, parents)) = params.split_last() else {
+        return true;
+    };
+    parents.is_empty()
+        || captured
+            .context
+            .iter()
+            .any(|(name, _)| parents.contains(name))
+}
+
 /// The keys a resource is named by: its id, and its answer's `name`, `key` and `slug`.
 pub fn keys_of(captured: &Captured) -> Vec<Value> {
     let mut keys = vec![captured.id.clone()];
@@ -405,6 +460,51 @@ mod tests {
         assert_eq!(pool.take_oldest("ticket").unwrap().id, json!(2));
         assert!(pool.peek("ticket", 0).is_some());
         assert!(pool.is_empty("session"));
+    }
+
+    #[test]
+    fn a_request_is_about_only_what_was_made_under_a_parent_its_path_names() {
+        let note = |id: u64, parent: &'static str| Captured {
+            id: json!(id),
+            record: json!({"id": id}),
+            context: vec![(parent, json!("p"))],
+        };
+        let (on_run, on_experiment) = (
+            "/runs/{run_id}/note/{_id}",
+            "/experiments/{exp_id}/note/{_id}",
+        );
+        assert!(fits(on_run, &note(1, "run_id")));
+        assert!(!fits(on_run, &note(1, "exp_id")));
+        // Made with no parent, or reached with none named: nothing to tell them apart.
+        assert!(fits(
+            on_run,
+            &Captured {
+                id: json!(1),
+                ..Default::default()
+            }
+        ));
+        assert!(fits("/notes/{_id}", &note(1, "exp_id")));
+        let mut pool = Pool::default();
+        pool.add("note", note(1, "exp_id"));
+        pool.add("note", note(2, "run_id"));
+        pool.add("note", note(3, "exp_id"));
+        for index in 0..4 {
+            assert_eq!(
+                pool.peek_fitting("note", index, on_run).unwrap().id,
+                json!(2)
+            );
+        }
+        assert_eq!(
+            pool.oldest_fitting("note", on_experiment).unwrap().id,
+            json!(1)
+        );
+        assert_eq!(
+            pool.take_oldest_fitting("note", on_run).unwrap().id,
+            json!(2)
+        );
+        assert!(!pool.has_fitting("note", on_run));
+        assert!(pool.has_fitting("note", on_experiment));
+        assert_eq!(pool.len("note"), 2);
     }
 
     #[test]

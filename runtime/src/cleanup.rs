@@ -61,6 +61,29 @@ pub fn delete_operation(
     }
 }
 
+/// The operation among `operations` that deletes `captured`, a `resource`: of several,
+/// one whose path can reach it ([`chain::fits`]: a note made under an experiment is
+/// deleted through the experiment's route), else as [`delete_operation`] chooses.
+pub fn delete_operation_for(
+    operations: &[&'static OperationInfo],
+    resource: &str,
+    captured: &chain::Captured,
+) -> Option<&'static OperationInfo> {
+    let first = delete_operation(operations, resource)?;
+    if chain::fits(first.path, captured) {
+        return Some(first);
+    }
+    operations
+        .iter()
+        .copied()
+        .find(|info| {
+            info.deletes == Some(resource)
+                && crate::routes::serves_operation(info)
+                && chain::fits(info.path, captured)
+        })
+        .or(Some(first))
+}
+
 /// The on-stop transaction of every generated scenario: deletes, newest first, what the
 /// user created and still holds, each by the operation among the scenario's `operations`
 /// that deletes its kind.
@@ -76,7 +99,7 @@ pub async fn user_stop(
         if !may_delete_on_stop() {
             break; // the sweep deletes the rest, or names them
         }
-        if let Some(op) = delete_operation(operations, resource) {
+        if let Some(op) = delete_operation_for(operations, resource, &captured) {
             // A failed delete stays in the ledger for the final sweep.
             let sent = Instant::now();
             let _ = crate::transaction::delete_resource(user, op, resource, captured).await;
@@ -251,7 +274,7 @@ impl Sweeper<'_> {
     /// Deletes one resource by its kind's delete operation: the status when the answer
     /// was a 2xx or a 404 (it is gone, and out of the ledger), else why not.
     async fn delete(&mut self, resource: &str, captured: chain::Captured) -> Result<u16, String> {
-        let Some(op) = delete_operation(self.operations, resource) else {
+        let Some(op) = delete_operation_for(self.operations, resource, &captured) else {
             return Err(format!(
                 "the API has no operation that deletes a {resource}"
             ));

@@ -204,11 +204,25 @@ impl Deck {
         found.is_some()
     }
 
-    fn delete_of(&self, resource: &str) -> Option<&'static OperationInfo> {
-        self.deletes
+    /// The deck's operation that deletes `captured`, a `resource`: one whose path can
+    /// reach it ([`crate::chain::fits`]), else the first.
+    fn delete_of(
+        &self,
+        resource: &str,
+        captured: &crate::chain::Captured,
+    ) -> Option<&'static OperationInfo> {
+        let mut deleters = self
+            .deletes
             .iter()
-            .find(|(r, _)| *r == resource)
-            .map(|(_, i)| self.operations[*i].0)
+            .filter(|(r, _)| *r == resource)
+            .map(|(_, i)| self.operations[*i].0);
+        let first = deleters.next()?;
+        match crate::chain::fits(first.path, captured) {
+            true => Some(first),
+            false => deleters
+                .find(|info| crate::chain::fits(info.path, captured))
+                .or(Some(first)),
+        }
     }
 }
 
@@ -327,10 +341,12 @@ fn next_card<'a>(user: &'a mut GooseUser, deck: &Deck) -> transaction::Sending<'
     };
     let full = info.produces.and_then(|(resource, _)| {
         let values = crate::params::values(user);
-        (values.pool.len(resource) >= POOL_CAPACITY)
-            .then(|| deck.delete_of(resource))
-            .flatten()
-            .and_then(|delete| Some((resource, delete, values.pool.take_oldest(resource)?)))
+        if values.pool.len(resource) < POOL_CAPACITY {
+            return None;
+        }
+        let oldest = values.pool.peek_oldest(resource)?;
+        let delete = deck.delete_of(resource, oldest)?;
+        Some((resource, delete, values.pool.take_oldest(resource)?))
     });
     let login = crate::auth::is_token_operation(info.path);
     if full.is_none() && !login {

@@ -135,10 +135,53 @@ pub fn key_for(param: &str, captured: &Captured) -> Option<Value> {
     }
 }
 
+/// The records of `resource` an answer holds: the elements of a list field named after
+/// it (`{"id": "e1", "runs": [...]}` of `/experiments/{id}/runs` holds runs, not the
+/// experiment it names), else what [`records`] finds.
+pub fn records_of<'a>(resource: &str, answer: &'a Value) -> Vec<&'a Value> {
+    if let Value::Object(fields) = answer {
+        let named = fields.iter().find_map(|(key, value)| match value {
+            Value::Array(items)
+                if crate::spec::links::resource_key(key).as_deref() == Some(resource) =>
+            {
+                Some(items)
+            }
+            _ => None,
+        });
+        if let Some(items) = named {
+            return items
+                .iter()
+                .filter(|v| v.is_object())
+                .take(PER_ANSWER)
+                .collect();
+        }
+    }
+    records(answer)
+}
+
+/// The field that identifies a record of `resource`: its `id`, else its own
+/// `<resource>_id` (`run_id` of a run, `runId`: a run's `name` is only a label), else
+/// what [`identity`] finds.
+pub fn identity_of<'a>(resource: &str, record: &'a Value) -> Option<&'a Value> {
+    let Value::Object(fields) = record else {
+        return None;
+    };
+    let usable = |v: &&Value| v.is_string() || v.is_number();
+    if let Some(id) = fields.get("id").filter(usable) {
+        return Some(id);
+    }
+    let own = fields.iter().find_map(|(key, value)| {
+        let stem = key.strip_suffix("_id").or_else(|| key.strip_suffix("Id"))?;
+        (usable(&value) && crate::spec::links::resource_key(stem).as_deref() == Some(resource))
+            .then_some(value)
+    });
+    own.or_else(|| identity(record))
+}
+
 /// Learns the records of a 2xx JSON answer of an operation whose answers describe
 /// `resource`; whether the answer showed any.
 pub fn learn(resource: &str, answer: &Value) -> bool {
-    let found = records(answer);
+    let found = records_of(resource, answer);
     if found.is_empty() {
         return false;
     }
@@ -152,7 +195,9 @@ pub fn learn(resource: &str, answer: &Value) -> bool {
     let at = MOMENT.fetch_add(1, Ordering::SeqCst);
     let queue = known.by_resource.entry(resource.to_string()).or_default();
     for record in found {
-        let Some(id) = identity(record) else { continue };
+        let Some(id) = identity_of(resource, record) else {
+            continue;
+        };
         if known.learned_at.len() < MAX_RESOURCES * PER_RESOURCE * 4 {
             known
                 .learned_at
@@ -304,6 +349,16 @@ mod tests {
         assert_eq!(records(&plain), vec![&plain]);
         // A status answer identifies nothing.
         assert!(records(&json!({"status": "ok"})).is_empty());
+        // A list named after the resource is read, not the record that holds it.
+        let runs = json!({"id": "e1", "runs": [{"run_id": "r1"}, {"run_id": "r2"}]});
+        let found = records_of("run", &runs);
+        assert_eq!(found.len(), 2);
+        assert_eq!(identity_of("run", found[0]), Some(&json!("r1")));
+        assert_eq!(records_of("experiment", &runs), vec![&runs]);
+        assert_eq!(identity_of("run", &json!({"runId": 7})), Some(&json!(7)));
+        assert_eq!(identity_of("run", &json!({"experiment_id": "e1"})), None);
+        let labelled = json!({"run_id": "r1", "name": "Run: r1"});
+        assert_eq!(identity_of("run", &labelled), Some(&json!("r1")));
         assert!(records(&json!(3)).is_empty());
     }
 

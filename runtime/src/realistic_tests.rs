@@ -136,6 +136,8 @@ async fn a_real_apps_load_is_accepted_and_leaves_nothing_behind() {
     // The warm-up read the lists and found what the app had before the run.
     assert!(outcome.warmup.requests >= 3, "{:?}", outcome.warmup);
     assert!(outcome.warmup.records >= 2, "{:?}", outcome.warmup);
+    // Then it read what the lists named: the default project's own routes.
+    assert!(outcome.warmup.named_reads >= 1, "{:?}", outcome.warmup);
 
     let mut never = Vec::new();
     let (mut answers, mut conflicts, mut invalid, mut not_found) = (0, 0, 0, 0);

@@ -307,9 +307,9 @@ pub async fn run(
     };
     if warmup.requests > 0 {
         eprintln!(
-            "gateway-loadtest: warm-up: {} request(s) ({} answered 2xx), not in the figures; \
-             learned {} record(s) of {} resource(s)",
-            warmup.requests, warmup.succeeded, warmup.records, warmup.resources
+            "gateway-loadtest: warm-up: {} request(s) ({} answered 2xx, {} of them reads of \
+             what it found), not in the figures; learned {} record(s) of {} resource(s)",
+            warmup.requests, warmup.succeeded, warmup.named_reads, warmup.records, warmup.resources
         );
     }
 

@@ -60,7 +60,7 @@ fn send_at<'a>(
                 // A producer the gateway does not document is never called: the
                 // consumer draws a value instead. One that existed before the run will
                 // do where the plan says so (a body's reference; what cannot be deleted).
-                if params::values(user).pool.is_empty(resource)
+                if !params::values(user).pool.has_fitting(resource, info.path)
                     && crate::routes::serves_operation(producer)
                     && !(need.existing_will_do && crate::known::has(resource))
                 {
@@ -74,7 +74,7 @@ fn send_at<'a>(
                     }
                     crate::deal::made_extra(producer);
                     let made = send_at(user, producer, None, depth + 1).await;
-                    let has = !params::values(user).pool.is_empty(resource);
+                    let has = params::values(user).pool.has_fitting(resource, info.path);
                     crate::backoff::record(producer, made.is_ok() && has);
                     made?;
                     // What any existing one would do for is shared with every user, so

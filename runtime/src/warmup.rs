@@ -1,7 +1,8 @@
 //! The warm-up: before the load starts, a bounded pass over the read-only operations
 //! that need no input (`GET` lists, RPC-style `POST .../filter`, `.../list`, `.../count`)
-//! learns what already exists on the gateway (a default project, built-in types), so the
-//! load's first requests name real resources. Its requests are sent by a plain client,
+//! learns what already exists on the gateway (a default project, built-in types), then
+//! reads what those name (the default project's members), so the load's first requests
+//! name real resources. Its requests are sent by a plain client,
 //! outside Goose: they are not in the load's figures; the run says how many there were.
 
 use crate::params::{OperationInfo, Values};
@@ -22,6 +23,8 @@ pub struct Warmup {
     pub requests: usize,
     /// Of which answered 2xx.
     pub succeeded: usize,
+    /// Of those, reads of what an earlier pass found (`/experiments/{exp_id}/runs`).
+    pub named_reads: usize,
     /// Records known afterwards, of how many resources.
     pub records: usize,
     pub resources: usize,
@@ -40,8 +43,14 @@ pub fn is_input_free_read(info: &OperationInfo) -> bool {
     }
 }
 
-/// Calls every input-free read among `operations` once, in order, within the bounds,
-/// and learns what their answers show.
+/// How many passes the warm-up makes: the input-free reads, then the reads whose path
+/// names only what earlier passes learned (`/experiments/{exp_id}/runs` of an experiment
+/// the list showed), then those of what that showed (`/runs/{run_id}/info`).
+pub const PASSES: usize = 3;
+
+/// Calls every input-free read among `operations` once, in order, then each `GET` whose
+/// path parameters all take records learned so far, within the bounds, and learns what
+/// their answers show.
 pub async fn run(
     operations: &[&'static OperationInfo],
     origin: &str,
@@ -58,46 +67,87 @@ pub async fn run(
     };
     let mut values = Values::new(crate::rng::for_user(usize::MAX - 1, 0x0077_6172_6d75));
     // Only what the targeted gateway documents (routes::install ran first).
-    let reads = operations
+    let served: Vec<&'static OperationInfo> = operations
         .iter()
-        .filter(|info| is_input_free_read(info) && crate::routes::serves_operation(info));
-    for &info in reads {
-        if done.requests >= MAX_REQUESTS || started.elapsed() > BUDGET {
-            break;
-        }
-        let Some(subject) = crate::known::answer_resource(info.path) else {
-            continue;
-        };
-        let parts = crate::transaction::draw(&mut values, info, None);
-        let target = crate::target::builder_on(&client, &origin, &parts.method, &parts.path);
-        let Some(builder) = target else {
-            continue;
-        };
-        let builder = parts.apply(builder, &mut values);
-        done.requests += 1;
-        let Ok(mut response) = builder.send().await else {
-            continue;
-        };
-        let success = response.status().is_success();
-        let mut body = Vec::new();
-        let mut complete = false;
-        while let Ok(chunk) = response.chunk().await {
-            match chunk {
-                Some(bytes) if body.len() + bytes.len() <= MAX_BODY => body.extend(&bytes),
-                Some(_) => break,
-                None => {
-                    complete = true;
-                    break;
-                }
+        .copied()
+        .filter(|info| crate::routes::serves_operation(info))
+        .collect();
+    let mut learned_from: Vec<&'static str> = Vec::new();
+    for pass in 0..PASSES {
+        let before = done.succeeded;
+        for &info in &served {
+            if done.requests >= MAX_REQUESTS || started.elapsed() > BUDGET {
+                break;
             }
-        }
-        if success && complete {
-            done.succeeded += 1;
-            if let Ok(answer) = serde_json::from_slice::<Value>(&body) {
+            let candidate = match pass {
+                0 => is_input_free_read(info),
+                _ => is_read_of_named(info) && !learned_from.contains(&info.path),
+            };
+            if !candidate {
+                continue;
+            }
+            let Some(subject) = crate::known::answer_resource(info.path) else {
+                continue;
+            };
+            let parts = crate::transaction::draw(&mut values, info, None);
+            // A later pass sends only what names learned records in every path
+            // parameter: a made-up id there would only learn a 404.
+            if pass > 0 && !names_only_learned(info.path, &values) {
+                continue;
+            }
+            let target = crate::target::builder_on(&client, &origin, &parts.method, &parts.path);
+            let Some(builder) = target else {
+                continue;
+            };
+            let builder = parts.apply(builder, &mut values);
+            done.requests += 1;
+            let (success, answer) = answer_of(builder).await;
+            if success {
+                done.succeeded += 1;
+                done.named_reads += usize::from(pass > 0);
+                learned_from.push(info.path);
+            }
+            if let Some(answer) = answer {
                 crate::known::learn(subject, &answer);
             }
+        }
+        if pass > 0 && done.succeeded == before {
+            break; // nothing new to name
         }
     }
     (done.records, done.resources) = crate::known::size();
     done
+}
+
+/// A `GET` of something its path names (`/experiments/{exp_id}/runs`).
+fn is_read_of_named(info: &OperationInfo) -> bool {
+    info.method == "GET" && info.path.contains('{')
+}
+
+/// Whether every path parameter of `path` took a learned record's key in the last draw.
+fn names_only_learned(path: &str, values: &Values) -> bool {
+    path.split('/')
+        .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+        .all(|name| values.drawn.iter().any(|(drawn, _)| *drawn == name))
+}
+
+/// Whether the answer was a 2xx whose body came whole, and its JSON when it was that
+/// and within [`MAX_BODY`].
+async fn answer_of(builder: reqwest::RequestBuilder) -> (bool, Option<Value>) {
+    let Ok(mut response) = builder.send().await else {
+        return (false, None);
+    };
+    if !response.status().is_success() {
+        return (false, None);
+    }
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(bytes)) if body.len() + bytes.len() <= MAX_BODY => body.extend(&bytes),
+            Ok(Some(_)) => return (true, None),
+            Err(_) => return (false, None),
+            Ok(None) => break,
+        }
+    }
+    (true, serde_json::from_slice(&body).ok())
 }

@@ -98,6 +98,9 @@ pub struct Values {
     id_field: Option<&'static str>,
     /// The resource the current operation deletes: drawn by taking it out of the pool.
     taking: Option<&'static str>,
+    /// The current operation's path: what it picks from the pool must fit it
+    /// ([`crate::chain::fits`]).
+    path: &'static str,
     /// What the current operation took out of the pool.
     pub taken: Option<crate::chain::Captured>,
     /// The value the current create's id field (its `name`, a linked `sku`) was made
@@ -158,6 +161,7 @@ impl Values {
             made_unique: None,
             overrides,
             operation: "",
+            path: "",
             scope: None,
             in_body: false,
             send_optional: false,
@@ -275,6 +279,7 @@ impl Values {
         forced: Option<(&'static str, crate::chain::Captured)>,
     ) {
         self.taking = info.deletes;
+        self.path = info.path;
         self.forced = forced;
         self.taken = None;
         self.made_unique = None;
@@ -314,12 +319,17 @@ impl Values {
             (Some((pinned, captured)), _) => Some((*pinned, captured.clone())),
             // A DELETE takes it out of the pool only when its parameter is drawn
             // (an overridden one takes nothing).
-            (None, Some(about)) if self.taking == Some(about) => {
-                self.pool.peek_oldest(about).cloned().map(|c| (about, c))
-            }
+            (None, Some(about)) if self.taking == Some(about) => self
+                .pool
+                .oldest_fitting(about, info.path)
+                .cloned()
+                .map(|c| (about, c)),
             (None, Some(about)) => {
                 let index = self.rng.random_range(0..crate::chain::POOL_CAPACITY);
-                self.pool.peek(about, index).cloned().map(|c| (about, c))
+                self.pool
+                    .peek_fitting(about, index, info.path)
+                    .cloned()
+                    .map(|c| (about, c))
             }
             (None, None) => None,
         };
@@ -398,13 +408,13 @@ impl Values {
             if *about == resource {
                 let key = key_for(param, captured).or_else(|| Some(captured.id.clone()));
                 if self.forced.is_none() && self.taking == Some(resource) && self.taken.is_none() {
-                    self.taken = self.pool.take_oldest(resource);
+                    self.taken = self.pool.take_oldest_fitting(resource, self.path);
                 }
                 return key;
             }
         }
         if self.taking == Some(resource) {
-            if let Some(captured) = self.pool.take_oldest(resource) {
+            if let Some(captured) = self.pool.take_oldest_fitting(resource, self.path) {
                 let key = key_for(param, &captured).or_else(|| Some(captured.id.clone()));
                 self.taken = Some(captured);
                 return key;

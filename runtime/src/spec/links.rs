@@ -51,7 +51,18 @@ pub fn verb(segment: &str) -> Option<Verb> {
     } else if is(&DELETE_VERBS) {
         Some(Verb::Delete)
     } else {
-        None
+        // A verb with a qualifier (`get-batch`, `get_step`, `delete-many`): the verb's.
+        // Only these qualifiers: `read_receipts` is a collection, `get_or_create` no read.
+        const QUALIFIERS: [&str; 8] = [
+            "batch", "step", "many", "bulk", "multiple", "one", "by", "page",
+        ];
+        let mut words = segment.split(['-', '_']).filter(|w| !w.is_empty());
+        let first = words.next()?;
+        let qualifier = words.next()?.to_ascii_lowercase();
+        if first.len() == segment.len() || !QUALIFIERS.contains(&qualifier.as_str()) {
+            return None;
+        }
+        verb(first)
     }
 }
 
@@ -92,6 +103,11 @@ const BARE_KEYS: [&str; 8] = [
 /// collection's own singular (`/project/{project}`) → the collection before it
 /// (`/contacts/{id}` → `contact`).
 pub fn resource_of(name: &str, previous_segment: Option<&str>) -> Option<String> {
+    // A leading underscore (`{_id}`, kept off a Python builtin) says nothing.
+    let name = match name.trim_start_matches('_') {
+        "" => name,
+        trimmed => trimmed,
+    };
     let previous = previous_segment.filter(|s| !is_version_segment(s) && verb(s).is_none());
     let lower = name.to_ascii_lowercase();
     if BARE_KEYS.contains(&lower.as_str()) {
@@ -230,7 +246,9 @@ pub fn infer(plan: &mut Plan, config: &LinkSettings) -> Result<(), String> {
             };
         }
     }
+    undocumented_creates(plan);
     name_elements_by_their_producer(plan);
+    unlinks_are_not_deletes(plan);
     apply_spec_links(plan);
     apply_config(plan, config)?;
     // Producers by resource, in plan order (the first one that fits wins).
@@ -250,10 +268,12 @@ pub fn infer(plan: &mut Plan, config: &LinkSettings) -> Result<(), String> {
 }
 
 /// `/<collection>/{param}` names an element of what `POST /<collection>` creates,
-/// whatever the parameter's own name says: `/service_connectors/{connector_id}` is a
-/// `serviceconnector`, `/workspaces/{project_name_or_id}` a `workspace` when
-/// `POST /workspaces` makes workspaces. Its parameter takes that resource, and a DELETE
-/// of it deletes that resource, so what the run creates there is what it deletes.
+/// whatever the parameter's own name says, wherever it is in the path:
+/// `/service_connectors/{connector_id}` is a `serviceconnector`,
+/// `/workspaces/{project_name_or_id}` a `workspace` when `POST /workspaces` makes
+/// workspaces, and so is `{exp_id}` of `/experiments/{exp_id}/runs` an `experiment`. Its
+/// parameter takes that resource, and a DELETE of it deletes that resource, so what the
+/// run creates there is what it deletes.
 fn name_elements_by_their_producer(plan: &mut Plan) {
     for app in &mut plan.apps {
         let made: HashMap<String, String> = app
@@ -271,29 +291,122 @@ fn name_elements_by_their_producer(plan: &mut Plan) {
             })
             .collect();
         for op in &mut app.operations {
-            let path = op.path.trim_end_matches('/');
-            let Some((collection, last)) = path.rsplit_once('/') else {
-                continue;
-            };
-            let Some(name) = last.strip_prefix('{').and_then(|l| l.strip_suffix('}')) else {
-                continue;
-            };
-            let Some(resource) = made.get(collection) else {
-                continue;
-            };
-            let Some(param) = op
-                .params
-                .iter_mut()
-                .find(|p| p.location == Location::Path && p.name == name)
-            else {
-                continue;
-            };
-            if param.resource.as_ref() == Some(resource) {
+            let path = op.path.trim_end_matches('/').to_string();
+            let last = last_path_param(op).map(|p| p.name.clone());
+            for param in op.params.iter_mut() {
+                if param.location != Location::Path {
+                    continue;
+                }
+                let Some(at) = path.find(&format!("/{{{}}}", param.name)) else {
+                    continue;
+                };
+                let Some(resource) = made.get(&path[..at]) else {
+                    continue;
+                };
+                if param.resource.as_ref() == Some(resource) {
+                    continue;
+                }
+                let before = param.resource.replace(resource.clone());
+                if op.method == Method::Delete
+                    && op.deletes == before
+                    && last.as_deref() == Some(param.name.as_str())
+                {
+                    op.deletes = Some(resource.clone());
+                }
+            }
+        }
+    }
+}
+
+/// `DELETE /runs/{run_id}/tags/{tag_id}` beside `DELETE /tags/{tag_id}` takes a tag off
+/// a run: the tag stays, and only the top-level route deletes it. Such a nested DELETE
+/// deletes nothing the run must account for (the tag stays in the ledger, for the
+/// top-level route or the sweep); it still acts on a tag the user holds. A nested route
+/// with no top-level twin (`/tenants/{t}/databases/{d}`, a v2 route beside a v1 one with
+/// another prefix) deletes.
+fn unlinks_are_not_deletes(plan: &mut Plan) {
+    for app in &mut plan.apps {
+        let deletes: Vec<Vec<String>> = app
+            .operations
+            .iter()
+            .filter(|op| op.method == Method::Delete && op.deletes.is_some())
+            .map(|op| shape(&op.path))
+            .collect();
+        for op in &mut app.operations {
+            if op.method != Method::Delete || op.deletes.is_none() {
                 continue;
             }
-            let before = param.resource.replace(resource.clone());
-            if op.method == Method::Delete && op.deletes == before {
-                op.deletes = Some(resource.clone());
+            let Some(twin) = top_level_twin(&op.path) else {
+                continue;
+            };
+            if deletes.contains(&twin) {
+                op.deletes = None;
+            }
+        }
+    }
+}
+
+/// A path's segments, every `{param}` spelled `{}`.
+fn shape(path: &str) -> Vec<String> {
+    path.trim_end_matches('/')
+        .split('/')
+        .map(|s| match s.starts_with('{') {
+            true => "{}".to_string(),
+            false => s.to_string(),
+        })
+        .collect()
+}
+
+/// `/runs/{run_id}/tags/{tag_id}` → `/tags/{}` (as [`shape`]): its last collection and
+/// element under the literal prefix before its first parent; `None` when the path
+/// names no parent.
+fn top_level_twin(path: &str) -> Option<Vec<String>> {
+    let segments = shape(path);
+    let params = segments.iter().filter(|s| *s == "{}").count();
+    if params < 2 || segments.last()? != "{}" || segments.len() < 4 {
+        return None;
+    }
+    let first_param = segments.iter().position(|s| s == "{}")?;
+    let prefix = &segments[..first_param.checked_sub(1)?];
+    let element = &segments[segments.len() - 2..];
+    Some(prefix.iter().chain(element).cloned().collect())
+}
+
+/// A create whose answer is not documented (`{}`), posted to a collection whose elements
+/// have routes of their own (`POST /runs/{run_id}/note` beside
+/// `GET|PUT|DELETE /runs/{run_id}/note/{_id}`): it makes an element, keyed by the `id`
+/// FastAPI apps answer with (the runtime reads it from the answer; an answer without
+/// one is counted as a create it could not follow).
+fn undocumented_creates(plan: &mut Plan) {
+    for app in &mut plan.apps {
+        let elements: Vec<String> = app
+            .operations
+            .iter()
+            .filter(|op| op.method != Method::Post)
+            .filter_map(|op| {
+                let path = op.path.trim_end_matches('/');
+                let (collection, last) = path.rsplit_once('/')?;
+                (last.starts_with('{') && last.ends_with('}')).then(|| collection.to_string())
+            })
+            .collect();
+        for op in &mut app.operations {
+            // A singular word after a parameter (`/runs/{run_id}/note`) reads as an
+            // action, but the element routes under it make it a collection.
+            if op.method != Method::Post
+                || op.produces.is_some()
+                || !op.response_fields.is_empty()
+                || final_verb(&op.path).is_some()
+                || !elements.iter().any(|c| c == op.path.trim_end_matches('/'))
+            {
+                continue;
+            }
+            let own: Vec<&str> = op
+                .params
+                .iter()
+                .filter_map(|p| p.resource.as_deref())
+                .collect();
+            if let Some(resource) = collection(&op.path).filter(|r| !own.contains(&r.as_str())) {
+                op.produces = Some(Produces::field(resource, "id"));
             }
         }
     }
@@ -674,6 +787,7 @@ mod tests {
             Some("contact")
         );
         assert_eq!(resource_of("id", Some("v1")), None);
+        assert_eq!(resource_of("_id", Some("note")).as_deref(), Some("note"));
         assert_eq!(resource_of("uuid", None), None);
         assert_eq!(resource_of("limit", None), None);
         assert_eq!(resource_of("category_ids", None), None);
@@ -723,6 +837,11 @@ mod tests {
         assert_eq!(verb("filter"), Some(Verb::Read));
         assert_eq!(verb("delete"), Some(Verb::Delete));
         assert_eq!(verb("tickets"), None);
+        assert_eq!(verb("get-batch"), Some(Verb::Read));
+        assert_eq!(verb("get_step"), Some(Verb::Read));
+        assert_eq!(verb("delete-many"), Some(Verb::Delete));
+        assert_eq!(verb("read_receipts"), None);
+        assert_eq!(verb("get_or_create"), None);
         assert_eq!(
             collection("/project/{p}/secrets/create_or_update").as_deref(),
             Some("secret")

@@ -776,6 +776,109 @@ pub(super) mod tests {
     }
 
     #[test]
+    fn elements_are_named_by_their_producer_mid_path_and_undocumented_creates_make_them() {
+        // Aim's shape: `{exp_id}` of an experiment, notes posted with no documented
+        // answer under experiments and runs, read and deleted by `{_id}`.
+        let created = json!({"201": {"description": "made", "content": {"application/json":
+            {"schema": {"type": "object", "properties": {"id": {"type": "string"}}}}}}});
+        let undocumented = json!({"201": {"description": "made", "content": {"application/json":
+            {"schema": {}}}}});
+        let ok = json!({"200": {"description": "ok"}});
+        let params = |names: &[&str]| {
+            serde_json::Value::Array(
+                names
+                    .iter()
+                    .map(|name| {
+                        json!({"name": name, "in": "path",
+                "required": true, "schema": {"type": "string"}})
+                    })
+                    .collect(),
+            )
+        };
+        let d = doc(json!({
+            "/experiments": {"post": {"responses": created}},
+            "/experiments/{exp_id}": {"get": {"parameters": params(&["exp_id"]), "responses": ok}},
+            "/experiments/{exp_id}/runs": {"get": {"parameters": params(&["exp_id"]), "responses": ok}},
+            "/experiments/{exp_id}/note": {"post": {"parameters": params(&["exp_id"]), "responses": undocumented}},
+            "/experiments/{exp_id}/note/{_id}": {
+                "delete": {"parameters": params(&["exp_id", "_id"]), "responses": ok}},
+            "/runs/{run_id}/note": {"post": {"parameters": params(&["run_id"]), "responses": undocumented}},
+            "/runs/{run_id}/note/{_id}": {
+                "get": {"parameters": params(&["run_id", "_id"]), "responses": ok},
+                "delete": {"parameters": params(&["run_id", "_id"]), "responses": ok}},
+            // Nothing reads or deletes one message by its key: a post there makes nothing
+            // the run can name.
+            "/runs/{run_id}/messages": {"post": {"parameters": params(&["run_id"]), "responses": undocumented}}
+        }));
+        let plan = build(&discovery(vec![app("root", "", d)]), &Filter::default()).unwrap();
+        let runs = op(&plan, Method::Get, "/experiments/{exp_id}/runs");
+        assert_eq!(runs.params[0].resource.as_deref(), Some("experiment"));
+        for create in ["/experiments/{exp_id}/note", "/runs/{run_id}/note"] {
+            let produces = op(&plan, Method::Post, create).produces.clone();
+            assert_eq!(
+                produces,
+                Some(crate::spec::model::Produces::field(
+                    "note".to_string(),
+                    "id"
+                )),
+                "{create}"
+            );
+        }
+        assert!(op(&plan, Method::Post, "/runs/{run_id}/messages")
+            .produces
+            .is_none());
+        for path in [
+            "/experiments/{exp_id}/note/{_id}",
+            "/runs/{run_id}/note/{_id}",
+        ] {
+            let delete = op(&plan, Method::Delete, path);
+            assert_eq!(delete.deletes.as_deref(), Some("note"), "{path}");
+            assert_eq!(delete.params[1].resource.as_deref(), Some("note"), "{path}");
+        }
+        // The run's own parameter keeps its name's resource.
+        let read = op(&plan, Method::Get, "/runs/{run_id}/note/{_id}");
+        assert_eq!(read.params[0].resource.as_deref(), Some("run"));
+    }
+
+    #[test]
+    fn a_nested_delete_beside_a_top_level_one_takes_off_and_deletes_nothing() {
+        let created = |field: &str| {
+            json!({"201": {"description": "made", "content": {"application/json":
+            {"schema": {"type": "object", "properties": {field: {"type": "string"}}}}}}})
+        };
+        let gone = json!({"204": {"description": "gone"}});
+        let params = |names: &[&str]| {
+            serde_json::Value::Array(
+                names
+                    .iter()
+                    .map(|name| {
+                        json!({"name": name, "in": "path",
+                "required": true, "schema": {"type": "string"}})
+                    })
+                    .collect(),
+            )
+        };
+        let d = doc(json!({
+            "/tags": {"post": {"responses": created("id")}},
+            "/tags/{tag_id}": {"delete": {"parameters": params(&["tag_id"]), "responses": gone}},
+            "/runs": {"post": {"responses": created("id")}},
+            "/runs/{run_id}/tags/{tag_id}": {"delete": {"parameters": params(&["run_id", "tag_id"]), "responses": gone}},
+            // Under a version prefix, with no twin there: it deletes.
+            "/api/v1/collections/{name}": {"delete": {"parameters": params(&["name"]), "responses": gone}},
+            "/api/v2/databases/{database}/collections/{name}": {
+                "delete": {"parameters": params(&["database", "name"]), "responses": gone}}
+        }));
+        let plan = build(&discovery(vec![app("root", "", d)]), &Filter::default()).unwrap();
+        let deletes = |path| op(&plan, Method::Delete, path).deletes.clone();
+        assert_eq!(deletes("/tags/{tag_id}").as_deref(), Some("tag"));
+        assert_eq!(deletes("/runs/{run_id}/tags/{tag_id}"), None);
+        assert_eq!(
+            deletes("/api/v2/databases/{database}/collections/{name}").as_deref(),
+            Some("collection")
+        );
+    }
+
+    #[test]
     fn a_configured_link_with_the_delete_role_makes_its_consumer_the_delete() {
         // A catalog keyed by `{sku}`: nothing in the names says `sku` is a resource.
         let d = doc(json!({
