@@ -104,3 +104,4 @@ DELETE /api/v1/extension/{ext_id}/db	$ext
 * /api/v1/extension/{ext_id}/permissions*	$ext
 CANNOT
 }
+

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// How many created resources of one kind a user remembers.
 pub const POOL_CAPACITY: usize = 16;
@@ -22,10 +22,16 @@ pub struct Captured {
     pub context: Vec<(&'static str, Value)>,
 }
 
-/// One user's created resources, by kind, oldest first.
+/// One user's created resources, by kind, oldest first. Each is shared with the request
+/// that picks it (no copy of its record per request).
 #[derive(Clone, Debug, Default)]
 pub struct Pool {
-    by_resource: HashMap<&'static str, VecDeque<Captured>>,
+    by_resource: HashMap<&'static str, VecDeque<Arc<Captured>>>,
+}
+
+/// The resource itself: the pool's copy when nothing else shares it.
+fn owned(shared: Arc<Captured>) -> Captured {
+    Arc::try_unwrap(shared).unwrap_or_else(|shared| (*shared).clone())
 }
 
 impl Pool {
@@ -48,18 +54,18 @@ impl Pool {
         if queue.len() >= POOL_CAPACITY {
             queue.pop_front();
         }
-        queue.push_back(captured);
+        queue.push_back(Arc::new(captured));
     }
 
     /// The resource at `index` (modulo the pool's size), if any.
     pub fn peek(&self, resource: &str, index: usize) -> Option<&Captured> {
         let queue = self.by_resource.get(resource).filter(|q| !q.is_empty())?;
-        queue.get(index % queue.len())
+        queue.get(index % queue.len()).map(|c| &**c)
     }
 
     /// The first resource from `index` on (modulo the pool's size) that a request to
     /// `path` can be about ([`fits`]).
-    pub fn peek_fitting(&self, resource: &str, index: usize, path: &str) -> Option<&Captured> {
+    pub fn peek_fitting(&self, resource: &str, index: usize, path: &str) -> Option<&Arc<Captured>> {
         let queue = self.by_resource.get(resource).filter(|q| !q.is_empty())?;
         let start = index % queue.len();
         (0..queue.len())
@@ -69,7 +75,7 @@ impl Pool {
 
     /// The oldest resource of this kind a request to `path` can be about, left in the
     /// pool.
-    pub fn oldest_fitting(&self, resource: &str, path: &str) -> Option<&Captured> {
+    pub fn oldest_fitting(&self, resource: &str, path: &str) -> Option<&Arc<Captured>> {
         self.by_resource
             .get(resource)?
             .iter()
@@ -81,7 +87,7 @@ impl Pool {
     pub fn take_oldest_fitting(&mut self, resource: &str, path: &str) -> Option<Captured> {
         let queue = self.by_resource.get_mut(resource)?;
         let at = queue.iter().position(|c| fits(path, c))?;
-        queue.remove(at)
+        queue.remove(at).map(owned)
     }
 
     /// Whether the user holds a resource of this kind a request to `path` can be about.
@@ -91,17 +97,17 @@ impl Pool {
 
     /// The newest resource of this kind, left in the pool.
     pub fn newest(&self, resource: &str) -> Option<&Captured> {
-        self.by_resource.get(resource)?.back()
+        self.by_resource.get(resource)?.back().map(|c| &**c)
     }
 
     /// The oldest resource of this kind, left in the pool.
     pub fn peek_oldest(&self, resource: &str) -> Option<&Captured> {
-        self.by_resource.get(resource)?.front()
+        self.by_resource.get(resource)?.front().map(|c| &**c)
     }
 
     /// Takes the oldest resource of this kind out of the pool (for a DELETE).
     pub fn take_oldest(&mut self, resource: &str) -> Option<Captured> {
-        self.by_resource.get_mut(resource)?.pop_front()
+        self.by_resource.get_mut(resource)?.pop_front().map(owned)
     }
 
     /// Forgets every resource whose creating path named one of the keys of `parent` (the
@@ -127,7 +133,7 @@ impl Pool {
     pub fn drain_newest_first(&mut self) -> Vec<(&'static str, Captured)> {
         let mut all: Vec<(&'static str, Captured)> = Vec::new();
         for (resource, queue) in self.by_resource.iter_mut() {
-            all.extend(queue.drain(..).map(|c| (*resource, c)));
+            all.extend(queue.drain(..).map(|c| (*resource, owned(c))));
         }
         all.reverse();
         all

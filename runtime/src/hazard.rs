@@ -28,6 +28,13 @@ pub fn reason(method: &str, path: &str) -> Option<&'static str> {
     if matches!(last, "logout" | "signout" | "logoff" | "logoutall") {
         return Some("would end the run's own login (logout)");
     }
+    // Whatever its method (LNbits restarts on `GET /admin/api/v1/restart`).
+    if matches!(
+        last,
+        "restart" | "reboot" | "shutdown" | "poweroff" | "halt" | "restartserver"
+    ) {
+        return Some("would restart or stop the server mid-run");
+    }
     if writes && segments.iter().any(|s| s.contains("password")) {
         return Some("would change a password the run may log in with");
     }
@@ -57,6 +64,11 @@ pub fn reason(method: &str, path: &str) -> Option<&'static str> {
         .take_while(|s| !s.contains('{'))
         .map(|s| s.to_ascii_lowercase())
         .any(|s| s.starts_with("config") || s == "settings");
+    // `POST /api/v1/reset` of the whole server, not `/counters/{id}/reset` of one.
+    let global = !path.contains('{');
+    if writes && global && matches!(last, "reset" | "wipe" | "purge" | "factoryreset") {
+        return Some("would wipe the server's data for everyone (and the run's own)");
+    }
     if writes && global_settings {
         return Some(
             "would change the server's configuration for everyone (and may break the run)",
@@ -106,6 +118,11 @@ mod tests {
         assert!(out("PUT", "/api/v1/settings"));
         assert!(out("POST", "/api/v1/auths/mfa/enroll/start"));
         assert!(!out("GET", "/api/v1/settings"));
+        assert!(out("GET", "/admin/api/v1/restart"));
+        assert!(out("POST", "/system/shutdown"));
+        assert!(out("POST", "/api/v2/reset"));
+        assert!(!out("POST", "/counters/{id}/reset"));
+        assert!(!out("GET", "/api/v2/reset"));
         // A resource's own settings are the resource's.
         assert!(!out("POST", "/api/v1/tools/id/{id}/valves/config"));
         // Sessions the app serves are resources like any other.

@@ -66,11 +66,17 @@ pub async fn run(
         return done;
     };
     let mut values = Values::new(crate::rng::for_user(usize::MAX - 1, 0x0077_6172_6d75));
-    // Only what the targeted gateway documents (routes::install ran first).
+    // Only what the targeted gateway documents (routes::install ran first), the values
+    // file lets run, and the run would send (never a restart route, say).
+    let overrides = crate::params::overrides::installed();
     let served: Vec<&'static OperationInfo> = operations
         .iter()
         .copied()
-        .filter(|info| crate::routes::serves_operation(info))
+        .filter(|info| {
+            crate::routes::serves_operation(info)
+                && overrides.allows(&format!("{} {}", info.method, info.path))
+                && crate::hazard::reason(info.method, info.path).is_none()
+        })
         .collect();
     let mut learned_from: Vec<&'static str> = Vec::new();
     for pass in 0..PASSES {

@@ -82,11 +82,10 @@ pub struct Values {
     /// The current operation is an RPC-style read or delete (`POST /secrets/get`): its
     /// body's `name`/`names` are keys of existing resources.
     rpc_keys: bool,
-    /// The keys the path of the resource this operation is about was created under (its
-    /// pool's name, for a queue): its parents' parameters take them.
-    context: Vec<(&'static str, crate::chain::Captured)>,
-    /// The resource this operation is about, picked before its parameters are drawn.
-    picked: Option<(&'static str, crate::chain::Captured)>,
+    /// The resource this operation is about, picked before its parameters are drawn
+    /// (shared with the pool). Its parents' parameters take the keys its creating path
+    /// named (its pool's name, for a queue).
+    picked: Option<(&'static str, Arc<crate::chain::Captured>)>,
     /// The keys this operation's parameters took, by parameter: what a resource it
     /// creates was created under.
     pub drawn: Vec<(&'static str, Value)>,
@@ -153,7 +152,6 @@ impl Values {
             rpc_keys: false,
             creating: false,
             id_field: None,
-            context: Vec::new(),
             picked: None,
             drawn: Vec::new(),
             taking: None,
@@ -305,7 +303,6 @@ impl Values {
         self.creating = (info.method == "POST" && !self.rpc_keys) || info.method == "PATCH";
         self.id_field = info.produces.and_then(|(_, id)| id.into_field());
         self.drawn.clear();
-        self.context.clear();
         self.picked = None;
         self.optionals_sent = 0;
         self.optional_odds = OPTIONAL_SENT;
@@ -316,44 +313,27 @@ impl Values {
             false => derived.target,
         };
         let picked = match (&self.forced, about) {
-            (Some((pinned, captured)), _) => Some((*pinned, captured.clone())),
+            (Some((pinned, captured)), _) => Some((*pinned, Arc::new(captured.clone()))),
             // A DELETE takes it out of the pool only when its parameter is drawn
             // (an overridden one takes nothing).
             (None, Some(about)) if self.taking == Some(about) => self
                 .pool
                 .oldest_fitting(about, info.path)
-                .cloned()
-                .map(|c| (about, c)),
+                .map(|c| (about, Arc::clone(c))),
             (None, Some(about)) => {
                 let index = self.rng.random_range(0..crate::chain::POOL_CAPACITY);
                 self.pool
                     .peek_fitting(about, index, info.path)
-                    .cloned()
-                    .map(|c| (about, c))
+                    .map(|c| (about, Arc::clone(c)))
             }
             (None, None) => None,
         };
-        if let Some((_, captured)) = &picked {
-            self.context = captured
-                .context
-                .iter()
-                .map(|(name, key)| {
-                    (
-                        *name,
-                        crate::chain::Captured {
-                            id: key.clone(),
-                            ..Default::default()
-                        },
-                    )
-                })
-                .collect();
-        }
         self.picked = picked;
     }
 
     /// The resource the current operation was about, when it came from the user's pool
     /// and one of its keys went into the request.
-    pub fn take_picked(&mut self) -> Option<(&'static str, crate::chain::Captured)> {
+    pub fn take_picked(&mut self) -> Option<(&'static str, Arc<crate::chain::Captured>)> {
         if self.forced.is_some() {
             return None;
         }
@@ -386,8 +366,10 @@ impl Values {
     /// The key `chained` uses for `resource`, when one is known.
     fn chained_key(&mut self, resource: &str, param: &str) -> Option<Value> {
         use crate::known::key_for;
-        if let Some((_, parent)) = self.context.iter().find(|(name, _)| *name == param) {
-            return Some(parent.id.clone());
+        if let Some((_, captured)) = &self.picked {
+            if let Some((_, key)) = captured.context.iter().find(|(name, _)| *name == param) {
+                return Some(key.clone());
+            }
         }
         if let Some((about, captured)) = &self.picked {
             // The resource's own record names its parent (`{"name": "db1", "tenant":
