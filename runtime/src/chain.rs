@@ -319,18 +319,19 @@ pub fn fits(path: &str, captured: &Captured) -> bool {
     if captured.context.is_empty() {
         return true;
     }
-    let params: Vec<&str> = path
-        .split('/')
-        .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
-        .collect();
-    let Some((_, parents)) = params.split_last() else {
+    // The parents: every `{param}` before the last one (no allocation: this runs for
+    // each pick of a resource made under another).
+    let Some(last) = path.rfind('{') else {
         return true;
     };
-    parents.is_empty()
-        || captured
-            .context
-            .iter()
-            .any(|(name, _)| parents.contains(name))
+    let mut parents = path[..last]
+        .split('/')
+        .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+        .peekable();
+    if parents.peek().is_none() {
+        return true;
+    }
+    parents.any(|parent| captured.context.iter().any(|(name, _)| *name == parent))
 }
 
 /// The keys a resource is named by: its id, and its answer's `name`, `key` and `slug`.
