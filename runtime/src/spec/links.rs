@@ -718,6 +718,17 @@ fn producer(op: &Operation) -> Option<Produces> {
         }
     }
     let collection = collection(&op.path).filter(|_| action.is_none());
+    // `{"id": <run>, "tag_id": <tag>}` of `POST /runs/{run_id}/tags/new`: the tag's own
+    // `tag_id` names what it made; `id` there is the run it was added to.
+    if let Some(resource) = collection.clone() {
+        let own = op.response_fields.iter().find(|f| {
+            f.strip_suffix("_id")
+                .is_some_and(|stem| resource_key(stem).as_deref() == Some(resource.as_str()))
+        });
+        if let Some(field) = own {
+            return Some(Produces::field(resource, field));
+        }
+    }
     if op.response_fields.iter().any(|f| f == "id") {
         if let Some(resource) = collection.clone() {
             return Some(Produces::field(resource, "id"));

@@ -806,6 +806,10 @@ pub(super) mod tests {
             "/runs/{run_id}/note/{_id}": {
                 "get": {"parameters": params(&["run_id", "_id"]), "responses": ok},
                 "delete": {"parameters": params(&["run_id", "_id"]), "responses": ok}},
+            "/runs/{run_id}/tags/new": {"post": {"parameters": params(&["run_id"]), "responses":
+                {"200": {"description": "tagged", "content": {"application/json": {"schema":
+                    {"type": "object", "properties": {"id": {"type": "string"}, "tag_id": {"type": "string"},
+                    "status": {"type": "string"}}}}}}}}},
             // Nothing reads or deletes one message by its key: a post there makes nothing
             // the run can name.
             "/runs/{run_id}/messages": {"post": {"parameters": params(&["run_id"]), "responses": undocumented}}
@@ -827,6 +831,17 @@ pub(super) mod tests {
         assert!(op(&plan, Method::Post, "/runs/{run_id}/messages")
             .produces
             .is_none());
+        // Adding a tag to a run answers the run's `id` and the tag's `tag_id`.
+        let tagged = op(&plan, Method::Post, "/runs/{run_id}/tags/new")
+            .produces
+            .clone();
+        assert_eq!(
+            tagged,
+            Some(crate::spec::model::Produces::field(
+                "tag".to_string(),
+                "tag_id"
+            ))
+        );
         for path in [
             "/experiments/{exp_id}/note/{_id}",
             "/runs/{run_id}/note/{_id}",
