@@ -213,9 +213,11 @@ pub async fn sweep(
             cascades.insert(resource, gone);
             continue;
         }
+        // A 404 says this one went (with its parent, or by another route): each orphan
+        // of a kind that has a delete is deleted on its own, since one 404 does not say
+        // the rest went too (Aim's tags outlive the runs they were added to).
         match sweeper.delete(&resource, captured.clone()).await {
             Ok(404) => {
-                cascades.insert(resource, true);
                 report.went_with_parents += 1;
             }
             Ok(_) => {

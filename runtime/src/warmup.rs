@@ -47,6 +47,8 @@ pub fn is_input_free_read(info: &OperationInfo) -> bool {
 /// names only what earlier passes learned (`/experiments/{exp_id}/runs` of an experiment
 /// the list showed), then those of what that showed (`/runs/{run_id}/info`).
 pub const PASSES: usize = 3;
+/// How many records a later pass tries per read: the first may name an empty one.
+const TRIES: usize = 8;
 
 /// Calls every input-free read among `operations` once, in order, then each `GET` whose
 /// path parameters all take records learned so far, within the bounds, and learns what
@@ -78,43 +80,52 @@ pub async fn run(
                 && crate::hazard::reason(info.method, info.path).is_none()
         })
         .collect();
+    // What later passes no longer send: reads that showed records, and paths sent.
     let mut learned_from: Vec<&'static str> = Vec::new();
+    let mut sent: std::collections::HashSet<String> = std::collections::HashSet::new();
     for pass in 0..PASSES {
         let before = done.succeeded;
         for &info in &served {
-            if done.requests >= MAX_REQUESTS || started.elapsed() > BUDGET {
-                break;
-            }
             let candidate = match pass {
                 0 => is_input_free_read(info),
                 _ => is_read_of_named(info) && !learned_from.contains(&info.path),
             };
-            if !candidate {
-                continue;
-            }
-            let Some(subject) = crate::known::answer_resource(info.path) else {
+            let Some(subject) = crate::known::answer_resource(info.path).filter(|_| candidate)
+            else {
                 continue;
             };
-            let parts = crate::transaction::draw(&mut values, info, None);
-            // A later pass sends only what names learned records in every path
-            // parameter: a made-up id there would only learn a 404.
-            if pass > 0 && !names_only_learned(info.path, &values) {
-                continue;
-            }
-            let target = crate::target::builder_on(&client, &origin, &parts.method, &parts.path);
-            let Some(builder) = target else {
-                continue;
-            };
-            let builder = parts.apply(builder, &mut values);
-            done.requests += 1;
-            let (success, answer) = answer_of(builder).await;
-            if success {
-                done.succeeded += 1;
-                done.named_reads += usize::from(pass > 0);
-                learned_from.push(info.path);
-            }
-            if let Some(answer) = answer {
-                crate::known::learn(subject, &answer);
+            // A later pass draws again for another learned record when the first one
+            // it named showed nothing (the empty default experiment, not the one with runs).
+            let tries = if pass == 0 { 1 } else { TRIES };
+            for _ in 0..tries {
+                if done.requests >= MAX_REQUESTS || started.elapsed() > BUDGET {
+                    break;
+                }
+                let parts = crate::transaction::draw(&mut values, info, None);
+                // A later pass sends only what names learned records in every path
+                // parameter (a made-up id there would only learn a 404), once per path.
+                if pass > 0
+                    && (!names_only_learned(info.path, &values) || !sent.insert(parts.path.clone()))
+                {
+                    continue;
+                }
+                let target =
+                    crate::target::builder_on(&client, &origin, &parts.method, &parts.path);
+                let Some(builder) = target else {
+                    break;
+                };
+                let builder = parts.apply(builder, &mut values);
+                done.requests += 1;
+                let (success, answer) = answer_of(builder).await;
+                if success {
+                    done.succeeded += 1;
+                    done.named_reads += usize::from(pass > 0);
+                }
+                let showed = answer.is_some_and(|answer| crate::known::learn(subject, &answer));
+                if showed || (success && pass == 0) {
+                    learned_from.push(info.path);
+                    break;
+                }
             }
         }
         if pass > 0 && done.succeeded == before {
