@@ -185,7 +185,8 @@ pub async fn sweep(
         client,
         values: Values::new(crate::rng::for_user(usize::MAX, 0x0073_7765_6570)),
     };
-    // Kind → whether the app deletes it with its parent (asked of the first one).
+    // Kind → whether the app deletes it with its parent: asked, by a read, of the first
+    // orphan of a kind nothing deletes; `false` once a delete of one removed it itself.
     let mut cascades: std::collections::HashMap<String, bool> = Default::default();
     for (resource, captured) in chain::take_orphans() {
         match cascades.get(&resource) {
