@@ -70,18 +70,26 @@ pub fn delete_operation_for(
     captured: &chain::Captured,
 ) -> Option<&'static OperationInfo> {
     let first = delete_operation(operations, resource)?;
-    if chain::fits(first.path, captured) {
-        return Some(first);
-    }
-    operations
+    let others = operations
         .iter()
         .copied()
-        .find(|info| {
-            info.deletes == Some(resource)
-                && crate::routes::serves_operation(info)
-                && chain::fits(info.path, captured)
-        })
-        .or(Some(first))
+        .filter(|info| info.deletes == Some(resource) && crate::routes::serves_operation(info));
+    Some(fitting(first, others, captured))
+}
+
+/// `preferred` when its path can reach `captured` ([`chain::fits`]), else the first of
+/// `others` that can, else `preferred`.
+pub fn fitting(
+    preferred: &'static OperationInfo,
+    mut others: impl Iterator<Item = &'static OperationInfo>,
+    captured: &chain::Captured,
+) -> &'static OperationInfo {
+    if chain::fits(preferred.path, captured) {
+        return preferred;
+    }
+    others
+        .find(|info| chain::fits(info.path, captured))
+        .unwrap_or(preferred)
 }
 
 /// The on-stop transaction of every generated scenario: deletes, newest first, what the

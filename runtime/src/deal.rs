@@ -217,12 +217,7 @@ impl Deck {
             .filter(|(r, _)| *r == resource)
             .map(|(_, i)| self.operations[*i].0);
         let first = deleters.next()?;
-        match crate::chain::fits(first.path, captured) {
-            true => Some(first),
-            false => deleters
-                .find(|info| crate::chain::fits(info.path, captured))
-                .or(Some(first)),
-        }
+        Some(crate::cleanup::fitting(first, deleters, captured))
     }
 }
 

@@ -518,6 +518,14 @@ pub(super) mod tests {
         }
     }
 
+    /// Required string path parameters with these names.
+    fn path_params(names: &[&str]) -> Value {
+        names
+            .iter()
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .collect()
+    }
+
     pub(crate) fn doc(paths: Value) -> Value {
         json!({
             "openapi": "3.1.0",
@@ -784,35 +792,24 @@ pub(super) mod tests {
         let undocumented = json!({"201": {"description": "made", "content": {"application/json":
             {"schema": {}}}}});
         let ok = json!({"200": {"description": "ok"}});
-        let params = |names: &[&str]| {
-            serde_json::Value::Array(
-                names
-                    .iter()
-                    .map(|name| {
-                        json!({"name": name, "in": "path",
-                "required": true, "schema": {"type": "string"}})
-                    })
-                    .collect(),
-            )
-        };
         let d = doc(json!({
             "/experiments": {"post": {"responses": created}},
-            "/experiments/{exp_id}": {"get": {"parameters": params(&["exp_id"]), "responses": ok}},
-            "/experiments/{exp_id}/runs": {"get": {"parameters": params(&["exp_id"]), "responses": ok}},
-            "/experiments/{exp_id}/note": {"post": {"parameters": params(&["exp_id"]), "responses": undocumented}},
+            "/experiments/{exp_id}": {"get": {"parameters": path_params(&["exp_id"]), "responses": ok}},
+            "/experiments/{exp_id}/runs": {"get": {"parameters": path_params(&["exp_id"]), "responses": ok}},
+            "/experiments/{exp_id}/note": {"post": {"parameters": path_params(&["exp_id"]), "responses": undocumented}},
             "/experiments/{exp_id}/note/{_id}": {
-                "delete": {"parameters": params(&["exp_id", "_id"]), "responses": ok}},
-            "/runs/{run_id}/note": {"post": {"parameters": params(&["run_id"]), "responses": undocumented}},
+                "delete": {"parameters": path_params(&["exp_id", "_id"]), "responses": ok}},
+            "/runs/{run_id}/note": {"post": {"parameters": path_params(&["run_id"]), "responses": undocumented}},
             "/runs/{run_id}/note/{_id}": {
-                "get": {"parameters": params(&["run_id", "_id"]), "responses": ok},
-                "delete": {"parameters": params(&["run_id", "_id"]), "responses": ok}},
-            "/runs/{run_id}/tags/new": {"post": {"parameters": params(&["run_id"]), "responses":
+                "get": {"parameters": path_params(&["run_id", "_id"]), "responses": ok},
+                "delete": {"parameters": path_params(&["run_id", "_id"]), "responses": ok}},
+            "/runs/{run_id}/tags/new": {"post": {"parameters": path_params(&["run_id"]), "responses":
                 {"200": {"description": "tagged", "content": {"application/json": {"schema":
                     {"type": "object", "properties": {"id": {"type": "string"}, "tag_id": {"type": "string"},
                     "status": {"type": "string"}}}}}}}}},
             // Nothing reads or deletes one message by its key: a post there makes nothing
             // the run can name.
-            "/runs/{run_id}/messages": {"post": {"parameters": params(&["run_id"]), "responses": undocumented}}
+            "/runs/{run_id}/messages": {"post": {"parameters": path_params(&["run_id"]), "responses": undocumented}}
         }));
         let plan = build(&discovery(vec![app("root", "", d)]), &Filter::default()).unwrap();
         let runs = op(&plan, Method::Get, "/experiments/{exp_id}/runs");
@@ -862,26 +859,15 @@ pub(super) mod tests {
             {"schema": {"type": "object", "properties": {field: {"type": "string"}}}}}}})
         };
         let gone = json!({"204": {"description": "gone"}});
-        let params = |names: &[&str]| {
-            serde_json::Value::Array(
-                names
-                    .iter()
-                    .map(|name| {
-                        json!({"name": name, "in": "path",
-                "required": true, "schema": {"type": "string"}})
-                    })
-                    .collect(),
-            )
-        };
         let d = doc(json!({
             "/tags": {"post": {"responses": created("id")}},
-            "/tags/{tag_id}": {"delete": {"parameters": params(&["tag_id"]), "responses": gone}},
+            "/tags/{tag_id}": {"delete": {"parameters": path_params(&["tag_id"]), "responses": gone}},
             "/runs": {"post": {"responses": created("id")}},
-            "/runs/{run_id}/tags/{tag_id}": {"delete": {"parameters": params(&["run_id", "tag_id"]), "responses": gone}},
+            "/runs/{run_id}/tags/{tag_id}": {"delete": {"parameters": path_params(&["run_id", "tag_id"]), "responses": gone}},
             // Under a version prefix, with no twin there: it deletes.
-            "/api/v1/collections/{name}": {"delete": {"parameters": params(&["name"]), "responses": gone}},
+            "/api/v1/collections/{name}": {"delete": {"parameters": path_params(&["name"]), "responses": gone}},
             "/api/v2/databases/{database}/collections/{name}": {
-                "delete": {"parameters": params(&["database", "name"]), "responses": gone}}
+                "delete": {"parameters": path_params(&["database", "name"]), "responses": gone}}
         }));
         let plan = build(&discovery(vec![app("root", "", d)]), &Filter::default()).unwrap();
         let deletes = |path| op(&plan, Method::Delete, path).deletes.clone();
